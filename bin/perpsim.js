@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is written in TypeScript and compiled to dist/ by `npm run build`.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('perpsim: not built yet; run `npm run build` (or `npm ci`, which builds) first\n');
+  process.exit(2);
+}
+await import(entry.href);

@@ -1,0 +1,21 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      // The core is pure: no I/O, no clock, no randomness, nothing of ours from outside it.
+      'no-restricted-imports': ['error', { patterns: ['node:*', '../*', 'fs', 'http', 'net'] }],
+      'no-restricted-globals': ['error', 'Date', 'performance', 'process', 'setTimeout', 'setInterval'],
+    },
+  },
+  {
+    files: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  { files: ['bin/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
+);

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { Decimal, dec } from './decimal.js';
+
+describe('Decimal', () => {
+  it('parses and prints plain decimals exactly', () => {
+    for (const s of ['0', '1', '-1', '0.004', '-0.5', '1535443.01', '123456789012345678.123456789012345678']) {
+      assert.equal(Decimal.parse(s).toString(), s);
+    }
+    assert.equal(dec('+1.50').toString(), '1.5');
+    assert.equal(dec('000.10').toString(), '0.1');
+    assert.equal(dec('-0.000').toString(), '0');
+  });
+
+  it('refuses anything that is not a plain decimal', () => {
+    for (const s of ['', ' 1', '1e5', 'NaN', 'Infinity', '1.', '.5', '0x10', '1,5', '--1', '1.1234567890123456789']) {
+      assert.equal(Decimal.tryParse(s), undefined, s);
+      assert.throws(() => Decimal.parse(s));
+    }
+  });
+
+  it('adds, subtracts and multiplies without rounding', () => {
+    assert.equal(dec('0.1').add(dec('0.2')).toString(), '0.3');
+    assert.equal(dec('1').sub(dec('0.9999')).toString(), '0.0001');
+    assert.equal(dec('109.488').mul(dec('31967.27')).mul(dec('0.025')).sub(dec('16300')).toString(), '71200.811444');
+    assert.equal(dec('-3').mul(dec('0.5')).toString(), '-1.5');
+  });
+
+  it('divides to a chosen scale with the chosen rounding', () => {
+    assert.equal(dec('9253.3').div(dec('20'), 2, 'HALF_UP').toString(), '462.67');
+    assert.equal(dec('9253.3').div(dec('20'), 2, 'DOWN').toString(), '462.66');
+    assert.equal(dec('1').div(dec('3'), 8).toString(), '0.33333333');
+    assert.equal(dec('2').div(dec('3'), 8).toString(), '0.66666667');
+    assert.equal(dec('-2').div(dec('3'), 8).toString(), '-0.66666667');
+    assert.equal(dec('-2').div(dec('3'), 8, 'FLOOR').toString(), '-0.66666667');
+    assert.equal(dec('-2').div(dec('3'), 8, 'CEIL').toString(), '-0.66666666');
+    assert.throws(() => dec('1').div(dec('0'), 2));
+  });
+
+  it('rounds half-up and half-even at ties', () => {
+    assert.equal(dec('2.5').round(0, 'HALF_UP').toString(), '3');
+    assert.equal(dec('-2.5').round(0, 'HALF_UP').toString(), '-3');
+    assert.equal(dec('2.5').round(0, 'HALF_EVEN').toString(), '2');
+    assert.equal(dec('3.5').round(0, 'HALF_EVEN').toString(), '4');
+    assert.equal(dec('1.005').toFixed(2), '1.01');
+    assert.equal(dec('7').toFixed(3), '7.000');
+    assert.equal(dec('-0.001').toFixed(2), '0.00');
+  });
+
+  it('rounds to ticks and steps', () => {
+    assert.equal(dec('60000.17').roundToStep(dec('0.1'), 'DOWN').toString(), '60000.1');
+    assert.equal(dec('60000.17').roundToStep(dec('0.1'), 'UP').toString(), '60000.2');
+    assert.equal(dec('0.0149').roundToStep(dec('0.001'), 'DOWN').toString(), '0.014');
+    assert.ok(dec('0.3').isMultipleOf(dec('0.1')));
+    assert.ok(!dec('0.35').isMultipleOf(dec('0.1')));
+  });
+
+  it('agrees with exact rational arithmetic on random inputs', () => {
+    const decimalArb = fc
+      .tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 9 }))
+      .map(([m, e]) => new Decimal(m, e));
+    fc.assert(
+      fc.property(decimalArb, decimalArb, decimalArb, (a, b, c) => {
+        // (a × b + c) compared as exact fractions over 10^(ea+eb+ec)
+        const r = a.mul(b).add(c);
+        const scale = a.e + b.e + c.e;
+        const exact = a.m * b.m * 10n ** BigInt(c.e) + c.m * 10n ** BigInt(a.e + b.e);
+        assert.equal(r.m * 10n ** BigInt(scale - r.e), exact);
+        assert.equal(Decimal.parse(r.toString()).eq(r), true);
+        assert.equal(a.add(b).sub(b).eq(a), true);
+        assert.equal(a.cmp(b), -b.cmp(a));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('division error is below one unit in the last place', () => {
+    const arb = fc.tuple(
+      fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }),
+      fc.bigInt({ min: 1n, max: 10n ** 12n }),
+      fc.integer({ min: 0, max: 18 }),
+    );
+    fc.assert(
+      fc.property(arb, ([n, d, scale]) => {
+        const q = Decimal.of(n).div(Decimal.of(d), scale, 'HALF_UP');
+        // |q × d − n| ≤ d / 2 units of 10^-scale
+        const diff = q.m * d - n * 10n ** BigInt(scale);
+        assert.ok((diff < 0n ? -diff : diff) * 2n <= d);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,283 @@
+/**
+ * Exact decimal numbers for prices, quantities and money.
+ *
+ * A value is `m × 10^-e` with a bigint mantissa `m` and a small non-negative integer scale `e`.
+ * Addition, subtraction and multiplication are exact (no rounding ever happens in them);
+ * rounding happens only where it is asked for: in `div`, `round`, `roundToStep` and `toFixed`.
+ * See docs/decimal.md for why this representation was chosen (measured against fixed-scale bigint
+ * and decimal.js) and for the rounding rules perpsim applies.
+ */
+
+export type RoundingMode =
+  /** toward zero (truncate) */
+  | 'DOWN'
+  /** away from zero */
+  | 'UP'
+  /** toward −∞ */
+  | 'FLOOR'
+  /** toward +∞ */
+  | 'CEIL'
+  /** to nearest, ties away from zero */
+  | 'HALF_UP'
+  /** to nearest, ties to even */
+  | 'HALF_EVEN';
+
+export class DecimalError extends Error {
+  override name = 'DecimalError';
+}
+
+const POW10: bigint[] = [];
+for (let i = 0; i <= 64; i++) POW10.push(10n ** BigInt(i));
+
+function pow10(n: number): bigint {
+  return n <= 64 ? (POW10[n] as bigint) : 10n ** BigInt(n);
+}
+
+/** Largest scale accepted from text input. */
+export const MAX_INPUT_SCALE = 18;
+
+const DECIMAL_RE = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/** Integer division of a by b (b ≠ 0) rounded with `mode`. */
+function divRound(a: bigint, b: bigint, mode: RoundingMode): bigint {
+  let q = a / b; // truncates toward zero
+  const r = a - q * b;
+  if (r === 0n) return q;
+  const negative = a < 0n !== b < 0n;
+  const sign = negative ? -1n : 1n;
+  switch (mode) {
+    case 'DOWN':
+      return q;
+    case 'UP':
+      return q + sign;
+    case 'FLOOR':
+      return negative ? q - 1n : q;
+    case 'CEIL':
+      return negative ? q : q + 1n;
+    case 'HALF_UP':
+    case 'HALF_EVEN': {
+      const r2 = (r < 0n ? -r : r) * 2n;
+      const babs = b < 0n ? -b : b;
+      if (r2 > babs) q += sign;
+      else if (r2 === babs) {
+        if (mode === 'HALF_UP' || (q & 1n) !== 0n) q += sign;
+      }
+      return q;
+    }
+  }
+}
+
+export class Decimal {
+  /** mantissa */
+  readonly m: bigint;
+  /** scale: number of decimal places the mantissa carries */
+  readonly e: number;
+
+  constructor(m: bigint, e: number) {
+    this.m = m;
+    this.e = e;
+  }
+
+  static readonly ZERO = new Decimal(0n, 0);
+  static readonly ONE = new Decimal(1n, 0);
+
+  /** Parses a plain decimal string ("123", "-0.004", "+1.5"). No exponents, no spaces, no NaN. */
+  static parse(text: string): Decimal {
+    const d = Decimal.tryParse(text);
+    if (d === undefined) throw new DecimalError(`not a decimal number: ${JSON.stringify(text)}`);
+    return d;
+  }
+
+  /** Like `parse`, but returns undefined on bad input. */
+  static tryParse(text: string): Decimal | undefined {
+    if (typeof text !== 'string' || text.length > 64) return undefined;
+    const match = DECIMAL_RE.exec(text);
+    if (match === null) return undefined;
+    const [, sign, int, frac = ''] = match;
+    if (frac.length > MAX_INPUT_SCALE) return undefined;
+    const m = BigInt((int as string) + frac);
+    return new Decimal(sign === '-' ? -m : m, frac.length);
+  }
+
+  /** From an integer (bigint or safe integer number). */
+  static of(value: bigint | number): Decimal {
+    if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value)) throw new DecimalError(`not a safe integer: ${value}`);
+      return new Decimal(BigInt(value), 0);
+    }
+    return new Decimal(value, 0);
+  }
+
+  /** value = units × 10^-scale */
+  static fromUnits(units: bigint, scale: number): Decimal {
+    return new Decimal(units, scale);
+  }
+
+  static min(a: Decimal, b: Decimal): Decimal {
+    return a.cmp(b) <= 0 ? a : b;
+  }
+
+  static max(a: Decimal, b: Decimal): Decimal {
+    return a.cmp(b) >= 0 ? a : b;
+  }
+
+  static sum(values: Iterable<Decimal>): Decimal {
+    let acc = Decimal.ZERO;
+    for (const v of values) acc = acc.add(v);
+    return acc;
+  }
+
+  add(o: Decimal): Decimal {
+    const d = this.e - o.e;
+    if (d === 0) return new Decimal(this.m + o.m, this.e);
+    if (d > 0) return new Decimal(this.m + o.m * pow10(d), this.e);
+    return new Decimal(this.m * pow10(-d) + o.m, o.e);
+  }
+
+  sub(o: Decimal): Decimal {
+    const d = this.e - o.e;
+    if (d === 0) return new Decimal(this.m - o.m, this.e);
+    if (d > 0) return new Decimal(this.m - o.m * pow10(d), this.e);
+    return new Decimal(this.m * pow10(-d) - o.m, o.e);
+  }
+
+  mul(o: Decimal): Decimal {
+    return new Decimal(this.m * o.m, this.e + o.e);
+  }
+
+  /** Multiplies by an integer. */
+  mulInt(k: bigint | number): Decimal {
+    return new Decimal(this.m * BigInt(k), this.e);
+  }
+
+  /** this / o, rounded to `scale` decimal places with `mode`. Throws on division by zero. */
+  div(o: Decimal, scale: number, mode: RoundingMode = 'HALF_UP'): Decimal {
+    if (o.m === 0n) throw new DecimalError('division by zero');
+    // this.m/10^this.e ÷ o.m/10^o.e = (this.m × 10^(o.e + scale − this.e)) / o.m / 10^scale
+    const shift = o.e + scale - this.e;
+    if (shift >= 0) return new Decimal(divRound(this.m * pow10(shift), o.m, mode), scale);
+    return new Decimal(divRound(this.m, o.m * pow10(-shift), mode), scale);
+  }
+
+  neg(): Decimal {
+    return new Decimal(-this.m, this.e);
+  }
+
+  abs(): Decimal {
+    return this.m < 0n ? new Decimal(-this.m, this.e) : this;
+  }
+
+  /** −1, 0 or 1 */
+  sign(): -1 | 0 | 1 {
+    return this.m > 0n ? 1 : this.m < 0n ? -1 : 0;
+  }
+
+  isZero(): boolean {
+    return this.m === 0n;
+  }
+
+  isNegative(): boolean {
+    return this.m < 0n;
+  }
+
+  isPositive(): boolean {
+    return this.m > 0n;
+  }
+
+  cmp(o: Decimal): -1 | 0 | 1 {
+    const d = this.e - o.e;
+    let a = this.m;
+    let b = o.m;
+    if (d > 0) b *= pow10(d);
+    else if (d < 0) a *= pow10(-d);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  eq(o: Decimal): boolean {
+    return this.cmp(o) === 0;
+  }
+  lt(o: Decimal): boolean {
+    return this.cmp(o) < 0;
+  }
+  lte(o: Decimal): boolean {
+    return this.cmp(o) <= 0;
+  }
+  gt(o: Decimal): boolean {
+    return this.cmp(o) > 0;
+  }
+  gte(o: Decimal): boolean {
+    return this.cmp(o) >= 0;
+  }
+
+  /** Rounds to `scale` decimal places. */
+  round(scale: number, mode: RoundingMode = 'HALF_UP'): Decimal {
+    if (scale >= this.e) return this;
+    return new Decimal(divRound(this.m, pow10(this.e - scale), mode), scale);
+  }
+
+  /** Rounds to a multiple of `step` (a tick or lot size). */
+  roundToStep(step: Decimal, mode: RoundingMode): Decimal {
+    if (step.m <= 0n) throw new DecimalError('step must be positive');
+    const e = Math.max(this.e, step.e);
+    const a = this.m * pow10(e - this.e);
+    const s = step.m * pow10(e - step.e);
+    return new Decimal(divRound(a, s, mode) * s, e);
+  }
+
+  /** True when this is an exact multiple of `step`. */
+  isMultipleOf(step: Decimal): boolean {
+    if (step.m === 0n) return false;
+    const e = Math.max(this.e, step.e);
+    return (this.m * pow10(e - this.e)) % (step.m * pow10(e - step.e)) === 0n;
+  }
+
+  /** Same value with trailing zeros of the fraction removed. */
+  normalize(): Decimal {
+    if (this.m === 0n) return this.e === 0 ? this : Decimal.ZERO;
+    let m = this.m;
+    let e = this.e;
+    while (e > 0 && m % 10n === 0n) {
+      m /= 10n;
+      e--;
+    }
+    return e === this.e ? this : new Decimal(m, e);
+  }
+
+  /** Exactly `dp` decimal places (rounded with `mode` when needed). */
+  toFixed(dp: number, mode: RoundingMode = 'HALF_UP'): string {
+    const r = dp < this.e ? this.round(dp, mode) : this;
+    const m = r.m * pow10(dp - r.e);
+    return format(m, dp);
+  }
+
+  /** Shortest exact text ("1.5", "-0.004", "0"). */
+  toString(): string {
+    const n = this.normalize();
+    return format(n.m, n.e);
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** Lossy conversion for charts and logs only; never use it in a money path. */
+  toNumber(): number {
+    return Number(this.toString());
+  }
+}
+
+function format(m: bigint, e: number): string {
+  const negative = m < 0n;
+  let digits = (negative ? -m : m).toString();
+  if (e > 0) {
+    if (digits.length <= e) digits = '0'.repeat(e - digits.length + 1) + digits;
+    digits = `${digits.slice(0, digits.length - e)}.${digits.slice(digits.length - e)}`;
+  }
+  return negative ? `-${digits}` : digits;
+}
+
+/** Shorthand for `Decimal.parse`. */
+export function dec(text: string | number | bigint): Decimal {
+  if (typeof text === 'string') return Decimal.parse(text);
+  return Decimal.of(text);
+}
