@@ -146,10 +146,13 @@ function singleLeg(leg: LiquidationLeg, walletTerm: Decimal, markPrice: Decimal)
     sn = Math.max(sn, ...table.map((b) => b.cum.e));
     cum = scaledColumn(kern.cum, table, sn, (b) => b.cum) as bigint[];
   }
-  const base = walletTerm.m * POW(sn - walletTerm.e) - q.m * ep.m * POW(sn - q.e - ep.e);
-  // denominator scale q.e + mmrScale: |q| × MMR − q
+  const wAt = sn === walletTerm.e ? walletTerm.m : walletTerm.m * POW(sn - walletTerm.e);
+  const qEp = q.m * ep.m;
+  const base = wAt - (sn === q.e + ep.e ? qEp : qEp * POW(sn - q.e - ep.e));
+  // denominator scale q.e + mmrScale: |q| × MMR − q  (never 0 for one leg: MMR < 1)
   const qAbs = q.m < 0n ? -q.m : q.m;
   const qAtDen = q.m * POW(kern.mmrScale);
+  const mmr = kern.mmr;
   // P has scale CALC_SCALE: P_m = num / den × 10^(CALC_SCALE + (q.e + mmrScale) − sn)
   const shift = CALC_SCALE + q.e + kern.mmrScale - sn;
   const numScale = shift >= 0 ? POW(shift) : 1n;
@@ -157,30 +160,36 @@ function singleLeg(leg: LiquidationLeg, walletTerm: Decimal, markPrice: Decimal)
   // notional |q| × P has scale q.e + CALC_SCALE
   const caps = scaledColumn(kern.caps, table, q.e + CALC_SCALE, (b) => b.notionalCap) as bigint[];
   const last = caps.length - 1;
-  const bracketOf = (pm: bigint): number => {
-    if (pm <= 0n) return 0;
-    const n = qAbs * pm;
-    for (let i = 0; i < last; i++) if (n <= (caps[i] as bigint)) return i;
-    return last;
-  };
-  const rootIn = (k: number): bigint => divHalfUp((base + (cum as bigint[])[k]!) * numScale, (qAbs * kern.mmr[k]! - qAtDen) * denScale);
 
-  let k = bracketAt(leg, markPrice);
+  // start from the bracket at the mark
+  let k = 0;
+  const markCaps = scaledColumn(kern.caps, table, q.e + markPrice.e, (b) => b.notionalCap);
+  if (markCaps !== undefined) {
+    const n = qAbs * markPrice.m;
+    while (k < last && n > (markCaps[k] as bigint)) k++;
+  } else {
+    k = bracketAt(leg, markPrice);
+  }
   for (let round = 0; round < MAX_FIXED_POINT_ROUNDS; round++) {
-    // |q| × MMR − q ≠ 0 for one leg because MMR < 1
-    const pm = rootIn(k);
-    const next = bracketOf(pm);
+    const num = base + (cum[k] as bigint);
+    const den = qAbs * (mmr[k] as bigint) - qAtDen;
+    const pm = divHalfUp(shift === 0 ? num : shift > 0 ? num * numScale : num, shift < 0 ? den * denScale : den);
+    let next = 0;
+    if (pm > 0n) {
+      const n = qAbs * pm;
+      while (next < last && n > (caps[next] as bigint)) next++;
+    }
     if (next === k) return pm > 0n ? new Decimal(pm, CALC_SCALE) : Decimal.ZERO;
     k = next;
   }
   // No fixed point reached (a root sitting on a bracket boundary): take the root directly.
   const long = q.m > 0n;
-  let best = rootIn(0);
-  for (let j = 1; j <= last; j++) {
-    const pm = rootIn(j);
-    if (long ? pm > best : pm < best) best = pm;
+  let best: bigint | undefined;
+  for (let j = 0; j <= last; j++) {
+    const pm = divHalfUp((base + (cum[j] as bigint)) * numScale, (qAbs * (mmr[j] as bigint) - qAtDen) * denScale);
+    if (best === undefined || (long ? pm > best : pm < best)) best = pm;
   }
-  return best > 0n ? new Decimal(best, CALC_SCALE) : Decimal.ZERO;
+  return best !== undefined && best > 0n ? new Decimal(best, CALC_SCALE) : Decimal.ZERO;
 }
 
 function multiLeg(legs: readonly LiquidationLeg[], walletTerm: Decimal, markPrice: Decimal): Decimal {
@@ -232,6 +241,10 @@ function multiLeg(legs: readonly LiquidationLeg[], walletTerm: Decimal, markPric
  * isolated wallet (isolated). Legs of size 0 are ignored; with no legs the result is 0.
  */
 export function liquidationPrice(legs: readonly LiquidationLeg[], walletTerm: Decimal, markPrice: Decimal): Decimal {
+  if (legs.length === 1) {
+    const leg = legs[0] as LiquidationLeg;
+    return leg.positionAmt.isZero() ? Decimal.ZERO : singleLeg(leg, walletTerm, markPrice);
+  }
   const open = legs.filter((l) => !l.positionAmt.isZero());
   if (open.length === 0) return Decimal.ZERO;
   if (open.length === 1) return singleLeg(open[0] as LiquidationLeg, walletTerm, markPrice);
