@@ -1,0 +1,165 @@
+/**
+ * An account's margin in the engine: unrealized PnL on the mark, position initial margin, the margin
+ * reserved by open orders, available balance and max withdrawable (spec margin.md §2.3, §3.4, §3.5).
+ *
+ * Open-order margin per symbol (docs/engine.md):
+ * - one-way: Binance's netting rule `max(|N + bids|, |N − asks|) / L − |N| / L`, with N the position
+ *   notional at the mark and bids/asks the remaining value of the open orders at their prices: orders that
+ *   only reduce the position need no margin; plus the open loss of the orders on the side that grows it;
+ * - hedge: the value of the orders that open a leg (BUY LONG, SELL SHORT) / L plus their open loss;
+ *   closing orders need none.
+ */
+import { Decimal, CALC_SCALE, openLoss } from '../core/index.js';
+import { DEFAULT_LEVERAGE, type Account, type EnginePosition, type SymbolSettings, type SymbolState } from './state.js';
+
+export interface OrderLike {
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly positionSide: 'BOTH' | 'LONG' | 'SHORT';
+  readonly price: Decimal;
+  readonly remaining: Decimal;
+  readonly reduceOnly: boolean;
+}
+
+/** A view of the account, possibly hypothetical (a trade not yet applied). */
+export interface AccountView {
+  readonly crossWallet: Decimal;
+  readonly positions: Iterable<EnginePosition>;
+  readonly orders: Iterable<OrderLike>;
+  readonly settings: (symbol: string) => SymbolSettings;
+  readonly dualSidePosition: boolean;
+}
+
+export function settingsOf(account: Account, symbol: string): SymbolSettings {
+  return account.settings.get(symbol) ?? { leverage: DEFAULT_LEVERAGE, marginType: 'CROSSED' };
+}
+
+export function viewOf(account: Account): AccountView {
+  return {
+    crossWallet: account.crossWallet,
+    positions: account.positions.values(),
+    orders: [...account.openOrders.values()].map((o) => ({
+      symbol: o.symbol,
+      side: o.side,
+      positionSide: o.positionSide,
+      price: o.price,
+      remaining: o.origQty.sub(o.executedQty),
+      reduceOnly: o.reduceOnly,
+    })),
+    settings: (s) => settingsOf(account, s),
+    dualSidePosition: account.dualSidePosition,
+  };
+}
+
+export function unrealized(p: EnginePosition, mark: Decimal): Decimal {
+  return p.amt.mul(mark).sub(p.cost);
+}
+
+export function entryPrice(p: EnginePosition): Decimal {
+  return p.amt.isZero() ? Decimal.ZERO : p.cost.div(p.amt, CALC_SCALE);
+}
+
+function markOf(symbols: ReadonlyMap<string, SymbolState>, symbol: string, fallback: Decimal): Decimal {
+  return symbols.get(symbol)?.markPrice ?? fallback;
+}
+
+/** Margin reserved by the open orders of one symbol. */
+export function symbolOrderMargin(view: AccountView, symbol: string, mark: Decimal, orders: readonly OrderLike[]): Decimal {
+  if (orders.length === 0) return Decimal.ZERO;
+  const lev = Decimal.of(view.settings(symbol).leverage);
+  if (!view.dualSidePosition) {
+    let amt = Decimal.ZERO;
+    for (const p of view.positions) if (p.symbol === symbol && p.positionSide === 'BOTH') amt = p.amt;
+    const n = amt.mul(mark);
+    let bids = Decimal.ZERO;
+    let asks = Decimal.ZERO;
+    let bidLoss = Decimal.ZERO;
+    let askLoss = Decimal.ZERO;
+    for (const o of orders) {
+      if (o.reduceOnly) continue;
+      const value = o.remaining.mul(o.price);
+      const loss = openLoss(o.side, o.remaining, o.price, mark);
+      if (o.side === 'BUY') {
+        bids = bids.add(value);
+        bidLoss = bidLoss.add(loss);
+      } else {
+        asks = asks.add(value);
+        askLoss = askLoss.add(loss);
+      }
+    }
+    const up = n.add(bids).abs();
+    const down = n.sub(asks).abs();
+    const worst = Decimal.max(up, down);
+    const extra = worst.sub(n.abs());
+    let margin = extra.isPositive() ? extra.div(lev, CALC_SCALE) : Decimal.ZERO;
+    if (up.gt(n.abs())) margin = margin.add(bidLoss);
+    if (down.gt(n.abs())) margin = margin.add(askLoss);
+    return margin;
+  }
+  let margin = Decimal.ZERO;
+  for (const o of orders) {
+    const opening = (o.side === 'BUY' && o.positionSide === 'LONG') || (o.side === 'SELL' && o.positionSide === 'SHORT');
+    if (!opening) continue;
+    margin = margin.add(o.remaining.mul(o.price).div(lev, CALC_SCALE)).add(openLoss(o.side, o.remaining, o.price, mark));
+  }
+  return margin;
+}
+
+export interface MarginSummary {
+  readonly crossUnrealized: Decimal;
+  readonly crossPositionMargin: Decimal;
+  readonly crossMaintMargin: Decimal;
+  /** Σ order margin on cross symbols */
+  readonly crossOrderMargin: Decimal;
+  /** Σ order margin on isolated symbols */
+  readonly isolatedOrderMargin: Decimal;
+  readonly available: Decimal;
+  readonly maxWithdraw: Decimal;
+}
+
+export function marginSummary(view: AccountView, symbols: ReadonlyMap<string, SymbolState>): MarginSummary {
+  let crossUnrealized = Decimal.ZERO;
+  let crossPositionMargin = Decimal.ZERO;
+  let crossMaintMargin = Decimal.ZERO;
+  for (const p of view.positions) {
+    if (p.amt.isZero()) continue;
+    const st = view.settings(p.symbol);
+    if (st.marginType !== 'CROSSED') continue;
+    const sym = symbols.get(p.symbol);
+    const mark = markOf(symbols, p.symbol, entryPrice(p));
+    crossUnrealized = crossUnrealized.add(unrealized(p, mark));
+    const n = p.amt.mul(mark).abs();
+    crossPositionMargin = crossPositionMargin.add(n.div(Decimal.of(st.leverage), CALC_SCALE));
+    if (sym !== undefined) {
+      const b = sym.instrument.brackets.find((x) => n.lte(x.notionalCap)) ?? sym.instrument.brackets[sym.instrument.brackets.length - 1];
+      if (b !== undefined) crossMaintMargin = crossMaintMargin.add(n.mul(b.maintMarginRatio).sub(b.cum));
+    }
+  }
+  const bySymbol = new Map<string, OrderLike[]>();
+  for (const o of view.orders) {
+    const list = bySymbol.get(o.symbol);
+    if (list === undefined) bySymbol.set(o.symbol, [o]);
+    else list.push(o);
+  }
+  let crossOrderMargin = Decimal.ZERO;
+  let isolatedOrderMargin = Decimal.ZERO;
+  for (const [symbol, orders] of bySymbol) {
+    const mark = markOf(symbols, symbol, orders[0]?.price ?? Decimal.ZERO);
+    const m = symbolOrderMargin(view, symbol, mark, orders);
+    if (view.settings(symbol).marginType === 'CROSSED') crossOrderMargin = crossOrderMargin.add(m);
+    else isolatedOrderMargin = isolatedOrderMargin.add(m);
+  }
+  const avail = view.crossWallet.add(crossUnrealized).sub(crossPositionMargin).sub(crossOrderMargin).sub(isolatedOrderMargin);
+  const a = view.crossWallet.sub(isolatedOrderMargin).sub(crossMaintMargin);
+  const maxW = Decimal.min(a, avail);
+  return {
+    crossUnrealized,
+    crossPositionMargin,
+    crossMaintMargin,
+    crossOrderMargin,
+    isolatedOrderMargin,
+    // Not clamped at 0 here: the engine compares before/after; the API shows max(0, …).
+    available: avail,
+    maxWithdraw: maxW.isPositive() ? maxW : Decimal.ZERO,
+  };
+}

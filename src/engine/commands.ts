@@ -1,0 +1,116 @@
+/**
+ * Commands: everything that can change the exchange's state. Plain JSON (numbers as decimal strings) so
+ * that a command log can be journaled and replayed byte for byte. Time comes in on every command
+ * (`time`, epoch ms); the engine never reads a clock.
+ */
+export type Side = 'BUY' | 'SELL';
+export type OrderType = 'LIMIT' | 'MARKET';
+export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX';
+export type CommandPositionSide = 'BOTH' | 'LONG' | 'SHORT';
+export type SelfTradePrevention = 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH' | 'NONE';
+
+interface Base {
+  readonly time: number;
+}
+
+export interface CreateAccount extends Base {
+  readonly type: 'createAccount';
+  readonly accountId: string;
+  /** default 0.0002 */
+  readonly makerCommissionRate?: string;
+  /** default 0.0005 */
+  readonly takerCommissionRate?: string;
+}
+
+export interface Deposit extends Base {
+  readonly type: 'deposit';
+  readonly accountId: string;
+  readonly asset: 'USDT';
+  readonly amount: string;
+}
+
+export interface Withdraw extends Base {
+  readonly type: 'withdraw';
+  readonly accountId: string;
+  readonly asset: 'USDT';
+  readonly amount: string;
+}
+
+export interface SetLeverage extends Base {
+  readonly type: 'setLeverage';
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly leverage: number;
+}
+
+export interface SetMarginType extends Base {
+  readonly type: 'setMarginType';
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly marginType: 'ISOLATED' | 'CROSSED';
+}
+
+export interface SetPositionMode extends Base {
+  readonly type: 'setPositionMode';
+  readonly accountId: string;
+  readonly dualSidePosition: boolean;
+}
+
+export interface SetMarkPrice extends Base {
+  readonly type: 'setMarkPrice';
+  readonly symbol: string;
+  readonly markPrice: string;
+  readonly indexPrice?: string;
+}
+
+export interface PlaceOrder extends Base {
+  readonly type: 'placeOrder';
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly quantity: string;
+  readonly price?: string;
+  readonly timeInForce?: TimeInForce;
+  readonly positionSide?: CommandPositionSide;
+  readonly reduceOnly?: boolean;
+  readonly newClientOrderId?: string;
+  readonly selfTradePreventionMode?: SelfTradePrevention;
+}
+
+export interface CancelOrder extends Base {
+  readonly type: 'cancelOrder';
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly orderId?: number;
+  readonly origClientOrderId?: string;
+}
+
+export interface CancelAllOrders extends Base {
+  readonly type: 'cancelAllOrders';
+  readonly accountId: string;
+  readonly symbol: string;
+}
+
+export interface ModifyIsolatedMargin extends Base {
+  readonly type: 'modifyIsolatedMargin';
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly positionSide?: CommandPositionSide;
+  readonly amount: string;
+  /** 1 add, 2 reduce */
+  readonly marginType: 1 | 2;
+}
+
+export type Command =
+  | CreateAccount
+  | Deposit
+  | Withdraw
+  | SetLeverage
+  | SetMarginType
+  | SetPositionMode
+  | SetMarkPrice
+  | PlaceOrder
+  | CancelOrder
+  | CancelAllOrders
+  | ModifyIsolatedMargin;

@@ -1,0 +1,83 @@
+/**
+ * Binance error codes and messages the engine answers with (spec margin.md §6–§7, api.md §3). A
+ * rejected command changes nothing and yields exactly one of these.
+ */
+export interface BinanceError {
+  readonly code: number;
+  readonly msg: string;
+}
+
+export const ERR = {
+  BAD_SYMBOL: { code: -1121, msg: 'Invalid symbol.' },
+  PRECISION: { code: -1111, msg: 'Precision is over the maximum defined for this asset.' },
+  UNKNOWN_ORDER_CANCEL: { code: -2011, msg: 'Unknown order sent.' },
+  ORDER_NOT_EXIST: { code: -2013, msg: 'Order does not exist.' },
+  BALANCE_INSUFFICIENT: { code: -2018, msg: 'Balance is insufficient.' },
+  MARGIN_INSUFFICIENT: { code: -2019, msg: 'Margin is insufficient.' },
+  REDUCE_ONLY_REJECT: { code: -2022, msg: 'ReduceOnly Order is rejected.' },
+  MAX_OPEN_ORDERS: { code: -2025, msg: 'Reach max open order limit.' },
+  MAX_LEVERAGE_RATIO: { code: -2027, msg: 'Exceeded the maximum allowable position at current leverage.' },
+  MIN_LEVERAGE_RATIO: { code: -2028, msg: 'Leverage is smaller than permitted: insufficient margin balance.' },
+  PRICE_LESS_THAN_ZERO: { code: -4001, msg: 'Price less than 0.' },
+  QTY_LESS_THAN_ZERO: { code: -4003, msg: 'Quantity less than or equal to zero.' },
+  QTY_LESS_THAN_MIN: { code: -4004, msg: 'Quantity less than min quantity.' },
+  QTY_GREATER_THAN_MAX: { code: -4005, msg: 'Quantity greater than max quantity.' },
+  PRICE_LESS_THAN_MIN: { code: -4013, msg: 'Price less than min price.' },
+  PRICE_NOT_TICK: { code: -4014, msg: 'Price not increased by tick size.' },
+  PRICE_GREATER_THAN_MAX: { code: -4016, msg: 'Price is higher than mark price multiplier cap.' },
+  PRICE_LOWER_THAN_FLOOR: { code: -4024, msg: 'Price is lower than mark price multiplier floor.' },
+  INVALID_LEVERAGE: { code: -4028, msg: 'Leverage is not valid' },
+  NO_NEED_TO_CHANGE_MARGIN_TYPE: { code: -4046, msg: 'No need to change margin type.' },
+  MARGIN_TYPE_OPEN_ORDERS: { code: -4047, msg: 'Margin type cannot be changed if there exists open orders.' },
+  MARGIN_TYPE_POSITION: { code: -4048, msg: 'Margin type cannot be changed if there exists position.' },
+  ADD_ISOLATED_MARGIN_REJECT: { code: -4049, msg: 'Add margin only support for isolated position.' },
+  CROSS_BALANCE_INSUFFICIENT: { code: -4050, msg: 'Cross balance insufficient.' },
+  ISOLATED_BALANCE_INSUFFICIENT: { code: -4051, msg: 'Isolated balance insufficient.' },
+  NO_POSITION_FOR_MARGIN: { code: -4054, msg: 'Cannot add position margin: position is 0.' },
+  AMOUNT_MUST_BE_POSITIVE: { code: -4055, msg: 'Amount must be positive.' },
+  NO_NEED_TO_CHANGE_POSITION_SIDE: { code: -4059, msg: 'No need to change position side.' },
+  INVALID_POSITION_SIDE: { code: -4060, msg: 'Invalid position side.' },
+  POSITION_SIDE_NOT_MATCH: { code: -4061, msg: "Order's position side does not match user's setting." },
+  REDUCE_ONLY_CONFLICT: { code: -4062, msg: 'Invalid or improper reduceOnly value.' },
+  POSITION_SIDE_OPEN_ORDERS: { code: -4067, msg: 'Position side cannot be changed if there exists open orders.' },
+  POSITION_SIDE_POSITION: { code: -4068, msg: 'Position side cannot be changed if there exists position.' },
+  ISOLATED_LEVERAGE_REDUCTION: { code: -4161, msg: 'Leverage reduction is not supported in Isolated Margin Mode with open positions.' },
+  FOK_REJECT: {
+    code: -5021,
+    msg: 'Due to the order could not be filled immediately, the FOK order has been rejected. The order will not be recorded in the order history',
+  },
+  GTX_REJECT: {
+    code: -5022,
+    msg: 'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history',
+  },
+  DUPLICATE_CLIENT_ORDER_ID: { code: -4116, msg: 'ClientOrderId is duplicated.' },
+  ACCOUNT_EXISTS: { code: -9001, msg: 'Account already exists.' },
+  NO_ACCOUNT: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' },
+  BAD_PARAM: { code: -1102, msg: 'Mandatory parameter was not sent, was empty/null, or malformed.' },
+} as const satisfies Record<string, BinanceError>;
+
+export function minNotionalError(minNotional: string): BinanceError {
+  return { code: -4164, msg: `Order's notional must be no smaller than ${minNotional} (unless you choose reduce only).` };
+}
+
+export function invalidLeverageError(leverage: number): BinanceError {
+  return { code: -4028, msg: `Leverage ${leverage} is not valid` };
+}
+
+export function badParam(name: string): BinanceError {
+  return { code: -1102, msg: `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.` };
+}
+
+export class EngineRejection extends Error {
+  readonly error: BinanceError;
+  constructor(error: BinanceError) {
+    super(error.msg);
+    this.name = 'EngineRejection';
+    this.error = error;
+  }
+}
+
+/** Throws a rejection; used inside validation so that nothing is mutated before all checks pass. */
+export function reject(error: BinanceError): never {
+  throw new EngineRejection(error);
+}

@@ -1,0 +1,118 @@
+/**
+ * Events: what the engine emits for accepted commands. They carry what Binance's user data stream
+ * carries (field letters as in ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ACCOUNT_CONFIG_UPDATE) so the API
+ * layer only translates them, plus the account they belong to.
+ */
+export interface OrderUpdate {
+  readonly e: 'ORDER_TRADE_UPDATE';
+  readonly accountId: string;
+  readonly E: number;
+  readonly T: number;
+  readonly o: {
+    s: string; // symbol
+    c: string; // client order id
+    S: string; // side
+    o: string; // order type
+    f: string; // time in force
+    q: string; // original quantity
+    p: string; // price
+    ap: string; // average price
+    sp: string; // stop price
+    x: 'NEW' | 'CANCELED' | 'CALCULATED' | 'EXPIRED' | 'TRADE' | 'AMENDMENT';
+    X: 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
+    i: number; // order id
+    l: string; // last filled quantity
+    z: string; // cumulative filled quantity
+    L: string; // last filled price
+    N: string; // commission asset
+    n: string; // commission
+    T: number; // trade time
+    t: number; // trade id
+    b: string; // bids notional
+    a: string; // ask notional
+    m: boolean; // maker?
+    R: boolean; // reduce only
+    wt: string;
+    ot: string;
+    ps: string; // position side
+    cp: boolean;
+    rp: string; // realized profit of the trade
+    V: string; // self-trade prevention mode
+    pm: string;
+    gtd: number;
+  };
+}
+
+export type AccountUpdateReason =
+  | 'DEPOSIT'
+  | 'WITHDRAW'
+  | 'ORDER'
+  | 'FUNDING_FEE'
+  | 'WITHDRAW_REJECT'
+  | 'ADJUSTMENT'
+  | 'INSURANCE_CLEAR'
+  | 'ADMIN_DEPOSIT'
+  | 'ADMIN_WITHDRAW'
+  | 'MARGIN_TRANSFER'
+  | 'MARGIN_TYPE_CHANGE'
+  | 'ASSET_TRANSFER'
+  | 'OPTIONS_PREMIUM_FEE'
+  | 'OPTIONS_SETTLE_PROFIT'
+  | 'AUTO_EXCHANGE';
+
+export interface AccountUpdate {
+  readonly e: 'ACCOUNT_UPDATE';
+  readonly accountId: string;
+  readonly E: number;
+  readonly T: number;
+  readonly a: {
+    m: AccountUpdateReason;
+    B: { a: string; wb: string; cw: string; bc: string }[];
+    P: { s: string; pa: string; ep: string; bep: string; cr: string; up: string; mt: 'isolated' | 'cross'; iw: string; ps: string }[];
+  };
+}
+
+export interface AccountConfigUpdate {
+  readonly e: 'ACCOUNT_CONFIG_UPDATE';
+  readonly accountId: string;
+  readonly E: number;
+  readonly T: number;
+  readonly ac?: { s: string; l: number };
+  readonly ai?: { j: boolean };
+}
+
+/** Not a Binance stream event: the engine's record of a settings change Binance reports only by REST. */
+export interface SettingsChange {
+  readonly e: 'SETTINGS_CHANGE';
+  readonly accountId: string;
+  readonly E: number;
+  readonly change: { marginType?: { symbol: string; marginType: 'ISOLATED' | 'CROSSED' }; dualSidePosition?: boolean };
+}
+
+export interface MarkPriceUpdate {
+  readonly e: 'MARK_PRICE_UPDATE';
+  readonly E: number;
+  readonly s: string;
+  readonly p: string;
+  readonly i: string;
+}
+
+export interface AccountCreated {
+  readonly e: 'ACCOUNT_CREATED';
+  readonly accountId: string;
+  readonly E: number;
+}
+
+export interface TradeEvent {
+  readonly e: 'TRADE';
+  readonly E: number;
+  readonly s: string;
+  readonly t: number;
+  readonly p: string;
+  readonly q: string;
+  /** true when the buyer was the maker */
+  readonly m: boolean;
+}
+
+export type EngineEvent =
+  OrderUpdate | AccountUpdate | AccountConfigUpdate | SettingsChange | MarkPriceUpdate | AccountCreated | TradeEvent;

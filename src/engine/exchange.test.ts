@@ -1,0 +1,309 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Decimal, builtinInstruments, dec, liquidationPrice, type Instrument } from '../core/index.js';
+import { marginSummary, viewOf, entryPrice } from './account-margin.js';
+import type { Command, PlaceOrder } from './commands.js';
+import { Exchange, type Result } from './exchange.js';
+import type { Account } from './state.js';
+
+let clock = 1_700_000_000_000;
+const t = () => ++clock;
+
+function ok(ex: Exchange, cmd: Command): Result & { ok: true } {
+  const r = ex.execute(cmd);
+  if (!r.ok) assert.fail(`${cmd.type} rejected: ${JSON.stringify(r.error)}`);
+  return r as Result & { ok: true };
+}
+
+/** Expects a rejection with `code` and an unchanged state hash. */
+function rejected(ex: Exchange, cmd: Command, code: number, msg?: string): void {
+  const before = ex.stateHash();
+  const r = ex.execute(cmd);
+  assert.equal(r.ok, false, `${cmd.type} should be rejected with ${code}`);
+  if (!r.ok) {
+    assert.equal(r.error.code, code, JSON.stringify(r.error));
+    if (msg !== undefined) assert.equal(r.error.msg, msg);
+  }
+  assert.equal(ex.stateHash(), before, 'a rejected command changes nothing');
+}
+
+function setup(balances: Record<string, string> = { mm: '10000000', user: '10000' }): Exchange {
+  const ex = new Exchange();
+  for (const [id, amount] of Object.entries(balances)) {
+    ok(ex, { type: 'createAccount', time: t(), accountId: id });
+    ok(ex, { type: 'deposit', time: t(), accountId: id, asset: 'USDT', amount });
+  }
+  ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '60000' });
+  ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'ETHUSDT', markPrice: '3000' });
+  return ex;
+}
+
+const order = (accountId: string, side: 'BUY' | 'SELL', quantity: string, price?: string, extra: Partial<PlaceOrder> = {}): PlaceOrder => ({
+  type: 'placeOrder',
+  time: t(),
+  accountId,
+  symbol: 'BTCUSDT',
+  side,
+  orderType: price === undefined ? 'MARKET' : 'LIMIT',
+  quantity,
+  ...(price === undefined ? {} : { price }),
+  ...extra,
+});
+
+const acc = (ex: Exchange, id: string) => ex.accounts.get(id) as Account;
+const pos = (ex: Exchange, id: string, symbol = 'BTCUSDT', side: 'BOTH' | 'LONG' | 'SHORT' = 'BOTH') =>
+  acc(ex, id).positions.get(`${symbol}:${side}`);
+
+describe('engine: the seed articles’ switching rules', () => {
+  it('"close positions and cancel orders first": margin type cannot change with an open order (-4047) or a position (-4048)', () => {
+    const ex = setup();
+    ok(ex, order('user', 'BUY', '0.01', '59000'));
+    rejected(
+      ex,
+      { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' },
+      -4047,
+      'Margin type cannot be changed if there exists open orders.',
+    );
+    ok(ex, { type: 'cancelAllOrders', time: t(), accountId: 'user', symbol: 'BTCUSDT' });
+    ok(ex, order('mm', 'SELL', '0.01', '60000'));
+    ok(ex, order('user', 'BUY', '0.01'));
+    rejected(
+      ex,
+      { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' },
+      -4048,
+      'Margin type cannot be changed if there exists position.',
+    );
+    ok(ex, order('mm', 'BUY', '0.01', '60000'));
+    ok(ex, order('user', 'SELL', '0.01', undefined, { reduceOnly: true }));
+    assert.ok(pos(ex, 'user')?.amt.isZero());
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    rejected(
+      ex,
+      { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' },
+      -4046,
+      'No need to change margin type.',
+    );
+  });
+
+  it('"each pair is set independently": BTC isolated and ETH cross, leverage per symbol', () => {
+    const ex = setup();
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    ok(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'ETHUSDT', leverage: 5 });
+    assert.deepEqual(acc(ex, 'user').settings.get('BTCUSDT'), { leverage: 20, marginType: 'ISOLATED' });
+    assert.deepEqual(acc(ex, 'user').settings.get('ETHUSDT'), { leverage: 5, marginType: 'CROSSED' });
+    // an ETH position does not block switching BTC back
+    ok(ex, { ...order('mm', 'SELL', '1', '3000'), symbol: 'ETHUSDT' });
+    ok(ex, { ...order('user', 'BUY', '1'), symbol: 'ETHUSDT' });
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'CROSSED' });
+  });
+
+  it('"add margin pushes the liquidation price away": isolated long 0.5 @ 60,000 at 20x, +500 USDT', () => {
+    const ex = setup();
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    ok(ex, order('mm', 'SELL', '0.5', '60000'));
+    ok(ex, order('user', 'BUY', '0.5'));
+    const p = pos(ex, 'user');
+    assert.ok(p);
+    assert.equal(p.isolatedWallet.toString(), '1500', 'IM = 0.5 × 60,000 / 20 moved into the isolated wallet');
+    const btc = (builtinInstruments().get('BTCUSDT') as Instrument).brackets;
+    const lp = () => liquidationPrice([{ positionAmt: p.amt, entryPrice: entryPrice(p), brackets: btc }], p.isolatedWallet, dec('60000'));
+    assert.equal(lp().toFixed(4), '57228.9157', 'spec Example A');
+    const cross = acc(ex, 'user').crossWallet;
+    const r = ok(ex, { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'BTCUSDT', amount: '500', marginType: 1 });
+    assert.deepEqual(r.result, { amount: '500', code: 200, msg: 'Successfully modify position margin.', type: 1 });
+    assert.equal(p.isolatedWallet.toString(), '2000');
+    assert.equal(acc(ex, 'user').crossWallet.toString(), cross.sub(dec('500')).toString());
+    // (2,000 − 30,000) / (0.5 × 0.004 − 0.5) = 56,224.90
+    assert.equal(lp().toFixed(2), '56224.90');
+    // remove margin: at most min(iso − MM, iso + uPnL − IM) = min(2000 − 120, 2000 − 1500) = 500
+    rejected(ex, { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'BTCUSDT', amount: '500.01', marginType: 2 }, -4051);
+    ok(ex, { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'BTCUSDT', amount: '500', marginType: 2 });
+    assert.equal(lp().toFixed(4), '57228.9157');
+    rejected(ex, { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'ETHUSDT', amount: '1', marginType: 1 }, -4049);
+    rejected(ex, { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'BTCUSDT', amount: '0', marginType: 1 }, -4055);
+    rejected(ex, { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'BTCUSDT', amount: '999999', marginType: 1 }, -4050);
+  });
+
+  it('spec §6.1 example: max removable 475 at mark 61,000', () => {
+    const ex = setup();
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    ok(ex, order('mm', 'SELL', '0.5', '60000'));
+    ok(ex, order('user', 'BUY', '0.5'));
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '61000' });
+    rejected(
+      ex,
+      { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'BTCUSDT', amount: '475.00000001', marginType: 2 },
+      -4051,
+    );
+    ok(ex, { type: 'modifyIsolatedMargin', time: t(), accountId: 'user', symbol: 'BTCUSDT', amount: '475', marginType: 2 });
+  });
+
+  it('position mode: -4059 unchanged, -4067 with open orders, -4068 with a position; hedge needs LONG/SHORT (-4061)', () => {
+    const ex = setup();
+    rejected(
+      ex,
+      { type: 'setPositionMode', time: t(), accountId: 'user', dualSidePosition: false },
+      -4059,
+      'No need to change position side.',
+    );
+    ok(ex, order('user', 'BUY', '0.01', '59000'));
+    rejected(ex, { type: 'setPositionMode', time: t(), accountId: 'user', dualSidePosition: true }, -4067);
+    ok(ex, { type: 'cancelAllOrders', time: t(), accountId: 'user', symbol: 'BTCUSDT' });
+    ok(ex, order('mm', 'SELL', '0.01', '60000'));
+    ok(ex, order('user', 'BUY', '0.01'));
+    rejected(ex, { type: 'setPositionMode', time: t(), accountId: 'user', dualSidePosition: true }, -4068);
+    ok(ex, order('mm', 'BUY', '0.01', '60000'));
+    ok(ex, order('user', 'SELL', '0.01'));
+    ok(ex, { type: 'setPositionMode', time: t(), accountId: 'user', dualSidePosition: true });
+    rejected(ex, order('user', 'BUY', '0.01', '59000'), -4061);
+    rejected(ex, order('user', 'BUY', '0.01', '59000', { positionSide: 'LONG', reduceOnly: true }), -4062);
+    ok(ex, order('user', 'BUY', '0.01', '59000', { positionSide: 'LONG' }));
+  });
+
+  it('leverage: -4028 out of range, -2027 above the bracket cap, maxNotionalValue per spec §2.2', () => {
+    const ex = setup();
+    rejected(
+      ex,
+      { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 126 },
+      -4028,
+      'Leverage 126 is not valid',
+    );
+    rejected(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 0 }, -4028);
+    const r = ok(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 125 });
+    assert.deepEqual(r.result, { leverage: 125, maxNotionalValue: '50000', symbol: 'BTCUSDT' });
+    assert.equal(r.events[0]?.e, 'ACCOUNT_CONFIG_UPDATE');
+    rejected(ex, order('user', 'BUY', '1', '59000'), -2027, 'Exceeded the maximum allowable position at current leverage.');
+  });
+});
+
+describe('engine: orders, matching, fees and positions', () => {
+  it('price-time priority, partial fills, maker/taker fees on fill notional', () => {
+    const ex = setup({ a: '100000', b: '100000', c: '100000' });
+    ok(ex, order('a', 'SELL', '0.1', '60010'));
+    ok(ex, order('b', 'SELL', '0.1', '60000'));
+    ok(ex, order('c', 'SELL', '0.1', '60000'));
+    const r = ok(ex, order('a', 'BUY', '0.15', '60010', { selfTradePreventionMode: 'NONE' }));
+    const trades = r.events.filter((e) => e.e === 'TRADE');
+    assert.deepEqual(
+      trades.map((e) => (e.e === 'TRADE' ? [e.p, e.q] : [])),
+      [
+        ['60000', '0.1'],
+        ['60000', '0.05'],
+      ],
+      'best price first, then time',
+    );
+    assert.equal(pos(ex, 'b')?.amt.toString(), '-0.1');
+    assert.equal(pos(ex, 'c')?.amt.toString(), '-0.05');
+    assert.equal(pos(ex, 'a')?.amt.toString(), '0.15');
+    // fees: maker 0.02 %, taker 0.05 % of 6,000 and 3,000
+    assert.equal(acc(ex, 'b').commission.toString(), '1.2');
+    assert.equal(acc(ex, 'c').commission.toString(), '0.6');
+    assert.equal(acc(ex, 'a').commission.toString(), '4.5');
+    assert.equal(ex.feesCollected.toString(), '6.3');
+  });
+
+  it('average entry on increase, realized PnL on reduce, flip through zero (one-way)', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.2', '60000'));
+    ok(ex, order('mm', 'SELL', '0.1', '60300'));
+    ok(ex, order('user', 'BUY', '0.3', '60300'));
+    const p = pos(ex, 'user');
+    assert.equal(entryPrice(p!).toString(), '60100');
+    ok(ex, order('mm', 'BUY', '0.5', '61000'));
+    const before = acc(ex, 'user').realizedPnl;
+    const r = ok(ex, order('user', 'SELL', '0.5'));
+    assert.equal(acc(ex, 'user').realizedPnl.sub(before).toString(), '270', '0.3 × (61,000 − 60,100)');
+    assert.equal(p!.amt.toString(), '-0.2', 'flipped short');
+    assert.equal(entryPrice(p!).toString(), '61000');
+    const tu = r.events.find((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.x === 'TRADE' && e.accountId === 'user');
+    assert.ok(tu && tu.e === 'ORDER_TRADE_UPDATE' && tu.o.rp === '270');
+  });
+
+  it('isolated: IM moves into the position on increase and is released pro rata on reduce', () => {
+    const ex = setup();
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    ok(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 10 });
+    ok(ex, order('mm', 'SELL', '1', '60000'));
+    ok(ex, order('user', 'BUY', '1'));
+    const a = acc(ex, 'user');
+    assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '6000');
+    assert.equal(a.crossWallet.toString(), '3970', '10,000 − 6,000 IM − 30 taker fee');
+    ok(ex, order('mm', 'BUY', '0.5', '61000'));
+    ok(ex, order('user', 'SELL', '0.5'));
+    // closing half: +500 PnL, fee 15.25 → iso 6,484.75, half released
+    assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '3242.375');
+    assert.equal(a.crossWallet.toString(), '7212.375');
+    ok(ex, order('mm', 'BUY', '0.5', '61000'));
+    ok(ex, order('user', 'SELL', '0.5'));
+    assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '0');
+    assert.equal(a.crossWallet.toString(), '10939.5', '10,000 + 1,000 PnL − 60.5 fees');
+  });
+
+  it('-2019 when the order cost does not fit, nothing changed; reduce-only needs no margin', () => {
+    const ex = setup({ mm: '10000000', user: '100' });
+    rejected(ex, order('user', 'BUY', '0.04', '59000'), -2019, 'Margin is insufficient.'); // 2,360 / 20 = 118 > 100
+    ok(ex, order('user', 'BUY', '0.03', '59000')); // 88.5
+    rejected(ex, order('user', 'BUY', '0.01', '59000'), -2019);
+    // a sell order of the same size in one-way mode nets against the bid: no extra margin
+    ok(ex, order('user', 'SELL', '0.03', '61000'));
+    const s = marginSummary(viewOf(acc(ex, 'user')), ex.symbols);
+    assert.equal(s.crossOrderMargin.toString(), '91.5', 'max(|0 + 1,770|, |0 − 1,830|) / 20');
+  });
+
+  it('time in force: IOC expires the rest, FOK all-or-nothing (-5021), GTX post-only (-5022); cancel (-2011)', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    const ioc = ok(ex, order('user', 'BUY', '0.3', '60000', { timeInForce: 'IOC' }));
+    assert.equal((ioc.result as { status: string; executedQty: string }).status, 'EXPIRED');
+    assert.equal((ioc.result as { executedQty: string }).executedQty, '0.1');
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    rejected(ex, order('user', 'BUY', '0.2', '60000', { timeInForce: 'FOK' }), -5021);
+    rejected(ex, order('user', 'BUY', '0.01', '60000', { timeInForce: 'GTX' }), -5022);
+    const gtx = ok(ex, order('user', 'BUY', '0.01', '59990', { timeInForce: 'GTX' }));
+    const id = (gtx.result as { orderId: number }).orderId;
+    ok(ex, { type: 'cancelOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId: id });
+    rejected(ex, { type: 'cancelOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId: id }, -2011, 'Unknown order sent.');
+    rejected(ex, { type: 'cancelOrder', time: t(), accountId: 'mm', symbol: 'BTCUSDT', orderId: 1 }, -2011);
+  });
+
+  it('filters: -1111 precision, -4014 tick, -4164 min notional, -4016/-4024 price band, -1121 symbol', () => {
+    const ex = setup();
+    rejected(ex, order('user', 'BUY', '0.0001', '60000'), -1111);
+    rejected(ex, order('user', 'BUY', '0.01', '60000.005'), -1111);
+    rejected(ex, order('user', 'BUY', '0.01', '60000.05'), -4014, 'Price not increased by tick size.');
+    rejected(ex, { ...order('user', 'BUY', '0.01', '3000.015'), symbol: 'ETHUSDT' }, -1111);
+    rejected(ex, order('user', 'BUY', '0.001', '4000.1'), -4164);
+    rejected(ex, order('user', 'BUY', '0.01', '63000.1'), -4016);
+    rejected(ex, order('user', 'SELL', '0.01', '56999.9'), -4024);
+    rejected(ex, { ...order('user', 'BUY', '0.01', '1'), symbol: 'NOPEUSDT' }, -1121);
+    rejected(ex, order('user', 'BUY', '-1', '60000'), -4003);
+    rejected(ex, order('user', 'BUY', 'abc', '60000'), -1102);
+    rejected(ex, order('nobody', 'BUY', '0.01', '60000'), -2015);
+  });
+
+  it('self-trade prevention: EXPIRE_TAKER by default, EXPIRE_MAKER cancels the resting order', () => {
+    const ex = setup();
+    ok(ex, order('user', 'SELL', '0.01', '60000'));
+    const r = ok(ex, order('user', 'BUY', '0.01', '60000'));
+    assert.equal((r.result as { status: string }).status, 'EXPIRED_IN_MATCH');
+    assert.equal(acc(ex, 'user').openOrders.size, 1);
+    ok(ex, order('user', 'BUY', '0.01', '60000', { selfTradePreventionMode: 'EXPIRE_MAKER' }));
+    const open = [...acc(ex, 'user').openOrders.values()];
+    assert.equal(open.length, 1);
+    assert.equal(open[0]?.side, 'BUY', 'the resting sell expired, the buy rests');
+  });
+
+  it('withdraw is limited by max withdrawable (-2018)', () => {
+    const ex = setup({ mm: '1000000', user: '1000' });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const max = marginSummary(viewOf(acc(ex, 'user')), ex.symbols).maxWithdraw;
+    rejected(
+      ex,
+      { type: 'withdraw', time: t(), accountId: 'user', asset: 'USDT', amount: max.add(dec('0.00000001')).round(8, 'UP').toString() },
+      -2018,
+    );
+    ok(ex, { type: 'withdraw', time: t(), accountId: 'user', asset: 'USDT', amount: max.round(8, 'DOWN').toString() });
+    assert.ok(Decimal.ZERO.lte(marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available));
+  });
+});

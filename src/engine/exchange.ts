@@ -1,0 +1,874 @@
+/**
+ * The exchange state machine: commands in, events out (docs/engine.md). Deterministic and
+ * single-threaded: no I/O, no clock, no randomness. Every command is validated completely before the
+ * state is touched, so a rejected command changes nothing.
+ */
+import {
+  Decimal,
+  CALC_SCALE,
+  builtinInstruments,
+  maxLeverage,
+  maxNotionalForLeverage,
+  maintenanceMargin,
+  type Instrument,
+} from '../core/index.js';
+import { entryPrice, marginSummary, settingsOf, unrealized, viewOf, type AccountView, type OrderLike } from './account-margin.js';
+import type {
+  CancelAllOrders,
+  CancelOrder,
+  Command,
+  CommandPositionSide,
+  CreateAccount,
+  Deposit,
+  ModifyIsolatedMargin,
+  PlaceOrder,
+  SelfTradePrevention,
+  SetLeverage,
+  SetMarginType,
+  SetMarkPrice,
+  SetPositionMode,
+  Side,
+  Withdraw,
+} from './commands.js';
+import { ERR, EngineRejection, badParam, invalidLeverageError, minNotionalError, reject, type BinanceError } from './errors.js';
+import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
+import { OrderBook } from './order-book.js';
+import { applyFill } from './position-update.js';
+import { fnv1a64 } from './state-hash.js';
+import { DEFAULT_LEVERAGE, positionKey, type Account, type EnginePosition, type Order, type SymbolState } from './state.js';
+
+export type Result =
+  { readonly ok: true; readonly events: EngineEvent[]; readonly result?: unknown } | { readonly ok: false; readonly error: BinanceError };
+
+const DEFAULT_MAKER = Decimal.parse('0.0002');
+const DEFAULT_TAKER = Decimal.parse('0.0005');
+const ACCOUNT_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const CLIENT_ID_RE = /^[.A-Za-z0-9:/_-]{1,36}$/;
+
+interface PlannedFill {
+  readonly maker: Order;
+  readonly qty: Decimal;
+  readonly ticks: bigint;
+  readonly price: Decimal;
+}
+
+interface MatchPlan {
+  readonly fills: PlannedFill[];
+  readonly filled: Decimal;
+  /** maker orders to expire (self-trade prevention EXPIRE_MAKER / EXPIRE_BOTH) */
+  readonly expireMakers: Order[];
+  /** the taker stopped on self-trade prevention */
+  readonly takerExpiredBySTP: boolean;
+}
+
+function positiveDecimal(text: unknown, name: string): Decimal {
+  if (typeof text !== 'string') reject(badParam(name));
+  const d = Decimal.tryParse(text);
+  if (d === undefined) reject(badParam(name));
+  return d;
+}
+
+function decimalsOf(d: Decimal): number {
+  return d.normalize().e;
+}
+
+export class Exchange {
+  readonly accounts = new Map<string, Account>();
+  readonly symbols = new Map<string, SymbolState>();
+  private nextOrderId = 1;
+  private nextTradeId = 1;
+  /** trading fees collected by the venue */
+  feesCollected = Decimal.ZERO;
+  /** every order ever accepted, by id (open and closed): for queries */
+  readonly orders = new Map<number, Order>();
+  private time = 0;
+
+  constructor(instruments: Iterable<Instrument> = builtinInstruments().values()) {
+    for (const instrument of instruments) {
+      this.symbols.set(instrument.symbol, { instrument, markPrice: undefined, indexPrice: undefined, book: new OrderBook() });
+    }
+  }
+
+  /** Executes one command. Rejections carry Binance's code and message and change nothing. */
+  execute(cmd: Command): Result {
+    try {
+      if (cmd === null || typeof cmd !== 'object') reject(badParam('command'));
+      if (!Number.isSafeInteger(cmd.time) || cmd.time < 0) reject(badParam('timestamp'));
+      const events: EngineEvent[] = [];
+      const result = this.dispatch(cmd, events);
+      this.time = Math.max(this.time, cmd.time);
+      return { ok: true, events, result };
+    } catch (e) {
+      if (e instanceof EngineRejection) return { ok: false, error: e.error };
+      throw e;
+    }
+  }
+
+  private dispatch(cmd: Command, events: EngineEvent[]): unknown {
+    switch (cmd.type) {
+      case 'createAccount':
+        return this.createAccount(cmd, events);
+      case 'deposit':
+        return this.deposit(cmd, events);
+      case 'withdraw':
+        return this.withdraw(cmd, events);
+      case 'setLeverage':
+        return this.setLeverage(cmd, events);
+      case 'setMarginType':
+        return this.setMarginType(cmd, events);
+      case 'setPositionMode':
+        return this.setPositionMode(cmd, events);
+      case 'setMarkPrice':
+        return this.setMarkPrice(cmd, events);
+      case 'placeOrder':
+        return this.placeOrder(cmd, events);
+      case 'cancelOrder':
+        return this.cancelOrder(cmd, events);
+      case 'cancelAllOrders':
+        return this.cancelAllOrders(cmd, events);
+      case 'modifyIsolatedMargin':
+        return this.modifyIsolatedMargin(cmd, events);
+      default:
+        return reject(badParam('type'));
+    }
+  }
+
+  // ---- lookups ---------------------------------------------------------------------------------
+
+  account(accountId: string): Account {
+    const a = typeof accountId === 'string' ? this.accounts.get(accountId) : undefined;
+    if (a === undefined) reject(ERR.NO_ACCOUNT);
+    return a;
+  }
+
+  symbol(symbol: string): SymbolState {
+    const s = typeof symbol === 'string' ? this.symbols.get(symbol) : undefined;
+    if (s === undefined) reject(ERR.BAD_SYMBOL);
+    return s;
+  }
+
+  /** The account's legs of a symbol. */
+  positionsOf(account: Account, symbol: string): EnginePosition[] {
+    const out: EnginePosition[] = [];
+    for (const side of ['BOTH', 'LONG', 'SHORT'] as const) {
+      const p = account.positions.get(positionKey(symbol, side));
+      if (p !== undefined) out.push(p);
+    }
+    return out;
+  }
+
+  private ensurePosition(account: Account, symbol: string, side: CommandPositionSide): EnginePosition {
+    const key = positionKey(symbol, side);
+    let p = account.positions.get(key);
+    if (p === undefined) {
+      p = { symbol, positionSide: side, amt: Decimal.ZERO, cost: Decimal.ZERO, isolatedWallet: Decimal.ZERO };
+      account.positions.set(key, p);
+    }
+    return p;
+  }
+
+  private markOrLast(s: SymbolState): Decimal | undefined {
+    return s.markPrice;
+  }
+
+  // ---- accounts --------------------------------------------------------------------------------
+
+  private createAccount(cmd: CreateAccount, events: EngineEvent[]): unknown {
+    if (typeof cmd.accountId !== 'string' || !ACCOUNT_ID_RE.test(cmd.accountId)) reject(badParam('accountId'));
+    if (this.accounts.has(cmd.accountId)) reject(ERR.ACCOUNT_EXISTS);
+    const rate = (text: string | undefined, name: string, dflt: Decimal) => {
+      if (text === undefined) return dflt;
+      const d = positiveDecimal(text, name);
+      if (d.isNegative() || d.gte(Decimal.parse('0.1'))) reject(badParam(name));
+      return d;
+    };
+    const makerRate = rate(cmd.makerCommissionRate, 'makerCommissionRate', DEFAULT_MAKER);
+    const takerRate = rate(cmd.takerCommissionRate, 'takerCommissionRate', DEFAULT_TAKER);
+    this.accounts.set(cmd.accountId, {
+      accountId: cmd.accountId,
+      crossWallet: Decimal.ZERO,
+      makerRate,
+      takerRate,
+      dualSidePosition: false,
+      settings: new Map(),
+      positions: new Map(),
+      openOrders: new Map(),
+      deposits: Decimal.ZERO,
+      withdrawals: Decimal.ZERO,
+      realizedPnl: Decimal.ZERO,
+      commission: Decimal.ZERO,
+    });
+    events.push({ e: 'ACCOUNT_CREATED', accountId: cmd.accountId, E: cmd.time });
+    return { accountId: cmd.accountId };
+  }
+
+  private amount(text: unknown): Decimal {
+    const d = positiveDecimal(text, 'amount');
+    if (!d.isPositive()) reject(ERR.AMOUNT_MUST_BE_POSITIVE);
+    if (decimalsOf(d) > 8) reject(ERR.PRECISION);
+    return d;
+  }
+
+  private deposit(cmd: Deposit, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    if (cmd.asset !== 'USDT') reject(badParam('asset'));
+    const amount = this.amount(cmd.amount);
+    a.crossWallet = a.crossWallet.add(amount);
+    a.deposits = a.deposits.add(amount);
+    events.push(this.accountUpdate(a, 'DEPOSIT', cmd.time, amount, []));
+    return { amount: amount.toString() };
+  }
+
+  private withdraw(cmd: Withdraw, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    if (cmd.asset !== 'USDT') reject(badParam('asset'));
+    const amount = this.amount(cmd.amount);
+    if (amount.gt(marginSummary(viewOf(a), this.symbols).maxWithdraw)) reject(ERR.BALANCE_INSUFFICIENT);
+    a.crossWallet = a.crossWallet.sub(amount);
+    a.withdrawals = a.withdrawals.add(amount);
+    events.push(this.accountUpdate(a, 'WITHDRAW', cmd.time, amount.neg(), []));
+    return { amount: amount.toString() };
+  }
+
+  // ---- settings --------------------------------------------------------------------------------
+
+  private symbolHasOrders(a: Account, symbol: string): boolean {
+    for (const o of a.openOrders.values()) if (o.symbol === symbol) return true;
+    return false;
+  }
+
+  private symbolHasPosition(a: Account, symbol: string): boolean {
+    return this.positionsOf(a, symbol).some((p) => !p.amt.isZero());
+  }
+
+  private setLeverage(cmd: SetLeverage, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    const s = this.symbol(cmd.symbol);
+    const lev = cmd.leverage;
+    if (!Number.isInteger(lev) || lev < 1 || lev > maxLeverage(s.instrument.brackets)) reject(invalidLeverageError(lev));
+    const current = settingsOf(a, cmd.symbol);
+    const maxNotional = maxNotionalForLeverage(s.instrument.brackets, lev) as Decimal;
+    if (current.marginType === 'ISOLATED' && lev < current.leverage && this.symbolHasPosition(a, cmd.symbol)) {
+      reject(ERR.ISOLATED_LEVERAGE_REDUCTION);
+    }
+    const mark = this.markOrLast(s);
+    let exposure = Decimal.ZERO;
+    for (const p of this.positionsOf(a, cmd.symbol)) exposure = exposure.add(p.amt.mul(mark ?? entryPrice(p)).abs());
+    for (const o of a.openOrders.values()) {
+      if (o.symbol === cmd.symbol && !o.reduceOnly) exposure = exposure.add(o.origQty.sub(o.executedQty).mul(o.price));
+    }
+    if (exposure.gt(maxNotional)) reject(ERR.MAX_LEVERAGE_RATIO);
+    if (lev < current.leverage) {
+      const view = this.viewWithSettings(a, cmd.symbol, { leverage: lev, marginType: current.marginType });
+      const after = marginSummary(view, this.symbols).available;
+      if (after.isNegative()) reject(ERR.MIN_LEVERAGE_RATIO);
+    }
+    a.settings.set(cmd.symbol, { leverage: lev, marginType: current.marginType });
+    events.push({ e: 'ACCOUNT_CONFIG_UPDATE', accountId: a.accountId, E: cmd.time, T: cmd.time, ac: { s: cmd.symbol, l: lev } });
+    return { leverage: lev, maxNotionalValue: maxNotional.toString(), symbol: cmd.symbol };
+  }
+
+  private viewWithSettings(a: Account, symbol: string, st: { leverage: number; marginType: 'ISOLATED' | 'CROSSED' }): AccountView {
+    const base = viewOf(a);
+    return { ...base, settings: (s) => (s === symbol ? st : settingsOf(a, s)) };
+  }
+
+  private setMarginType(cmd: SetMarginType, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    this.symbol(cmd.symbol);
+    if (cmd.marginType !== 'ISOLATED' && cmd.marginType !== 'CROSSED') reject(badParam('marginType'));
+    const current = settingsOf(a, cmd.symbol);
+    if (current.marginType === cmd.marginType) reject(ERR.NO_NEED_TO_CHANGE_MARGIN_TYPE);
+    if (this.symbolHasOrders(a, cmd.symbol)) reject(ERR.MARGIN_TYPE_OPEN_ORDERS);
+    if (this.symbolHasPosition(a, cmd.symbol)) reject(ERR.MARGIN_TYPE_POSITION);
+    a.settings.set(cmd.symbol, { leverage: current.leverage, marginType: cmd.marginType });
+    events.push({
+      e: 'SETTINGS_CHANGE',
+      accountId: a.accountId,
+      E: cmd.time,
+      change: { marginType: { symbol: cmd.symbol, marginType: cmd.marginType } },
+    });
+    return { code: 200, msg: 'success' };
+  }
+
+  private setPositionMode(cmd: SetPositionMode, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    if (typeof cmd.dualSidePosition !== 'boolean') reject(badParam('dualSidePosition'));
+    if (a.dualSidePosition === cmd.dualSidePosition) reject(ERR.NO_NEED_TO_CHANGE_POSITION_SIDE);
+    if (a.openOrders.size > 0) reject(ERR.POSITION_SIDE_OPEN_ORDERS);
+    for (const p of a.positions.values()) if (!p.amt.isZero()) reject(ERR.POSITION_SIDE_POSITION);
+    a.dualSidePosition = cmd.dualSidePosition;
+    // Empty legs of the old mode carry nothing; drop them so the new mode starts clean.
+    for (const [k, p] of a.positions) if (p.amt.isZero() && p.isolatedWallet.isZero()) a.positions.delete(k);
+    events.push({ e: 'SETTINGS_CHANGE', accountId: a.accountId, E: cmd.time, change: { dualSidePosition: cmd.dualSidePosition } });
+    return { code: 200, msg: 'success' };
+  }
+
+  private setMarkPrice(cmd: SetMarkPrice, events: EngineEvent[]): unknown {
+    const s = this.symbol(cmd.symbol);
+    const mark = positiveDecimal(cmd.markPrice, 'markPrice');
+    if (!mark.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
+    const index = cmd.indexPrice === undefined ? mark : positiveDecimal(cmd.indexPrice, 'indexPrice');
+    if (!index.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
+    s.markPrice = mark;
+    s.indexPrice = index;
+    events.push({ e: 'MARK_PRICE_UPDATE', E: cmd.time, s: cmd.symbol, p: mark.toString(), i: index.toString() });
+    return undefined;
+  }
+
+  // ---- isolated margin -------------------------------------------------------------------------
+
+  private modifyIsolatedMargin(cmd: ModifyIsolatedMargin, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    const s = this.symbol(cmd.symbol);
+    if (cmd.marginType !== 1 && cmd.marginType !== 2) reject(badParam('type'));
+    const amount = positiveDecimal(cmd.amount, 'amount');
+    if (!amount.isPositive()) reject(ERR.AMOUNT_MUST_BE_POSITIVE);
+    if (decimalsOf(amount) > 8) reject(ERR.PRECISION);
+    const st = settingsOf(a, cmd.symbol);
+    if (st.marginType !== 'ISOLATED') reject(ERR.ADD_ISOLATED_MARGIN_REJECT);
+    const side = cmd.positionSide ?? 'BOTH';
+    if (a.dualSidePosition ? side === 'BOTH' : side !== 'BOTH') reject(ERR.POSITION_SIDE_NOT_MATCH);
+    const p = a.positions.get(positionKey(cmd.symbol, side));
+    if (p === undefined || p.amt.isZero()) reject(ERR.NO_POSITION_FOR_MARGIN);
+    const mark = s.markPrice ?? entryPrice(p);
+    const summary = marginSummary(viewOf(a), this.symbols);
+    if (cmd.marginType === 1) {
+      const maxAdd = Decimal.min(a.crossWallet.sub(summary.isolatedOrderMargin).sub(summary.crossMaintMargin), summary.available);
+      if (amount.gt(maxAdd)) reject(ERR.CROSS_BALANCE_INSUFFICIENT);
+      a.crossWallet = a.crossWallet.sub(amount);
+      p.isolatedWallet = p.isolatedWallet.add(amount);
+    } else {
+      const n = p.amt.mul(mark).abs();
+      const mm = maintenanceMargin(s.instrument.brackets, n).amount;
+      const im = n.div(Decimal.of(st.leverage), CALC_SCALE);
+      const maxRemove = Decimal.min(p.isolatedWallet.sub(mm), p.isolatedWallet.add(unrealized(p, mark)).sub(im));
+      if (amount.gt(maxRemove)) reject(ERR.ISOLATED_BALANCE_INSUFFICIENT);
+      a.crossWallet = a.crossWallet.add(amount);
+      p.isolatedWallet = p.isolatedWallet.sub(amount);
+    }
+    events.push(this.accountUpdate(a, 'MARGIN_TRANSFER', cmd.time, Decimal.ZERO, [p]));
+    return { amount: amount.toString(), code: 200, msg: 'Successfully modify position margin.', type: cmd.marginType };
+  }
+
+  // ---- orders ----------------------------------------------------------------------------------
+
+  private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState) {
+    const inst = s.instrument;
+    if (cmd.side !== 'BUY' && cmd.side !== 'SELL') reject(badParam('side'));
+    if (cmd.orderType !== 'LIMIT' && cmd.orderType !== 'MARKET') reject(badParam('type'));
+    const qty = positiveDecimal(cmd.quantity, 'quantity');
+    if (!qty.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
+    if (decimalsOf(qty) > inst.quantityPrecision) reject(ERR.PRECISION);
+    const market = cmd.orderType === 'MARKET';
+    const step = market ? inst.marketStepSize : inst.stepSize;
+    if (!qty.isMultipleOf(step)) reject({ code: -1013, msg: 'Filter failure: LOT_SIZE' });
+    if (qty.lt(market ? inst.marketMinQty : inst.minQty)) reject(ERR.QTY_LESS_THAN_MIN);
+    if (qty.gt(market ? inst.marketMaxQty : inst.maxQty)) reject(ERR.QTY_GREATER_THAN_MAX);
+
+    let price: Decimal | undefined;
+    let tif = cmd.timeInForce ?? 'GTC';
+    if (!market) {
+      if (cmd.price === undefined) reject(badParam('price'));
+      price = positiveDecimal(cmd.price, 'price');
+      if (!price.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
+      if (decimalsOf(price) > inst.pricePrecision) reject(ERR.PRECISION);
+      if (!price.isMultipleOf(inst.tickSize)) reject(ERR.PRICE_NOT_TICK);
+      if (price.lt(inst.minPrice)) reject(ERR.PRICE_LESS_THAN_MIN);
+      if (price.gt(inst.maxPrice)) reject({ code: -1013, msg: 'Filter failure: PRICE_FILTER' });
+      if (!['GTC', 'IOC', 'FOK', 'GTX'].includes(tif)) reject(badParam('timeInForce'));
+      if (s.markPrice !== undefined) {
+        if (cmd.side === 'BUY' && price.gt(s.markPrice.mul(inst.multiplierUp))) reject(ERR.PRICE_GREATER_THAN_MAX);
+        if (cmd.side === 'SELL' && price.lt(s.markPrice.mul(inst.multiplierDown))) reject(ERR.PRICE_LOWER_THAN_FLOOR);
+      }
+    } else {
+      if (cmd.price !== undefined) reject(badParam('price'));
+      tif = 'IOC';
+    }
+
+    const positionSide = cmd.positionSide ?? 'BOTH';
+    if (!['BOTH', 'LONG', 'SHORT'].includes(positionSide)) reject(ERR.INVALID_POSITION_SIDE);
+    if (a.dualSidePosition ? positionSide === 'BOTH' : positionSide !== 'BOTH') reject(ERR.POSITION_SIDE_NOT_MATCH);
+    if (cmd.reduceOnly !== undefined && typeof cmd.reduceOnly !== 'boolean') reject(badParam('reduceOnly'));
+    if (a.dualSidePosition && cmd.reduceOnly === true) reject(ERR.REDUCE_ONLY_CONFLICT);
+    const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
+    if (!['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'].includes(stp)) reject(badParam('selfTradePreventionMode'));
+    if (cmd.newClientOrderId !== undefined) {
+      if (typeof cmd.newClientOrderId !== 'string' || !CLIENT_ID_RE.test(cmd.newClientOrderId)) reject(badParam('newClientOrderId'));
+      for (const o of a.openOrders.values()) if (o.clientOrderId === cmd.newClientOrderId) reject(ERR.DUPLICATE_CLIENT_ORDER_ID);
+    }
+
+    // What the order does to the position: one-way reduceOnly, hedge closing legs.
+    const leg = a.positions.get(positionKey(cmd.symbol, positionSide));
+    const legAmt = leg?.amt ?? Decimal.ZERO;
+    const closingHedge =
+      a.dualSidePosition && ((positionSide === 'LONG' && cmd.side === 'SELL') || (positionSide === 'SHORT' && cmd.side === 'BUY'));
+    const reduceOnly = cmd.reduceOnly === true || closingHedge;
+    let quantity = qty;
+    if (cmd.reduceOnly === true) {
+      const reduces = (cmd.side === 'SELL' && legAmt.isPositive()) || (cmd.side === 'BUY' && legAmt.isNegative());
+      if (!reduces) reject(ERR.REDUCE_ONLY_REJECT);
+      if (quantity.gt(legAmt.abs())) quantity = legAmt.abs();
+    }
+    if (closingHedge && quantity.gt(legAmt.abs())) reject(ERR.REDUCE_ONLY_REJECT);
+
+    const refPrice = price ?? s.markPrice;
+    if (refPrice === undefined) reject(ERR.BAD_SYMBOL); // a symbol with no market yet
+    if (!reduceOnly && quantity.mul(refPrice).lt(inst.minNotional)) reject(minNotionalError(inst.minNotional.toString()));
+    let open = 0;
+    for (const o of a.openOrders.values()) if (o.symbol === cmd.symbol) open++;
+    if (open >= inst.maxNumOrders) reject(ERR.MAX_OPEN_ORDERS);
+    return { qty: quantity, price, tif, positionSide, reduceOnly, stp, market };
+  }
+
+  /** Walks the opposite side of the book without touching it. */
+  private planMatch(
+    s: SymbolState,
+    accountId: string,
+    side: Side,
+    qty: Decimal,
+    limitTicks: bigint | undefined,
+    stp: SelfTradePrevention,
+  ): MatchPlan {
+    const fills: PlannedFill[] = [];
+    const expireMakers: Order[] = [];
+    let remaining = qty;
+    let takerExpiredBySTP = false;
+    const levels = s.book.opposite(side).levels;
+    outer: for (const level of levels) {
+      if (limitTicks !== undefined && (side === 'BUY' ? level.ticks > limitTicks : level.ticks < limitTicks)) break;
+      for (const maker of level.orders) {
+        if (remaining.isZero()) break outer;
+        if (maker.accountId === accountId && stp !== 'NONE') {
+          if (stp === 'EXPIRE_TAKER') {
+            takerExpiredBySTP = true;
+            break outer;
+          }
+          expireMakers.push(maker);
+          if (stp === 'EXPIRE_BOTH') {
+            takerExpiredBySTP = true;
+            break outer;
+          }
+          continue;
+        }
+        const avail = maker.origQty.sub(maker.executedQty);
+        const q = Decimal.min(avail, remaining);
+        fills.push({ maker, qty: q, ticks: level.ticks, price: maker.price });
+        remaining = remaining.sub(q);
+      }
+    }
+    return { fills, filled: qty.sub(remaining), expireMakers, takerExpiredBySTP };
+  }
+
+  private placeOrder(cmd: PlaceOrder, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    const s = this.symbol(cmd.symbol);
+    const v = this.validateOrder(cmd, a, s);
+    const inst = s.instrument;
+    const st = settingsOf(a, cmd.symbol);
+    const limitTicks = v.price === undefined ? undefined : v.price.div(inst.tickSize, 0, 'DOWN').m;
+
+    // Position size allowed at this leverage (-2027): position + open orders + this order.
+    if (!v.reduceOnly) {
+      const mark = s.markPrice ?? (v.price as Decimal);
+      let exposure = v.qty.mul(v.price ?? mark);
+      for (const p of this.positionsOf(a, cmd.symbol)) exposure = exposure.add(p.amt.mul(mark).abs());
+      for (const o of a.openOrders.values()) {
+        if (o.symbol === cmd.symbol && !o.reduceOnly) exposure = exposure.add(o.origQty.sub(o.executedQty).mul(o.price));
+      }
+      if (exposure.gt(maxNotionalForLeverage(inst.brackets, st.leverage) as Decimal)) reject(ERR.MAX_LEVERAGE_RATIO);
+    }
+
+    const plan = this.planMatch(s, a.accountId, cmd.side, v.qty, limitTicks, v.stp);
+    if (v.tif === 'GTX' && (plan.fills.length > 0 || plan.takerExpiredBySTP)) reject(ERR.GTX_REJECT);
+    if (v.tif === 'FOK' && plan.filled.lt(v.qty)) reject(ERR.FOK_REJECT);
+    const rests = !v.market && v.tif !== 'IOC' && v.tif !== 'FOK' && !plan.takerExpiredBySTP && plan.filled.lt(v.qty);
+
+    // Pre-trade margin: the account after the trade must have non-negative available balance, or at least
+    // no less than before (a reducing trade is always allowed).
+    const before = marginSummary(viewOf(a), this.symbols).available;
+    const after = this.availableAfter(a, cmd, v, plan, rests);
+    if (after.isNegative() && after.lt(before)) reject(ERR.MARGIN_INSUFFICIENT);
+
+    // ---- accepted: from here on the state changes -----------------------------------------------
+    const orderId = this.nextOrderId++;
+    const order: Order = {
+      orderId,
+      clientOrderId: cmd.newClientOrderId ?? `perpsim-${orderId}`,
+      accountId: a.accountId,
+      symbol: cmd.symbol,
+      side: cmd.side,
+      positionSide: v.positionSide,
+      type: cmd.orderType,
+      timeInForce: v.tif,
+      price: v.price ?? Decimal.ZERO,
+      ticks: limitTicks ?? 0n,
+      origQty: v.qty,
+      executedQty: Decimal.ZERO,
+      cumQuote: Decimal.ZERO,
+      status: 'NEW',
+      reduceOnly: v.reduceOnly,
+      selfTradePreventionMode: v.stp,
+      time: cmd.time,
+      updateTime: cmd.time,
+    };
+    this.orders.set(orderId, order);
+    events.push(this.orderUpdate(order, 'NEW', cmd.time));
+
+    for (const maker of plan.expireMakers) this.closeOrder(maker, 'EXPIRED', cmd.time, events, 'EXPIRED_IN_MATCH');
+    const touched = new Map<string, Set<EnginePosition>>();
+    for (const f of plan.fills) this.executeFill(order, f, cmd.time, events, touched);
+
+    if (rests) {
+      order.status = order.executedQty.isZero() ? 'NEW' : 'PARTIALLY_FILLED';
+      a.openOrders.set(orderId, order);
+      s.book.add(order);
+    } else if (order.executedQty.lt(order.origQty)) {
+      order.status = plan.takerExpiredBySTP ? 'EXPIRED_IN_MATCH' : 'EXPIRED';
+      order.updateTime = cmd.time;
+      events.push(this.orderUpdate(order, 'EXPIRED', cmd.time));
+    }
+    for (const [accountId, positions] of touched) {
+      events.push(this.accountUpdate(this.accounts.get(accountId) as Account, 'ORDER', cmd.time, Decimal.ZERO, [...positions]));
+    }
+    return this.orderJSON(order);
+  }
+
+  /** Available balance of the taker if the planned trade were applied (nothing is mutated). */
+  private availableAfter(
+    a: Account,
+    cmd: PlaceOrder,
+    v: { qty: Decimal; price: Decimal | undefined; positionSide: CommandPositionSide; reduceOnly: boolean },
+    plan: MatchPlan,
+    rests: boolean,
+  ): Decimal {
+    const st = settingsOf(a, cmd.symbol);
+    const key = positionKey(cmd.symbol, v.positionSide);
+    const old = a.positions.get(key);
+    let amt = old?.amt ?? Decimal.ZERO;
+    let cost = old?.cost ?? Decimal.ZERO;
+    let iso = old?.isolatedWallet ?? Decimal.ZERO;
+    let cross = a.crossWallet;
+    const isolated = st.marginType === 'ISOLATED';
+    for (const f of plan.fills) {
+      const signed = cmd.side === 'BUY' ? f.qty : f.qty.neg();
+      const fee = f.qty.mul(f.price).mul(a.takerRate);
+      const r = applyFill(amt, cost, signed, f.price);
+      ({ cross, iso } = this.moveMargin(isolated, cross, iso, r, fee, f.price, st.leverage, amt));
+      amt = r.amt;
+      cost = r.cost;
+    }
+    const positions = new Map(a.positions);
+    positions.set(key, { symbol: cmd.symbol, positionSide: v.positionSide, amt, cost, isolatedWallet: iso });
+    const orders: OrderLike[] = viewOf(a).orders as OrderLike[];
+    const expired = new Set(plan.expireMakers.filter((m) => m.accountId === a.accountId).map((m) => m.orderId));
+    const kept = [...a.openOrders.values()].filter((o) => !expired.has(o.orderId));
+    const list: OrderLike[] = kept.map((o) => ({
+      symbol: o.symbol,
+      side: o.side,
+      positionSide: o.positionSide,
+      price: o.price,
+      remaining: o.origQty.sub(o.executedQty),
+      reduceOnly: o.reduceOnly,
+    }));
+    if (rests)
+      list.push({
+        symbol: cmd.symbol,
+        side: cmd.side,
+        positionSide: v.positionSide,
+        price: v.price as Decimal,
+        remaining: v.qty.sub(plan.filled),
+        reduceOnly: v.reduceOnly,
+      });
+    void orders;
+    return marginSummary(
+      {
+        crossWallet: cross,
+        positions: positions.values(),
+        orders: list,
+        settings: (s) => settingsOf(a, s),
+        dualSidePosition: a.dualSidePosition,
+      },
+      this.symbols,
+    ).available;
+  }
+
+  /**
+   * Wallet movements of one fill on a leg (docs/engine.md): cross legs book realized PnL and the fee in
+   * the cross wallet. Isolated legs: a closing fill books realized PnL and the fee in the isolated wallet
+   * and releases the closed share of it to the cross wallet; an opening fill moves its initial margin
+   * (qty × price / leverage) from the cross wallet into the isolated wallet and pays its fee from cross.
+   */
+  private moveMargin(
+    isolated: boolean,
+    cross: Decimal,
+    iso: Decimal,
+    r: ReturnType<typeof applyFill>,
+    fee: Decimal,
+    price: Decimal,
+    leverage: number,
+    oldAmt: Decimal,
+  ): { cross: Decimal; iso: Decimal } {
+    if (!isolated) return { cross: cross.add(r.realized).sub(fee), iso };
+    if (r.closedFraction !== undefined) {
+      iso = iso.add(r.realized).sub(fee);
+      const release = r.closedQty.eq(oldAmt.abs()) ? iso : iso.mul(r.closedFraction.num).div(r.closedFraction.den, CALC_SCALE);
+      cross = cross.add(release);
+      iso = iso.sub(release);
+    } else {
+      cross = cross.sub(fee);
+    }
+    if (r.openedQty.isPositive()) {
+      const im = r.openedQty.mul(price).div(Decimal.of(leverage), CALC_SCALE, 'UP');
+      cross = cross.sub(im);
+      iso = iso.add(im);
+    }
+    return { cross, iso };
+  }
+
+  private applyToAccount(
+    acc: Account,
+    symbol: string,
+    positionSide: CommandPositionSide,
+    side: Side,
+    qty: Decimal,
+    price: Decimal,
+    fee: Decimal,
+  ): { realized: Decimal; position: EnginePosition } {
+    const st = settingsOf(acc, symbol);
+    const p = this.ensurePosition(acc, symbol, positionSide);
+    const signed = side === 'BUY' ? qty : qty.neg();
+    const r = applyFill(p.amt, p.cost, signed, price);
+    const moved = this.moveMargin(st.marginType === 'ISOLATED', acc.crossWallet, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
+    acc.crossWallet = moved.cross;
+    p.isolatedWallet = moved.iso;
+    p.amt = r.amt;
+    p.cost = r.cost;
+    acc.realizedPnl = acc.realizedPnl.add(r.realized);
+    acc.commission = acc.commission.add(fee);
+    this.feesCollected = this.feesCollected.add(fee);
+    return { realized: r.realized, position: p };
+  }
+
+  private executeFill(taker: Order, f: PlannedFill, time: number, events: EngineEvent[], touched: Map<string, Set<EnginePosition>>): void {
+    const maker = f.maker;
+    const makerAcc = this.accounts.get(maker.accountId) as Account;
+    const takerAcc = this.accounts.get(taker.accountId) as Account;
+    const value = f.qty.mul(f.price);
+    const makerFee = value.mul(makerAcc.makerRate);
+    const takerFee = value.mul(takerAcc.takerRate);
+    const tradeId = this.nextTradeId++;
+    const m = this.applyToAccount(makerAcc, maker.symbol, maker.positionSide, maker.side, f.qty, f.price, makerFee);
+    const t = this.applyToAccount(takerAcc, taker.symbol, taker.positionSide, taker.side, f.qty, f.price, takerFee);
+    for (const [o, fee, res, isMaker] of [
+      [maker, makerFee, m, true],
+      [taker, takerFee, t, false],
+    ] as const) {
+      o.executedQty = o.executedQty.add(f.qty);
+      o.cumQuote = o.cumQuote.add(value);
+      o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
+      o.updateTime = time;
+      events.push(this.orderUpdate(o, 'TRADE', time, { qty: f.qty, price: f.price, fee, tradeId, maker: isMaker, realized: res.realized }));
+      const set = touched.get(o.accountId) ?? new Set();
+      set.add(res.position);
+      touched.set(o.accountId, set);
+    }
+    if (maker.status === 'FILLED') {
+      const s = this.symbols.get(maker.symbol) as SymbolState;
+      s.book.remove(maker);
+      makerAcc.openOrders.delete(maker.orderId);
+    }
+    events.push({ e: 'TRADE', E: time, s: taker.symbol, t: tradeId, p: f.price.toString(), q: f.qty.toString(), m: taker.side === 'SELL' });
+  }
+
+  private closeOrder(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, events: EngineEvent[], status?: 'EXPIRED_IN_MATCH'): void {
+    const s = this.symbols.get(o.symbol) as SymbolState;
+    s.book.remove(o);
+    (this.accounts.get(o.accountId) as Account).openOrders.delete(o.orderId);
+    o.status = status ?? exec;
+    o.updateTime = time;
+    events.push(this.orderUpdate(o, exec, time));
+  }
+
+  private findOpenOrder(a: Account, symbol: string, orderId: number | undefined, clientId: string | undefined): Order {
+    if (orderId === undefined && clientId === undefined) reject(badParam('orderId'));
+    for (const o of a.openOrders.values()) {
+      if (o.symbol !== symbol) continue;
+      if (orderId !== undefined ? o.orderId === orderId : o.clientOrderId === clientId) return o;
+    }
+    return reject(ERR.UNKNOWN_ORDER_CANCEL);
+  }
+
+  private cancelOrder(cmd: CancelOrder, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    this.symbol(cmd.symbol);
+    const o = this.findOpenOrder(a, cmd.symbol, cmd.orderId, cmd.origClientOrderId);
+    this.closeOrder(o, 'CANCELED', cmd.time, events);
+    return this.orderJSON(o);
+  }
+
+  private cancelAllOrders(cmd: CancelAllOrders, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    this.symbol(cmd.symbol);
+    const list = [...a.openOrders.values()].filter((o) => o.symbol === cmd.symbol).sort((x, y) => x.orderId - y.orderId);
+    for (const o of list) this.closeOrder(o, 'CANCELED', cmd.time, events);
+    return { code: 200, msg: 'The operation of cancel all open order is done.' };
+  }
+
+  // ---- views ------------------------------------------------------------------------------------
+
+  orderJSON(o: Order): Record<string, unknown> {
+    const avg = o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+    return {
+      orderId: o.orderId,
+      symbol: o.symbol,
+      status: o.status,
+      clientOrderId: o.clientOrderId,
+      price: o.price.toString(),
+      avgPrice: avg.toString(),
+      origQty: o.origQty.toString(),
+      executedQty: o.executedQty.toString(),
+      cumQuote: o.cumQuote.toString(),
+      timeInForce: o.timeInForce,
+      type: o.type,
+      reduceOnly: o.reduceOnly,
+      closePosition: false,
+      side: o.side,
+      positionSide: o.positionSide,
+      stopPrice: '0',
+      workingType: 'CONTRACT_PRICE',
+      priceProtect: false,
+      origType: o.type,
+      priceMatch: 'NONE',
+      selfTradePreventionMode: o.selfTradePreventionMode,
+      goodTillDate: 0,
+      time: o.time,
+      updateTime: o.updateTime,
+    };
+  }
+
+  private orderUpdate(
+    o: Order,
+    x: OrderUpdate['o']['x'],
+    time: number,
+    trade?: { qty: Decimal; price: Decimal; fee: Decimal; tradeId: number; maker: boolean; realized: Decimal },
+  ): OrderUpdate {
+    const avg = o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+    return {
+      e: 'ORDER_TRADE_UPDATE',
+      accountId: o.accountId,
+      E: time,
+      T: time,
+      o: {
+        s: o.symbol,
+        c: o.clientOrderId,
+        S: o.side,
+        o: o.type,
+        f: o.timeInForce,
+        q: o.origQty.toString(),
+        p: o.price.toString(),
+        ap: avg.toString(),
+        sp: '0',
+        x,
+        X: o.status,
+        i: o.orderId,
+        l: trade?.qty.toString() ?? '0',
+        z: o.executedQty.toString(),
+        L: trade?.price.toString() ?? '0',
+        N: 'USDT',
+        n: trade?.fee.toString() ?? '0',
+        T: time,
+        t: trade?.tradeId ?? 0,
+        b: '0',
+        a: '0',
+        m: trade?.maker ?? false,
+        R: o.reduceOnly,
+        wt: 'CONTRACT_PRICE',
+        ot: o.type,
+        ps: o.positionSide,
+        cp: false,
+        rp: trade?.realized.toString() ?? '0',
+        V: o.selfTradePreventionMode,
+        pm: 'NONE',
+        gtd: 0,
+      },
+    };
+  }
+
+  private accountUpdate(
+    a: Account,
+    reason: AccountUpdateReason,
+    time: number,
+    balanceChange: Decimal,
+    positions: EnginePosition[],
+  ): AccountUpdate {
+    let wallet = a.crossWallet;
+    for (const p of a.positions.values()) wallet = wallet.add(p.isolatedWallet);
+    return {
+      e: 'ACCOUNT_UPDATE',
+      accountId: a.accountId,
+      E: time,
+      T: time,
+      a: {
+        m: reason,
+        B: [{ a: 'USDT', wb: wallet.toString(), cw: a.crossWallet.toString(), bc: balanceChange.toString() }],
+        P: positions
+          .slice()
+          .sort((x, y) => (x.symbol + x.positionSide < y.symbol + y.positionSide ? -1 : 1))
+          .map((p) => {
+            const st = settingsOf(a, p.symbol);
+            const mark = this.symbols.get(p.symbol)?.markPrice;
+            return {
+              s: p.symbol,
+              pa: p.amt.toString(),
+              ep: entryPrice(p).round(8).toString(),
+              bep: entryPrice(p).round(8).toString(),
+              cr: a.realizedPnl.toString(),
+              up: mark === undefined ? '0' : unrealized(p, mark).round(8).toString(),
+              mt: st.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+              iw: p.isolatedWallet.toString(),
+              ps: p.positionSide,
+            };
+          }),
+      },
+    };
+  }
+
+  /** A canonical text of the whole state (what stateHash hashes). */
+  canonicalState(): string {
+    const parts: string[] = [`t${this.time}|o${this.nextOrderId}|tr${this.nextTradeId}|f${this.feesCollected}`];
+    for (const [sym, s] of [...this.symbols].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      parts.push(`S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}`);
+      for (const side of [s.book.bids, s.book.asks]) {
+        for (const level of side.levels) parts.push(`L${level.ticks}:${level.orders.map((o) => o.orderId).join(',')}`);
+      }
+    }
+    for (const id of [...this.accounts.keys()].sort()) {
+      const a = this.accounts.get(id) as Account;
+      parts.push(
+        `A${id}|${a.crossWallet}|${a.makerRate}|${a.takerRate}|${a.dualSidePosition}|${a.deposits}|${a.withdrawals}|${a.realizedPnl}|${a.commission}`,
+      );
+      for (const k of [...a.settings.keys()].sort()) {
+        const st = a.settings.get(k) as { leverage: number; marginType: string };
+        parts.push(`s${k}|${st.leverage}|${st.marginType}`);
+      }
+      for (const k of [...a.positions.keys()].sort()) {
+        const p = a.positions.get(k) as EnginePosition;
+        parts.push(`p${k}|${p.amt}|${p.cost}|${p.isolatedWallet}`);
+      }
+      for (const oid of [...a.openOrders.keys()].sort((x, y) => x - y)) {
+        const o = a.openOrders.get(oid) as Order;
+        parts.push(
+          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}`,
+        );
+      }
+    }
+    return parts.join('\n');
+  }
+
+  stateHash(): string {
+    return fnv1a64(this.canonicalState());
+  }
+}
+
+export { DEFAULT_LEVERAGE };

@@ -1,0 +1,61 @@
+/**
+ * How a fill changes a position (one leg): average entry on increase, realized PnL on reduce, flip
+ * through zero. The cost basis is kept exact (Σ qty × price of the open part); on a partial close the
+ * closed share of the cost is removed pro rata (rounded half away from zero to 18 places; a full close
+ * removes it all), so realized PnL across all accounts nets to zero exactly.
+ */
+import { Decimal, CALC_SCALE } from '../core/index.js';
+
+export interface FillResult {
+  readonly amt: Decimal;
+  readonly cost: Decimal;
+  /** realized PnL of the closing part */
+  readonly realized: Decimal;
+  /** base quantity that reduced the old position */
+  readonly closedQty: Decimal;
+  /** base quantity that opened (increased, or opened after a flip) */
+  readonly openedQty: Decimal;
+  /** share of the old position that was closed, in (0, 1]; 0 when nothing closed */
+  readonly closedFraction: { num: Decimal; den: Decimal } | undefined;
+}
+
+/** Applies a signed fill (`qty` > 0 buy, < 0 sell) at `price` to a leg with size `amt` and cost `cost`. */
+export function applyFill(amt: Decimal, cost: Decimal, qty: Decimal, price: Decimal): FillResult {
+  if (amt.isZero() || amt.sign() === qty.sign()) {
+    return {
+      amt: amt.add(qty),
+      cost: cost.add(qty.mul(price)),
+      realized: Decimal.ZERO,
+      closedQty: Decimal.ZERO,
+      openedQty: qty.abs(),
+      closedFraction: undefined,
+    };
+  }
+  const size = amt.abs();
+  const fillSize = qty.abs();
+  const closing = Decimal.min(size, fillSize);
+  const full = closing.eq(size);
+  const removed = full ? cost : cost.mul(closing).div(size, CALC_SCALE);
+  const closingSigned = qty.isPositive() ? closing : closing.neg();
+  const realized = closingSigned.neg().mul(price).sub(removed);
+  const rest = fillSize.sub(closing);
+  if (rest.isZero()) {
+    return {
+      amt: amt.add(qty),
+      cost: cost.sub(removed),
+      realized,
+      closedQty: closing,
+      openedQty: Decimal.ZERO,
+      closedFraction: { num: closing, den: size },
+    };
+  }
+  const opened = qty.isPositive() ? rest : rest.neg();
+  return {
+    amt: opened,
+    cost: opened.mul(price),
+    realized,
+    closedQty: closing,
+    openedQty: rest,
+    closedFraction: { num: closing, den: size },
+  };
+}

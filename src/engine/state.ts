@@ -1,0 +1,79 @@
+/** The engine's state: accounts, their settings, positions and open orders. */
+import type { Decimal, Instrument } from '../core/index.js';
+import type { CommandPositionSide, OrderType, SelfTradePrevention, Side, TimeInForce } from './commands.js';
+import type { OrderBook } from './order-book.js';
+
+export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
+
+export interface Order {
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly positionSide: CommandPositionSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly price: Decimal;
+  /** price in ticks: the book's key */
+  readonly ticks: bigint;
+  readonly origQty: Decimal;
+  executedQty: Decimal;
+  cumQuote: Decimal;
+  status: OrderStatus;
+  readonly reduceOnly: boolean;
+  readonly selfTradePreventionMode: SelfTradePrevention;
+  readonly time: number;
+  updateTime: number;
+}
+
+export interface EnginePosition {
+  readonly symbol: string;
+  readonly positionSide: CommandPositionSide;
+  /** signed size: > 0 long, < 0 short */
+  amt: Decimal;
+  /**
+   * signed cost basis Σ qty × price of the open part (positive for a long). Entry price = cost / amt.
+   * Kept exact so that realized PnL across all accounts nets to zero exactly.
+   */
+  cost: Decimal;
+  /** margin held by an isolated position */
+  isolatedWallet: Decimal;
+}
+
+export interface SymbolSettings {
+  leverage: number;
+  marginType: 'ISOLATED' | 'CROSSED';
+}
+
+export interface Account {
+  readonly accountId: string;
+  /** the cross wallet balance (USDT): the wallet less what isolated positions hold */
+  crossWallet: Decimal;
+  readonly makerRate: Decimal;
+  readonly takerRate: Decimal;
+  dualSidePosition: boolean;
+  readonly settings: Map<string, SymbolSettings>;
+  /** key `${symbol}:${positionSide}` */
+  readonly positions: Map<string, EnginePosition>;
+  /** open orders by orderId */
+  readonly openOrders: Map<number, Order>;
+  /** ledger totals, for the conservation invariant */
+  deposits: Decimal;
+  withdrawals: Decimal;
+  realizedPnl: Decimal;
+  commission: Decimal;
+}
+
+export interface SymbolState {
+  readonly instrument: Instrument;
+  markPrice: Decimal | undefined;
+  indexPrice: Decimal | undefined;
+  readonly book: OrderBook;
+}
+
+export const DEFAULT_LEVERAGE = 20;
+
+export function positionKey(symbol: string, positionSide: CommandPositionSide): string {
+  return `${symbol}:${positionSide}`;
+}
