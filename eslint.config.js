@@ -14,6 +14,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      // The engine is deterministic: it imports only the core, reads no clock, does no I/O.
+      'no-restricted-imports': ['error', { patterns: ['node:*', '../api/*', '../store/*', '../feed/*', '../cli/*', 'fs', 'http', 'net'] }],
+      'no-restricted-globals': ['error', 'Date', 'performance', 'process', 'setTimeout', 'setInterval'],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
+    },
+  },
+  {
     files: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -2,7 +2,8 @@
  * How a fill changes a position (one leg): average entry on increase, realized PnL on reduce, flip
  * through zero. The cost basis is kept exact (Σ qty × price of the open part); on a partial close the
  * closed share of the cost is removed pro rata (rounded half away from zero to 18 places; a full close
- * removes it all), so realized PnL across all accounts nets to zero exactly.
+ * removes it all). Each fill's cash (−qty × price) equals Δ(realized PnL − cost basis) exactly, so across all
+ * accounts Σ realized PnL = Σ open cost basis, and realized PnL nets to exactly zero once everyone is flat.
  */
 import { Decimal, CALC_SCALE } from '../core/index.js';
 

@@ -34,7 +34,7 @@ export interface EnginePosition {
   amt: Decimal;
   /**
    * signed cost basis Σ qty × price of the open part (positive for a long). Entry price = cost / amt.
-   * Kept exact so that realized PnL across all accounts nets to zero exactly.
+   * Kept exact so that Σ realized PnL over all accounts equals Σ open cost basis exactly.
    */
   cost: Decimal;
   /** margin held by an isolated position */
