@@ -86,6 +86,19 @@ export interface CancelOrder extends Base {
   readonly origClientOrderId?: string;
 }
 
+/** Amend a resting LIMIT order's price and/or quantity (PUT /fapi/v1/order). */
+export interface ModifyOrder extends Base {
+  readonly type: 'modifyOrder';
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly orderId?: number;
+  readonly origClientOrderId?: string;
+  readonly side: Side;
+  /** the new total quantity (including what is already filled) */
+  readonly quantity: string;
+  readonly price: string;
+}
+
 export interface CancelAllOrders extends Base {
   readonly type: 'cancelAllOrders';
   readonly accountId: string;
@@ -112,5 +125,6 @@ export type Command =
   | SetMarkPrice
   | PlaceOrder
   | CancelOrder
+  | ModifyOrder
   | CancelAllOrders
   | ModifyIsolatedMargin;

@@ -108,6 +108,26 @@ function commandArb(): fc.Arbitrary<Maker> {
       ),
     },
     {
+      weight: 6,
+      arbitrary: fc
+        .record({ id, pick: fc.nat(), off: fc.double({ min: -0.004, max: 0.004, noNaN: true }), qty: fc.integer({ min: 1, max: 800 }) })
+        .map(({ id, pick, off, qty }) => (time: number, ex: Exchange) => {
+          const open = [...(ex.accounts.get(id)?.openOrders.values() ?? [])];
+          const o = open[pick % Math.max(1, open.length)];
+          const sym = o?.symbol ?? 'BTCUSDT';
+          return {
+            type: 'modifyOrder',
+            time,
+            accountId: id,
+            symbol: sym,
+            orderId: o?.orderId ?? 1,
+            side: o?.side ?? 'BUY',
+            quantity: (qty / 1000).toFixed(3),
+            price: priceFor(sym, off),
+          } as Command;
+        }),
+    },
+    {
       weight: 1,
       arbitrary: fc.record({ id, sym }).map(
         ({ id, sym }) =>

@@ -306,4 +306,127 @@ describe('engine: orders, matching, fees and positions', () => {
     ok(ex, { type: 'withdraw', time: t(), accountId: 'user', asset: 'USDT', amount: max.round(8, 'DOWN').toString() });
     assert.ok(Decimal.ZERO.lte(marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available));
   });
+
+  it('amend: price change loses queue place, quantity decrease keeps it, crossing amend trades, qty ≤ filled cancels', () => {
+    const ex = setup({ a: '100000', b: '100000', c: '100000' });
+    const id = (r: Result) => (r.ok ? (r.result as { orderId: number }).orderId : -1);
+    const a1 = id(ok(ex, order('a', 'SELL', '0.1', '60010')));
+    ok(ex, order('b', 'SELL', '0.1', '60010'));
+    // a reduces its quantity: keeps first place
+    const amend = ok(ex, {
+      type: 'modifyOrder',
+      time: t(),
+      accountId: 'a',
+      symbol: 'BTCUSDT',
+      orderId: a1,
+      side: 'SELL',
+      quantity: '0.05',
+      price: '60010',
+    });
+    assert.equal((amend.result as { origQty: string }).origQty, '0.05');
+    assert.ok(amend.events.some((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.x === 'AMENDMENT'));
+    let r = ok(ex, order('c', 'BUY', '0.05', '60010'));
+    assert.ok(
+      r.events.some((e) => e.e === 'ORDER_TRADE_UPDATE' && e.accountId === 'a' && e.o.X === 'FILLED'),
+      'a still had priority',
+    );
+    // b moves away and back: goes behind a new order at that price
+    const b2 = id(ok(ex, order('b', 'SELL', '0.1', '60020')));
+    const a2 = id(ok(ex, order('a', 'SELL', '0.1', '60020')));
+    const bFirst = [...acc(ex, 'b').openOrders.values()].find((o) => o.price.toString() === '60010');
+    assert.ok(bFirst);
+    ok(ex, {
+      type: 'modifyOrder',
+      time: t(),
+      accountId: 'b',
+      symbol: 'BTCUSDT',
+      orderId: b2,
+      side: 'SELL',
+      quantity: '0.1',
+      price: '60030',
+    });
+    ok(ex, {
+      type: 'modifyOrder',
+      time: t(),
+      accountId: 'b',
+      symbol: 'BTCUSDT',
+      orderId: b2,
+      side: 'SELL',
+      quantity: '0.1',
+      price: '60020',
+    });
+    ok(ex, { type: 'cancelOrder', time: t(), accountId: 'b', symbol: 'BTCUSDT', orderId: bFirst.orderId });
+    r = ok(ex, order('c', 'BUY', '0.1', '60020'));
+    assert.ok(
+      r.events.some((e) => e.e === 'ORDER_TRADE_UPDATE' && e.accountId === 'a' && e.o.i === a2 && e.o.X === 'FILLED'),
+      'a is ahead of the re-priced b',
+    );
+    // an amend that crosses trades at once
+    const c1 = id(ok(ex, order('c', 'BUY', '0.1', '59000')));
+    r = ok(ex, {
+      type: 'modifyOrder',
+      time: t(),
+      accountId: 'c',
+      symbol: 'BTCUSDT',
+      orderId: c1,
+      side: 'BUY',
+      quantity: '0.1',
+      price: '60020',
+    });
+    assert.equal((r.result as { status: string }).status, 'FILLED');
+    // partial fill then amend to ≤ filled → canceled
+    const a3 = id(ok(ex, order('a', 'SELL', '0.1', '60100')));
+    ok(ex, order('c', 'BUY', '0.04', '60100'));
+    r = ok(ex, {
+      type: 'modifyOrder',
+      time: t(),
+      accountId: 'a',
+      symbol: 'BTCUSDT',
+      orderId: a3,
+      side: 'SELL',
+      quantity: '0.04',
+      price: '60100',
+    });
+    assert.equal((r.result as { status: string }).status, 'CANCELED');
+    rejected(
+      ex,
+      { type: 'modifyOrder', time: t(), accountId: 'a', symbol: 'BTCUSDT', orderId: a3, side: 'SELL', quantity: '0.1', price: '60100' },
+      -2013,
+    );
+  });
+
+  it('amend that needs more margin than available is refused with -2019 and the order stays as it was', () => {
+    const ex = setup({ mm: '10000000', user: '100' });
+    const r = ok(ex, order('user', 'BUY', '0.03', '59000'));
+    const oid = (r.result as { orderId: number }).orderId;
+    rejected(
+      ex,
+      { type: 'modifyOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId: oid, side: 'BUY', quantity: '0.05', price: '59000' },
+      -2019,
+    );
+    rejected(
+      ex,
+      {
+        type: 'modifyOrder',
+        time: t(),
+        accountId: 'user',
+        symbol: 'BTCUSDT',
+        orderId: oid,
+        side: 'SELL',
+        quantity: '0.03',
+        price: '59000',
+      },
+      -1102,
+    );
+    ok(ex, {
+      type: 'modifyOrder',
+      time: t(),
+      accountId: 'user',
+      symbol: 'BTCUSDT',
+      orderId: oid,
+      side: 'BUY',
+      quantity: '0.02',
+      price: '59500',
+    });
+  });
 });

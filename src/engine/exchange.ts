@@ -21,6 +21,7 @@ import type {
   CreateAccount,
   Deposit,
   ModifyIsolatedMargin,
+  ModifyOrder,
   PlaceOrder,
   SelfTradePrevention,
   SetLeverage,
@@ -124,6 +125,8 @@ export class Exchange {
         return this.placeOrder(cmd, events);
       case 'cancelOrder':
         return this.cancelOrder(cmd, events);
+      case 'modifyOrder':
+        return this.modifyOrder(cmd, events);
       case 'cancelAllOrders':
         return this.cancelAllOrders(cmd, events);
       case 'modifyIsolatedMargin':
@@ -353,7 +356,7 @@ export class Exchange {
 
   // ---- orders ----------------------------------------------------------------------------------
 
-  private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState) {
+  private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order) {
     const inst = s.instrument;
     if (cmd.side !== 'BUY' && cmd.side !== 'SELL') reject(badParam('side'));
     if (cmd.orderType !== 'LIMIT' && cmd.orderType !== 'MARKET') reject(badParam('type'));
@@ -395,7 +398,8 @@ export class Exchange {
     if (!['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'].includes(stp)) reject(badParam('selfTradePreventionMode'));
     if (cmd.newClientOrderId !== undefined) {
       if (typeof cmd.newClientOrderId !== 'string' || !CLIENT_ID_RE.test(cmd.newClientOrderId)) reject(badParam('newClientOrderId'));
-      for (const o of a.openOrders.values()) if (o.clientOrderId === cmd.newClientOrderId) reject(ERR.DUPLICATE_CLIENT_ORDER_ID);
+      for (const o of a.openOrders.values())
+        if (o.clientOrderId === cmd.newClientOrderId && o !== replacing) reject(ERR.DUPLICATE_CLIENT_ORDER_ID);
     }
 
     // What the order does to the position: one-way reduceOnly, hedge closing legs.
@@ -416,7 +420,7 @@ export class Exchange {
     if (refPrice === undefined) reject(ERR.BAD_SYMBOL); // a symbol with no market yet
     if (!reduceOnly && quantity.mul(refPrice).lt(inst.minNotional)) reject(minNotionalError(inst.minNotional.toString()));
     let open = 0;
-    for (const o of a.openOrders.values()) if (o.symbol === cmd.symbol) open++;
+    for (const o of a.openOrders.values()) if (o.symbol === cmd.symbol && o !== replacing) open++;
     if (open >= inst.maxNumOrders) reject(ERR.MAX_OPEN_ORDERS);
     return { qty: quantity, price, tif, positionSide, reduceOnly, stp, market };
   }
@@ -461,9 +465,56 @@ export class Exchange {
   }
 
   private placeOrder(cmd: PlaceOrder, events: EngineEvent[]): unknown {
+    return this.submit(cmd, events, undefined);
+  }
+
+  /**
+   * Amend (PUT /fapi/v1/order): a resting LIMIT order gets a new price and/or total quantity. It is
+   * re-checked like a new order (filters, -2027, margin) and may match at once. A quantity decrease at
+   * the same price keeps the order's place in the queue; any other change sends it to the back. A new
+   * quantity at or below what is already filled cancels the order (as Binance does).
+   */
+  private modifyOrder(cmd: ModifyOrder, events: EngineEvent[]): unknown {
+    const a = this.account(cmd.accountId);
+    this.symbol(cmd.symbol);
+    let o: Order;
+    try {
+      o = this.findOpenOrder(a, cmd.symbol, cmd.orderId, cmd.origClientOrderId);
+    } catch (e) {
+      if (e instanceof EngineRejection && e.error.code === ERR.UNKNOWN_ORDER_CANCEL.code) reject(ERR.ORDER_NOT_EXIST);
+      throw e;
+    }
+    if (o.type !== 'LIMIT') reject(badParam('type'));
+    if (cmd.side !== o.side) reject(badParam('side'));
+    const total = positiveDecimal(cmd.quantity, 'quantity');
+    if (!total.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
+    if (cmd.price === undefined) reject(badParam('price'));
+    if (total.lte(o.executedQty)) {
+      this.closeOrder(o, 'CANCELED', cmd.time, events);
+      return this.orderJSON(o);
+    }
+    const remaining = total.sub(o.executedQty);
+    const place: PlaceOrder = {
+      type: 'placeOrder',
+      time: cmd.time,
+      accountId: cmd.accountId,
+      symbol: cmd.symbol,
+      side: o.side,
+      orderType: 'LIMIT',
+      quantity: remaining.toString(),
+      price: cmd.price,
+      timeInForce: o.timeInForce,
+      positionSide: o.positionSide,
+      ...(o.reduceOnly && !a.dualSidePosition ? { reduceOnly: true } : {}),
+      selfTradePreventionMode: o.selfTradePreventionMode,
+    };
+    return this.submit(place, events, o);
+  }
+
+  private submit(cmd: PlaceOrder, events: EngineEvent[], replacing: Order | undefined): unknown {
     const a = this.account(cmd.accountId);
     const s = this.symbol(cmd.symbol);
-    const v = this.validateOrder(cmd, a, s);
+    const v = this.validateOrder(cmd, a, s, replacing);
     const inst = s.instrument;
     const st = settingsOf(a, cmd.symbol);
     const limitTicks = v.price === undefined ? undefined : v.price.div(inst.tickSize, 0, 'DOWN').m;
@@ -474,7 +525,7 @@ export class Exchange {
       let exposure = v.qty.mul(v.price ?? mark);
       for (const p of this.positionsOf(a, cmd.symbol)) exposure = exposure.add(p.amt.mul(mark).abs());
       for (const o of a.openOrders.values()) {
-        if (o.symbol === cmd.symbol && !o.reduceOnly) exposure = exposure.add(o.origQty.sub(o.executedQty).mul(o.price));
+        if (o.symbol === cmd.symbol && !o.reduceOnly && o !== replacing) exposure = exposure.add(o.origQty.sub(o.executedQty).mul(o.price));
       }
       if (exposure.gt(maxNotionalForLeverage(inst.brackets, st.leverage) as Decimal)) reject(ERR.MAX_LEVERAGE_RATIO);
     }
@@ -487,14 +538,23 @@ export class Exchange {
     // Pre-trade margin: the account after the trade must have non-negative available balance, or at least
     // no less than before (a reducing trade is always allowed).
     const before = marginSummary(viewOf(a), this.symbols).available;
-    const after = this.availableAfter(a, cmd, v, plan, rests);
+    const after = this.availableAfter(a, cmd, v, plan, rests, replacing);
     if (after.isNegative() && after.lt(before)) reject(ERR.MARGIN_INSUFFICIENT);
 
     // ---- accepted: from here on the state changes -----------------------------------------------
-    const orderId = this.nextOrderId++;
+    const orderId = replacing?.orderId ?? this.nextOrderId++;
+    const keepsPlace =
+      replacing !== undefined &&
+      replacing.ticks === limitTicks &&
+      v.qty.lte(replacing.origQty.sub(replacing.executedQty)) &&
+      plan.fills.length === 0;
+    if (replacing !== undefined && !keepsPlace) {
+      s.book.remove(replacing);
+      a.openOrders.delete(replacing.orderId);
+    }
     const order: Order = {
       orderId,
-      clientOrderId: cmd.newClientOrderId ?? `perpsim-${orderId}`,
+      clientOrderId: replacing?.clientOrderId ?? cmd.newClientOrderId ?? `perpsim-${orderId}`,
       accountId: a.accountId,
       symbol: cmd.symbol,
       side: cmd.side,
@@ -503,23 +563,31 @@ export class Exchange {
       timeInForce: v.tif,
       price: v.price ?? Decimal.ZERO,
       ticks: limitTicks ?? 0n,
-      origQty: v.qty,
-      executedQty: Decimal.ZERO,
-      cumQuote: Decimal.ZERO,
-      status: 'NEW',
+      origQty: v.qty.add(replacing?.executedQty ?? Decimal.ZERO),
+      executedQty: replacing?.executedQty ?? Decimal.ZERO,
+      cumQuote: replacing?.cumQuote ?? Decimal.ZERO,
+      status: replacing?.status ?? 'NEW',
       reduceOnly: v.reduceOnly,
       selfTradePreventionMode: v.stp,
-      time: cmd.time,
+      time: replacing?.time ?? cmd.time,
       updateTime: cmd.time,
     };
     this.orders.set(orderId, order);
-    events.push(this.orderUpdate(order, 'NEW', cmd.time));
+    if (keepsPlace && replacing !== undefined) {
+      s.book.replace(replacing, order);
+      a.openOrders.set(orderId, order);
+      events.push(this.orderUpdate(order, 'AMENDMENT', cmd.time));
+      return this.orderJSON(order);
+    }
+    events.push(this.orderUpdate(order, replacing === undefined ? 'NEW' : 'AMENDMENT', cmd.time));
 
     for (const maker of plan.expireMakers) this.closeOrder(maker, 'EXPIRED', cmd.time, events, 'EXPIRED_IN_MATCH');
     const touched = new Map<string, Set<EnginePosition>>();
     for (const f of plan.fills) this.executeFill(order, f, cmd.time, events, touched);
 
-    if (rests) {
+    if (order.status === 'FILLED') {
+      // fully filled by its own matching: nothing rests
+    } else if (rests) {
       order.status = order.executedQty.isZero() ? 'NEW' : 'PARTIALLY_FILLED';
       a.openOrders.set(orderId, order);
       s.book.add(order);
@@ -541,6 +609,7 @@ export class Exchange {
     v: { qty: Decimal; price: Decimal | undefined; positionSide: CommandPositionSide; reduceOnly: boolean },
     plan: MatchPlan,
     rests: boolean,
+    replacing: Order | undefined,
   ): Decimal {
     const st = settingsOf(a, cmd.symbol);
     const key = positionKey(cmd.symbol, v.positionSide);
@@ -560,8 +629,8 @@ export class Exchange {
     }
     const positions = new Map(a.positions);
     positions.set(key, { symbol: cmd.symbol, positionSide: v.positionSide, amt, cost, isolatedWallet: iso });
-    const orders: OrderLike[] = viewOf(a).orders as OrderLike[];
     const expired = new Set(plan.expireMakers.filter((m) => m.accountId === a.accountId).map((m) => m.orderId));
+    if (replacing !== undefined) expired.add(replacing.orderId);
     const kept = [...a.openOrders.values()].filter((o) => !expired.has(o.orderId));
     const list: OrderLike[] = kept.map((o) => ({
       symbol: o.symbol,
@@ -580,7 +649,6 @@ export class Exchange {
         remaining: v.qty.sub(plan.filled),
         reduceOnly: v.reduceOnly,
       });
-    void orders;
     return marginSummary(
       {
         crossWallet: cross,

@@ -37,6 +37,16 @@ class BookSide {
     level.orders.push(order);
   }
 
+  /** Puts `next` in `prev`'s place in its queue (same price): keeps time priority. */
+  replace(prev: Order, next: Order): boolean {
+    const level = this.byTicks.get(prev.ticks);
+    if (level === undefined || prev.ticks !== next.ticks) return false;
+    const i = level.orders.indexOf(prev);
+    if (i < 0) return false;
+    level.orders[i] = next;
+    return true;
+  }
+
   remove(order: Order): boolean {
     const level = this.byTicks.get(order.ticks);
     if (level === undefined) return false;
@@ -77,6 +87,10 @@ export class OrderBook {
 
   remove(order: Order): boolean {
     return this.sideFor(order).remove(order);
+  }
+
+  replace(prev: Order, next: Order): boolean {
+    return this.sideFor(prev).replace(prev, next);
   }
 
   bestBid(): bigint | undefined {
