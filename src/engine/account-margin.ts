@@ -10,7 +10,14 @@
  *   closing orders need none.
  */
 import { Decimal, CALC_SCALE, openLoss } from '../core/index.js';
-import { DEFAULT_LEVERAGE, type Account, type EnginePosition, type SymbolSettings, type SymbolState } from './state.js';
+import {
+  DEFAULT_LEVERAGE,
+  isPendingConditional,
+  type Account,
+  type EnginePosition,
+  type SymbolSettings,
+  type SymbolState,
+} from './state.js';
 
 export interface OrderLike {
   readonly symbol: string;
@@ -38,14 +45,16 @@ export function viewOf(account: Account): AccountView {
   return {
     crossWallet: account.crossWallet,
     positions: account.positions.values(),
-    orders: [...account.openOrders.values()].map((o) => ({
-      symbol: o.symbol,
-      side: o.side,
-      positionSide: o.positionSide,
-      price: o.price,
-      remaining: o.origQty.sub(o.executedQty),
-      reduceOnly: o.reduceOnly,
-    })),
+    orders: [...account.openOrders.values()]
+      .filter((o) => !isPendingConditional(o))
+      .map((o) => ({
+        symbol: o.symbol,
+        side: o.side,
+        positionSide: o.positionSide,
+        price: o.price,
+        remaining: o.origQty.sub(o.executedQty),
+        reduceOnly: o.reduceOnly,
+      })),
     settings: (s) => settingsOf(account, s),
     dualSidePosition: account.dualSidePosition,
   };

@@ -4,7 +4,9 @@
  * (`time`, epoch ms); the engine never reads a clock.
  */
 export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'MARKET';
+export type OrderType = 'LIMIT' | 'MARKET' | ConditionalType;
+export type ConditionalType = 'STOP' | 'STOP_MARKET' | 'TAKE_PROFIT' | 'TAKE_PROFIT_MARKET' | 'TRAILING_STOP_MARKET';
+export type WorkingType = 'MARK_PRICE' | 'CONTRACT_PRICE';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX';
 export type CommandPositionSide = 'BOTH' | 'LONG' | 'SHORT';
 export type SelfTradePrevention = 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH' | 'NONE';
@@ -69,9 +71,20 @@ export interface PlaceOrder extends Base {
   readonly symbol: string;
   readonly side: Side;
   readonly orderType: OrderType;
-  readonly quantity: string;
+  /** required, except with closePosition */
+  readonly quantity?: string;
   readonly price?: string;
   readonly timeInForce?: TimeInForce;
+  /** trigger price of STOP / STOP_MARKET / TAKE_PROFIT / TAKE_PROFIT_MARKET */
+  readonly stopPrice?: string;
+  /** which price triggers a conditional order: CONTRACT_PRICE (last trade, default) or MARK_PRICE */
+  readonly workingType?: WorkingType;
+  /** STOP_MARKET / TAKE_PROFIT_MARKET: close the whole position when triggered */
+  readonly closePosition?: boolean;
+  /** TRAILING_STOP_MARKET: callback rate in percent, 0.1 to 10 */
+  readonly callbackRate?: string;
+  /** TRAILING_STOP_MARKET: price from which the trail starts (default: the working price at placement) */
+  readonly activationPrice?: string;
   readonly positionSide?: CommandPositionSide;
   readonly reduceOnly?: boolean;
   readonly newClientOrderId?: string;

@@ -429,4 +429,115 @@ describe('engine: orders, matching, fees and positions', () => {
       price: '59500',
     });
   });
+
+  it('conditional orders: STOP_MARKET closePosition on the mark, -2021 if already triggered, no margin reserved while waiting', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const before = marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available;
+    rejected(
+      ex,
+      order('user', 'SELL', '0', undefined, {
+        orderType: 'STOP_MARKET',
+        quantity: undefined,
+        stopPrice: '60500',
+        closePosition: true,
+        workingType: 'MARK_PRICE',
+      }),
+      -2021,
+      'Order would immediately trigger.',
+    );
+    const r = ok(
+      ex,
+      order('user', 'SELL', '0', undefined, {
+        orderType: 'STOP_MARKET',
+        quantity: undefined,
+        stopPrice: '58000',
+        closePosition: true,
+        workingType: 'MARK_PRICE',
+      }),
+    );
+    const stopId = (r.result as { orderId: number }).orderId;
+    assert.equal((r.result as { stopPrice: string; closePosition: boolean }).stopPrice, '58000');
+    assert.equal(
+      marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available.toString(),
+      before.toString(),
+      'a waiting stop reserves nothing',
+    );
+    ok(ex, order('mm', 'BUY', '0.5', '57900'));
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '58100' });
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0.1', 'not yet');
+    const fired = ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '58000' });
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0', 'closed by the stop');
+    const fill = fired.events.find((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.i === stopId && e.o.x === 'TRADE');
+    assert.ok(fill && fill.e === 'ORDER_TRADE_UPDATE');
+    assert.equal(fill.o.o, 'MARKET');
+    assert.equal(fill.o.ot, 'STOP_MARKET');
+    assert.equal(fill.o.L, '57900');
+    assert.equal(ex.orders.get(stopId)?.status, 'FILLED');
+  });
+
+  it('TAKE_PROFIT (limit) on the last price: a trade at the stop sends it to the book', () => {
+    const ex = setup({ mm: '10000000', user: '10000', other: '10000' });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const r = ok(ex, order('user', 'SELL', '0.1', '61000', { orderType: 'TAKE_PROFIT', stopPrice: '61000', reduceOnly: true }));
+    const id = (r.result as { orderId: number }).orderId;
+    assert.equal(ex.symbols.get('BTCUSDT')?.book.bestAsk(), undefined, 'waiting outside the book');
+    ok(ex, order('mm', 'SELL', '0.01', '61000'));
+    ok(ex, order('other', 'BUY', '0.01', '61000'));
+    assert.equal(ex.orders.get(id)?.type, 'LIMIT');
+    assert.equal(ex.orders.get(id)?.status, 'NEW');
+    assert.equal(ex.symbols.get('BTCUSDT')?.book.bestAsk(), 610000n, 'resting at 61,000 (in ticks of 0.1)');
+  });
+
+  it('TRAILING_STOP_MARKET sell, callback 1 %: follows the high and fires 1 % below it', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    rejected(
+      ex,
+      order('user', 'SELL', '0.1', undefined, { orderType: 'TRAILING_STOP_MARKET', callbackRate: '11', reduceOnly: true }),
+      -4071,
+    );
+    const r = ok(
+      ex,
+      order('user', 'SELL', '0.1', undefined, {
+        orderType: 'TRAILING_STOP_MARKET',
+        callbackRate: '1',
+        workingType: 'MARK_PRICE',
+        reduceOnly: true,
+      }),
+    );
+    const id = (r.result as { orderId: number }).orderId;
+    ok(ex, order('mm', 'BUY', '1', '61000'));
+    for (const m of ['60500', '62000', '61500']) ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: m });
+    assert.equal(ex.orders.get(id)?.trailExtreme?.toString(), '62000');
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0.1', '61,500 is above 62,000 × 0.99 = 61,380');
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '61380' });
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0');
+    assert.equal(ex.orders.get(id)?.status, 'FILLED');
+  });
+
+  it('a triggered order that no longer fits expires (reduce-only stop with the position already gone)', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const r = ok(
+      ex,
+      order('user', 'SELL', '0.1', undefined, {
+        orderType: 'STOP_MARKET',
+        stopPrice: '59000',
+        reduceOnly: true,
+        workingType: 'MARK_PRICE',
+      }),
+    );
+    ok(ex, order('mm', 'BUY', '0.1', '60000'));
+    ok(ex, order('user', 'SELL', '0.1'));
+    const fired = ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '59000' });
+    const id = (r.result as { orderId: number }).orderId;
+    assert.equal(ex.orders.get(id)?.status, 'EXPIRED');
+    assert.ok(fired.events.some((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.i === id && e.o.x === 'EXPIRED'));
+    assert.equal(acc(ex, 'user').openOrders.size, 0);
+  });
 });

@@ -30,13 +30,23 @@ import type {
   SetPositionMode,
   Side,
   Withdraw,
+  WorkingType,
+  OrderType,
 } from './commands.js';
 import { ERR, EngineRejection, badParam, invalidLeverageError, minNotionalError, reject, type BinanceError } from './errors.js';
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
 import { fnv1a64 } from './state-hash.js';
-import { DEFAULT_LEVERAGE, positionKey, type Account, type EnginePosition, type Order, type SymbolState } from './state.js';
+import {
+  DEFAULT_LEVERAGE,
+  isPendingConditional,
+  positionKey,
+  type Account,
+  type EnginePosition,
+  type Order,
+  type SymbolState,
+} from './state.js';
 
 export type Result =
   { readonly ok: true; readonly events: EngineEvent[]; readonly result?: unknown } | { readonly ok: false; readonly error: BinanceError };
@@ -45,6 +55,40 @@ const DEFAULT_MAKER = Decimal.parse('0.0002');
 const DEFAULT_TAKER = Decimal.parse('0.0005');
 const ACCOUNT_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const CLIENT_ID_RE = /^[.A-Za-z0-9:/_-]{1,36}$/;
+const ORDER_TYPES = new Set<string>([
+  'LIMIT',
+  'MARKET',
+  'STOP',
+  'STOP_MARKET',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_MARKET',
+  'TRAILING_STOP_MARKET',
+]);
+/** triggered orders checked per price update at most (a runaway cascade guard) */
+const MAX_TRIGGER_ROUNDS = 1000;
+
+/**
+ * Whether a STOP / TAKE_PROFIT order triggers at `price`: a BUY stop when the price rises to the stop,
+ * a SELL stop when it falls to it; take-profit the other way round.
+ */
+function triggers(type: OrderType, side: Side, stop: Decimal, price: Decimal): boolean {
+  const stopLike = type === 'STOP' || type === 'STOP_MARKET';
+  const up = side === 'BUY' ? stopLike : !stopLike;
+  return up ? price.gte(stop) : price.lte(stop);
+}
+
+/** Identity a triggered conditional order keeps when it enters the book. */
+interface Identity {
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly time: number;
+  readonly origType: OrderType;
+  readonly stopPrice: Decimal;
+  readonly workingType: WorkingType;
+  readonly closePosition: boolean;
+  readonly callbackRate: Decimal | undefined;
+  readonly activationPrice: Decimal | undefined;
+}
 
 interface PlannedFill {
   readonly maker: Order;
@@ -86,7 +130,14 @@ export class Exchange {
 
   constructor(instruments: Iterable<Instrument> = builtinInstruments().values()) {
     for (const instrument of instruments) {
-      this.symbols.set(instrument.symbol, { instrument, markPrice: undefined, indexPrice: undefined, book: new OrderBook() });
+      this.symbols.set(instrument.symbol, {
+        instrument,
+        markPrice: undefined,
+        indexPrice: undefined,
+        lastPrice: undefined,
+        conditional: new Map(),
+        book: new OrderBook(),
+      });
     }
   }
 
@@ -316,6 +367,7 @@ export class Exchange {
     s.markPrice = mark;
     s.indexPrice = index;
     events.push({ e: 'MARK_PRICE_UPDATE', E: cmd.time, s: cmd.symbol, p: mark.toString(), i: index.toString() });
+    this.processTriggers(s, cmd.time, events);
     return undefined;
   }
 
@@ -356,37 +408,79 @@ export class Exchange {
 
   // ---- orders ----------------------------------------------------------------------------------
 
+  private tickPrice(text: unknown, name: string, inst: Instrument): Decimal {
+    const price = positiveDecimal(text, name);
+    if (!price.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
+    if (decimalsOf(price) > inst.pricePrecision) reject(ERR.PRECISION);
+    if (!price.isMultipleOf(inst.tickSize)) reject(ERR.PRICE_NOT_TICK);
+    if (price.lt(inst.minPrice)) reject(ERR.PRICE_LESS_THAN_MIN);
+    if (price.gt(inst.maxPrice)) reject({ code: -1013, msg: 'Filter failure: PRICE_FILTER' });
+    return price;
+  }
+
   private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order) {
     const inst = s.instrument;
     if (cmd.side !== 'BUY' && cmd.side !== 'SELL') reject(badParam('side'));
-    if (cmd.orderType !== 'LIMIT' && cmd.orderType !== 'MARKET') reject(badParam('type'));
-    const qty = positiveDecimal(cmd.quantity, 'quantity');
-    if (!qty.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
-    if (decimalsOf(qty) > inst.quantityPrecision) reject(ERR.PRECISION);
-    const market = cmd.orderType === 'MARKET';
-    const step = market ? inst.marketStepSize : inst.stepSize;
-    if (!qty.isMultipleOf(step)) reject({ code: -1013, msg: 'Filter failure: LOT_SIZE' });
-    if (qty.lt(market ? inst.marketMinQty : inst.minQty)) reject(ERR.QTY_LESS_THAN_MIN);
-    if (qty.gt(market ? inst.marketMaxQty : inst.maxQty)) reject(ERR.QTY_GREATER_THAN_MAX);
+    if (!ORDER_TYPES.has(cmd.orderType)) reject(badParam('type'));
+    const conditional = isPendingConditional({ type: cmd.orderType });
+    const market =
+      cmd.orderType === 'MARKET' ||
+      cmd.orderType === 'STOP_MARKET' ||
+      cmd.orderType === 'TAKE_PROFIT_MARKET' ||
+      cmd.orderType === 'TRAILING_STOP_MARKET';
+    if (cmd.closePosition !== undefined && typeof cmd.closePosition !== 'boolean') reject(badParam('closePosition'));
+    const closePosition = cmd.closePosition === true;
+    if (closePosition) {
+      if (cmd.orderType !== 'STOP_MARKET' && cmd.orderType !== 'TAKE_PROFIT_MARKET') reject(badParam('closePosition'));
+      if (cmd.quantity !== undefined || cmd.reduceOnly !== undefined) reject(ERR.REDUCE_ONLY_CONFLICT);
+    }
+    let qty = Decimal.ZERO;
+    if (!closePosition) {
+      qty = positiveDecimal(cmd.quantity, 'quantity');
+      if (!qty.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
+      if (decimalsOf(qty) > inst.quantityPrecision) reject(ERR.PRECISION);
+      const step = market ? inst.marketStepSize : inst.stepSize;
+      if (!qty.isMultipleOf(step)) reject({ code: -1013, msg: 'Filter failure: LOT_SIZE' });
+      if (qty.lt(market ? inst.marketMinQty : inst.minQty)) reject(ERR.QTY_LESS_THAN_MIN);
+      if (qty.gt(market ? inst.marketMaxQty : inst.maxQty)) reject(ERR.QTY_GREATER_THAN_MAX);
+    }
 
     let price: Decimal | undefined;
     let tif = cmd.timeInForce ?? 'GTC';
     if (!market) {
       if (cmd.price === undefined) reject(badParam('price'));
-      price = positiveDecimal(cmd.price, 'price');
-      if (!price.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
-      if (decimalsOf(price) > inst.pricePrecision) reject(ERR.PRECISION);
-      if (!price.isMultipleOf(inst.tickSize)) reject(ERR.PRICE_NOT_TICK);
-      if (price.lt(inst.minPrice)) reject(ERR.PRICE_LESS_THAN_MIN);
-      if (price.gt(inst.maxPrice)) reject({ code: -1013, msg: 'Filter failure: PRICE_FILTER' });
+      price = this.tickPrice(cmd.price, 'price', inst);
       if (!['GTC', 'IOC', 'FOK', 'GTX'].includes(tif)) reject(badParam('timeInForce'));
-      if (s.markPrice !== undefined) {
+      if (s.markPrice !== undefined && !conditional) {
         if (cmd.side === 'BUY' && price.gt(s.markPrice.mul(inst.multiplierUp))) reject(ERR.PRICE_GREATER_THAN_MAX);
         if (cmd.side === 'SELL' && price.lt(s.markPrice.mul(inst.multiplierDown))) reject(ERR.PRICE_LOWER_THAN_FLOOR);
       }
     } else {
       if (cmd.price !== undefined) reject(badParam('price'));
-      tif = 'IOC';
+      tif = cmd.orderType === 'MARKET' ? 'IOC' : 'GTC';
+    }
+
+    // Conditional orders: trigger price, working price, trailing parameters; -2021 if already triggered.
+    let stopPrice = Decimal.ZERO;
+    let callbackRate: Decimal | undefined;
+    let activationPrice: Decimal | undefined;
+    const workingType = cmd.workingType ?? 'CONTRACT_PRICE';
+    if (conditional) {
+      if (workingType !== 'CONTRACT_PRICE' && workingType !== 'MARK_PRICE') reject(badParam('workingType'));
+      if (cmd.orderType === 'TRAILING_STOP_MARKET') {
+        const rate = positiveDecimal(cmd.callbackRate, 'callbackRate');
+        if (rate.lt(Decimal.parse('0.1')) || rate.gt(Decimal.parse('10')) || !rate.isMultipleOf(Decimal.parse('0.1')))
+          reject(ERR.INVALID_CALLBACK_RATE);
+        callbackRate = rate.div(Decimal.of(100), 4);
+        if (cmd.activationPrice !== undefined) activationPrice = this.tickPrice(cmd.activationPrice, 'activationPrice', inst);
+      } else {
+        if (cmd.stopPrice === undefined) reject(badParam('stopPrice'));
+        stopPrice = this.tickPrice(cmd.stopPrice, 'stopPrice', inst);
+        const working = this.workingPrice(s, workingType);
+        if (working !== undefined && triggers(cmd.orderType, cmd.side, stopPrice, working)) reject(ERR.WOULD_IMMEDIATELY_TRIGGER);
+      }
+    } else if (cmd.stopPrice !== undefined || cmd.callbackRate !== undefined || cmd.activationPrice !== undefined) {
+      reject(badParam('stopPrice'));
     }
 
     const positionSide = cmd.positionSide ?? 'BOTH';
@@ -402,27 +496,54 @@ export class Exchange {
         if (o.clientOrderId === cmd.newClientOrderId && o !== replacing) reject(ERR.DUPLICATE_CLIENT_ORDER_ID);
     }
 
-    // What the order does to the position: one-way reduceOnly, hedge closing legs.
+    // What the order does to the position: one-way reduceOnly, hedge closing legs. For a conditional
+    // order this is checked when it triggers (the position may change until then) [inference].
     const leg = a.positions.get(positionKey(cmd.symbol, positionSide));
     const legAmt = leg?.amt ?? Decimal.ZERO;
     const closingHedge =
       a.dualSidePosition && ((positionSide === 'LONG' && cmd.side === 'SELL') || (positionSide === 'SHORT' && cmd.side === 'BUY'));
-    const reduceOnly = cmd.reduceOnly === true || closingHedge;
+    const reduceOnly = cmd.reduceOnly === true || closingHedge || closePosition;
     let quantity = qty;
-    if (cmd.reduceOnly === true) {
-      const reduces = (cmd.side === 'SELL' && legAmt.isPositive()) || (cmd.side === 'BUY' && legAmt.isNegative());
-      if (!reduces) reject(ERR.REDUCE_ONLY_REJECT);
-      if (quantity.gt(legAmt.abs())) quantity = legAmt.abs();
+    if (!conditional) {
+      if (cmd.reduceOnly === true) {
+        const reduces = (cmd.side === 'SELL' && legAmt.isPositive()) || (cmd.side === 'BUY' && legAmt.isNegative());
+        if (!reduces) reject(ERR.REDUCE_ONLY_REJECT);
+        if (quantity.gt(legAmt.abs())) quantity = legAmt.abs();
+      }
+      if (closingHedge && quantity.gt(legAmt.abs())) reject(ERR.REDUCE_ONLY_REJECT);
     }
-    if (closingHedge && quantity.gt(legAmt.abs())) reject(ERR.REDUCE_ONLY_REJECT);
 
-    const refPrice = price ?? s.markPrice;
+    const refPrice = price ?? (stopPrice.isPositive() ? stopPrice : undefined) ?? activationPrice ?? s.markPrice;
     if (refPrice === undefined) reject(ERR.BAD_SYMBOL); // a symbol with no market yet
     if (!reduceOnly && quantity.mul(refPrice).lt(inst.minNotional)) reject(minNotionalError(inst.minNotional.toString()));
     let open = 0;
-    for (const o of a.openOrders.values()) if (o.symbol === cmd.symbol && o !== replacing) open++;
-    if (open >= inst.maxNumOrders) reject(ERR.MAX_OPEN_ORDERS);
-    return { qty: quantity, price, tif, positionSide, reduceOnly, stp, market };
+    let algo = 0;
+    for (const o of a.openOrders.values()) {
+      if (o.symbol !== cmd.symbol || o === replacing) continue;
+      open++;
+      if (isPendingConditional(o)) algo++;
+    }
+    if (open >= inst.maxNumOrders || (conditional && algo >= inst.maxNumAlgoOrders)) reject(ERR.MAX_OPEN_ORDERS);
+    return {
+      qty: quantity,
+      price,
+      tif,
+      positionSide,
+      reduceOnly,
+      stp,
+      market,
+      conditional,
+      closePosition,
+      stopPrice,
+      workingType,
+      callbackRate,
+      activationPrice,
+    };
+  }
+
+  /** The price a conditional order watches: the last trade (CONTRACT_PRICE) or the mark. */
+  private workingPrice(s: SymbolState, workingType: WorkingType): Decimal | undefined {
+    return workingType === 'MARK_PRICE' ? s.markPrice : (s.lastPrice ?? s.markPrice);
   }
 
   /** Walks the opposite side of the book without touching it. */
@@ -465,7 +586,95 @@ export class Exchange {
   }
 
   private placeOrder(cmd: PlaceOrder, events: EngineEvent[]): unknown {
-    return this.submit(cmd, events, undefined);
+    const result = this.submit(cmd, events, undefined, undefined);
+    this.processTriggers(this.symbols.get(cmd.symbol) as SymbolState, cmd.time, events);
+    return result;
+  }
+
+  /**
+   * Checks the symbol's waiting conditional orders against the current mark and last price (in orderId
+   * order) and sends the triggered ones to the book as LIMIT (STOP, TAKE_PROFIT) or MARKET orders under
+   * the same orderId. Their trades move the last price, which can trigger more: repeated until quiet. A
+   * triggered order that fails its checks then (margin, reduce-only, filters) expires.
+   */
+  private processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void {
+    for (let round = 0; round < MAX_TRIGGER_ROUNDS && s.conditional.size > 0; round++) {
+      let fired: Order | undefined;
+      for (const o of s.conditional.values()) {
+        const price = this.workingPrice(s, o.workingType);
+        if (price === undefined) continue;
+        if (o.origType === 'TRAILING_STOP_MARKET') {
+          if (!o.trailActive) {
+            const act = o.activationPrice;
+            if (act === undefined || (o.side === 'SELL' ? price.gte(act) : price.lte(act))) {
+              o.trailActive = true;
+              o.trailExtreme = price;
+            } else continue;
+          }
+          const ext = o.trailExtreme as Decimal;
+          if (o.side === 'SELL' ? price.gt(ext) : price.lt(ext)) o.trailExtreme = price;
+          const rate = o.callbackRate as Decimal;
+          const hit =
+            o.side === 'SELL'
+              ? price.lte((o.trailExtreme as Decimal).mul(Decimal.ONE.sub(rate)))
+              : price.gte((o.trailExtreme as Decimal).mul(Decimal.ONE.add(rate)));
+          if (hit && fired === undefined) fired = o;
+        } else if (fired === undefined && triggers(o.origType, o.side, o.stopPrice, price)) {
+          fired = o;
+        }
+      }
+      if (fired === undefined) return;
+      this.fire(fired, s, time, events);
+    }
+  }
+
+  private fire(o: Order, s: SymbolState, time: number, events: EngineEvent[]): void {
+    const a = this.accounts.get(o.accountId) as Account;
+    s.conditional.delete(o.orderId);
+    a.openOrders.delete(o.orderId);
+    const limit = o.origType === 'STOP' || o.origType === 'TAKE_PROFIT';
+    let quantity = o.origQty;
+    if (o.closePosition) {
+      const leg = a.positions.get(positionKey(o.symbol, o.positionSide));
+      const amt = leg?.amt ?? Decimal.ZERO;
+      const closes = (o.side === 'SELL' && amt.isPositive()) || (o.side === 'BUY' && amt.isNegative());
+      quantity = closes ? amt.abs() : Decimal.ZERO;
+    }
+    const identity: Identity = {
+      orderId: o.orderId,
+      clientOrderId: o.clientOrderId,
+      time: o.time,
+      origType: o.origType,
+      stopPrice: o.stopPrice,
+      workingType: o.workingType,
+      closePosition: o.closePosition,
+      callbackRate: o.callbackRate,
+      activationPrice: o.activationPrice,
+    };
+    const cmd: PlaceOrder = {
+      type: 'placeOrder',
+      time,
+      accountId: o.accountId,
+      symbol: o.symbol,
+      side: o.side,
+      orderType: limit ? 'LIMIT' : 'MARKET',
+      quantity: quantity.toString(),
+      ...(limit ? { price: o.price.toString(), timeInForce: o.timeInForce } : {}),
+      positionSide: o.positionSide,
+      ...(o.reduceOnly && !a.dualSidePosition ? { reduceOnly: true } : {}),
+      selfTradePreventionMode: o.selfTradePreventionMode,
+    };
+    try {
+      if (quantity.isZero()) reject(ERR.REDUCE_ONLY_REJECT);
+      this.submit(cmd, events, undefined, identity);
+    } catch (e) {
+      if (!(e instanceof EngineRejection)) throw e;
+      // nothing was changed by the failed submission: the conditional order simply expires
+      o.status = 'EXPIRED';
+      o.updateTime = time;
+      this.orders.set(o.orderId, o);
+      events.push(this.orderUpdate(o, 'EXPIRED', time));
+    }
   }
 
   /**
@@ -508,16 +717,19 @@ export class Exchange {
       ...(o.reduceOnly && !a.dualSidePosition ? { reduceOnly: true } : {}),
       selfTradePreventionMode: o.selfTradePreventionMode,
     };
-    return this.submit(place, events, o);
+    const result = this.submit(place, events, o, undefined);
+    this.processTriggers(this.symbols.get(cmd.symbol) as SymbolState, cmd.time, events);
+    return result;
   }
 
-  private submit(cmd: PlaceOrder, events: EngineEvent[], replacing: Order | undefined): unknown {
+  private submit(cmd: PlaceOrder, events: EngineEvent[], replacing: Order | undefined, identity: Identity | undefined): unknown {
     const a = this.account(cmd.accountId);
     const s = this.symbol(cmd.symbol);
     const v = this.validateOrder(cmd, a, s, replacing);
     const inst = s.instrument;
     const st = settingsOf(a, cmd.symbol);
     const limitTicks = v.price === undefined ? undefined : v.price.div(inst.tickSize, 0, 'DOWN').m;
+    if (v.conditional) return this.placeConditional(cmd, a, s, v, limitTicks, events);
 
     // Position size allowed at this leverage (-2027): position + open orders + this order.
     if (!v.reduceOnly) {
@@ -525,7 +737,8 @@ export class Exchange {
       let exposure = v.qty.mul(v.price ?? mark);
       for (const p of this.positionsOf(a, cmd.symbol)) exposure = exposure.add(p.amt.mul(mark).abs());
       for (const o of a.openOrders.values()) {
-        if (o.symbol === cmd.symbol && !o.reduceOnly && o !== replacing) exposure = exposure.add(o.origQty.sub(o.executedQty).mul(o.price));
+        if (o.symbol === cmd.symbol && !o.reduceOnly && o !== replacing && !isPendingConditional(o))
+          exposure = exposure.add(o.origQty.sub(o.executedQty).mul(o.price));
       }
       if (exposure.gt(maxNotionalForLeverage(inst.brackets, st.leverage) as Decimal)) reject(ERR.MAX_LEVERAGE_RATIO);
     }
@@ -542,7 +755,7 @@ export class Exchange {
     if (after.isNegative() && after.lt(before)) reject(ERR.MARGIN_INSUFFICIENT);
 
     // ---- accepted: from here on the state changes -----------------------------------------------
-    const orderId = replacing?.orderId ?? this.nextOrderId++;
+    const orderId = identity?.orderId ?? replacing?.orderId ?? this.nextOrderId++;
     const keepsPlace =
       replacing !== undefined &&
       replacing.ticks === limitTicks &&
@@ -554,7 +767,7 @@ export class Exchange {
     }
     const order: Order = {
       orderId,
-      clientOrderId: replacing?.clientOrderId ?? cmd.newClientOrderId ?? `perpsim-${orderId}`,
+      clientOrderId: identity?.clientOrderId ?? replacing?.clientOrderId ?? cmd.newClientOrderId ?? `perpsim-${orderId}`,
       accountId: a.accountId,
       symbol: cmd.symbol,
       side: cmd.side,
@@ -569,8 +782,16 @@ export class Exchange {
       status: replacing?.status ?? 'NEW',
       reduceOnly: v.reduceOnly,
       selfTradePreventionMode: v.stp,
-      time: replacing?.time ?? cmd.time,
+      time: identity?.time ?? replacing?.time ?? cmd.time,
       updateTime: cmd.time,
+      origType: identity?.origType ?? replacing?.origType ?? cmd.orderType,
+      stopPrice: identity?.stopPrice ?? replacing?.stopPrice ?? Decimal.ZERO,
+      workingType: identity?.workingType ?? replacing?.workingType ?? 'CONTRACT_PRICE',
+      closePosition: identity?.closePosition ?? false,
+      callbackRate: identity?.callbackRate,
+      activationPrice: identity?.activationPrice,
+      trailActive: false,
+      trailExtreme: undefined,
     };
     this.orders.set(orderId, order);
     if (keepsPlace && replacing !== undefined) {
@@ -599,6 +820,51 @@ export class Exchange {
     for (const [accountId, positions] of touched) {
       events.push(this.accountUpdate(this.accounts.get(accountId) as Account, 'ORDER', cmd.time, Decimal.ZERO, [...positions]));
     }
+    return this.orderJSON(order);
+  }
+
+  /** A conditional order waits outside the book and reserves no margin until it triggers. */
+  private placeConditional(
+    cmd: PlaceOrder,
+    a: Account,
+    s: SymbolState,
+    v: ReturnType<Exchange['validateOrder']>,
+    limitTicks: bigint | undefined,
+    events: EngineEvent[],
+  ): unknown {
+    const orderId = this.nextOrderId++;
+    const order: Order = {
+      orderId,
+      clientOrderId: cmd.newClientOrderId ?? `perpsim-${orderId}`,
+      accountId: a.accountId,
+      symbol: cmd.symbol,
+      side: cmd.side,
+      positionSide: v.positionSide,
+      type: cmd.orderType,
+      timeInForce: v.tif,
+      price: v.price ?? Decimal.ZERO,
+      ticks: limitTicks ?? 0n,
+      origQty: v.qty,
+      executedQty: Decimal.ZERO,
+      cumQuote: Decimal.ZERO,
+      status: 'NEW',
+      reduceOnly: v.reduceOnly,
+      selfTradePreventionMode: v.stp,
+      time: cmd.time,
+      updateTime: cmd.time,
+      origType: cmd.orderType,
+      stopPrice: v.stopPrice,
+      workingType: v.workingType,
+      closePosition: v.closePosition,
+      callbackRate: v.callbackRate,
+      activationPrice: v.activationPrice,
+      trailActive: false,
+      trailExtreme: undefined,
+    };
+    this.orders.set(orderId, order);
+    a.openOrders.set(orderId, order);
+    s.conditional.set(orderId, order);
+    events.push(this.orderUpdate(order, 'NEW', cmd.time));
     return this.orderJSON(order);
   }
 
@@ -746,12 +1012,13 @@ export class Exchange {
       s.book.remove(maker);
       makerAcc.openOrders.delete(maker.orderId);
     }
+    (this.symbols.get(taker.symbol) as SymbolState).lastPrice = f.price;
     events.push({ e: 'TRADE', E: time, s: taker.symbol, t: tradeId, p: f.price.toString(), q: f.qty.toString(), m: taker.side === 'SELL' });
   }
 
   private closeOrder(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, events: EngineEvent[], status?: 'EXPIRED_IN_MATCH'): void {
     const s = this.symbols.get(o.symbol) as SymbolState;
-    s.book.remove(o);
+    if (!s.conditional.delete(o.orderId)) s.book.remove(o);
     (this.accounts.get(o.accountId) as Account).openOrders.delete(o.orderId);
     o.status = status ?? exec;
     o.updateTime = time;
@@ -800,13 +1067,19 @@ export class Exchange {
       timeInForce: o.timeInForce,
       type: o.type,
       reduceOnly: o.reduceOnly,
-      closePosition: false,
+      closePosition: o.closePosition,
       side: o.side,
       positionSide: o.positionSide,
-      stopPrice: '0',
-      workingType: 'CONTRACT_PRICE',
+      stopPrice: o.stopPrice.toString(),
+      workingType: o.workingType,
       priceProtect: false,
-      origType: o.type,
+      origType: o.origType,
+      ...(o.origType === 'TRAILING_STOP_MARKET'
+        ? {
+            activatePrice: (o.activationPrice ?? o.trailExtreme ?? Decimal.ZERO).toString(),
+            priceRate: (o.callbackRate ?? Decimal.ZERO).mulInt(100).toString(),
+          }
+        : {}),
       priceMatch: 'NONE',
       selfTradePreventionMode: o.selfTradePreventionMode,
       goodTillDate: 0,
@@ -836,7 +1109,7 @@ export class Exchange {
         q: o.origQty.toString(),
         p: o.price.toString(),
         ap: avg.toString(),
-        sp: '0',
+        sp: o.stopPrice.toString(),
         x,
         X: o.status,
         i: o.orderId,
@@ -851,10 +1124,10 @@ export class Exchange {
         a: '0',
         m: trade?.maker ?? false,
         R: o.reduceOnly,
-        wt: 'CONTRACT_PRICE',
-        ot: o.type,
+        wt: o.workingType,
+        ot: o.origType,
         ps: o.positionSide,
-        cp: false,
+        cp: o.closePosition,
         rp: trade?.realized.toString() ?? '0',
         V: o.selfTradePreventionMode,
         pm: 'NONE',
@@ -906,7 +1179,7 @@ export class Exchange {
   canonicalState(): string {
     const parts: string[] = [`t${this.time}|o${this.nextOrderId}|tr${this.nextTradeId}|f${this.feesCollected}`];
     for (const [sym, s] of [...this.symbols].sort(([x], [y]) => (x < y ? -1 : 1))) {
-      parts.push(`S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}`);
+      parts.push(`S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}|${s.lastPrice ?? '-'}|${[...s.conditional.keys()].join(',')}`);
       for (const side of [s.book.bids, s.book.asks]) {
         for (const level of side.levels) parts.push(`L${level.ticks}:${level.orders.map((o) => o.orderId).join(',')}`);
       }
@@ -927,7 +1200,7 @@ export class Exchange {
       for (const oid of [...a.openOrders.keys()].sort((x, y) => x - y)) {
         const o = a.openOrders.get(oid) as Order;
         parts.push(
-          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}`,
+          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}|${o.type}|${o.origType}|${o.stopPrice}|${o.workingType}|${o.closePosition}|${o.callbackRate ?? '-'}|${o.activationPrice ?? '-'}|${o.trailActive}|${o.trailExtreme ?? '-'}`,
         );
       }
     }

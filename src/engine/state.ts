@@ -1,6 +1,6 @@
 /** The engine's state: accounts, their settings, positions and open orders. */
 import type { Decimal, Instrument } from '../core/index.js';
-import type { CommandPositionSide, OrderType, SelfTradePrevention, Side, TimeInForce } from './commands.js';
+import type { CommandPositionSide, OrderType, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
 import type { OrderBook } from './order-book.js';
 
 export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
@@ -25,6 +25,24 @@ export interface Order {
   readonly selfTradePreventionMode: SelfTradePrevention;
   readonly time: number;
   updateTime: number;
+  /** the type as placed (a triggered STOP_MARKET keeps origType STOP_MARKET and becomes type MARKET) */
+  readonly origType: OrderType;
+  readonly stopPrice: Decimal;
+  readonly workingType: WorkingType;
+  readonly closePosition: boolean;
+  /** TRAILING_STOP_MARKET: callback rate as a fraction (1 % = 0.01) */
+  readonly callbackRate: Decimal | undefined;
+  readonly activationPrice: Decimal | undefined;
+  /** TRAILING_STOP_MARKET: whether the activation price was reached, and the best price since */
+  trailActive: boolean;
+  trailExtreme: Decimal | undefined;
+}
+
+const CONDITIONAL = new Set<OrderType>(['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET']);
+
+/** A conditional order that has not triggered yet: it waits outside the book and reserves no margin. */
+export function isPendingConditional(o: Pick<Order, 'type'>): boolean {
+  return CONDITIONAL.has(o.type);
 }
 
 export interface EnginePosition {
@@ -69,6 +87,10 @@ export interface SymbolState {
   readonly instrument: Instrument;
   markPrice: Decimal | undefined;
   indexPrice: Decimal | undefined;
+  /** price of the last trade (CONTRACT_PRICE) */
+  lastPrice: Decimal | undefined;
+  /** conditional orders waiting for their trigger, by orderId (ascending: the order they are checked in) */
+  readonly conditional: Map<number, Order>;
   readonly book: OrderBook;
 }
 
