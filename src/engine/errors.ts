@@ -16,6 +16,7 @@ export const ERR = {
   MARGIN_INSUFFICIENT: { code: -2019, msg: 'Margin is insufficient.' },
   WOULD_IMMEDIATELY_TRIGGER: { code: -2021, msg: 'Order would immediately trigger.' },
   REDUCE_ONLY_REJECT: { code: -2022, msg: 'ReduceOnly Order is rejected.' },
+  MARKET_TAKE_BOUND: { code: -4131, msg: "The counterparty's best price does not meet the PERCENT_PRICE filter limit." },
   INVALID_CALLBACK_RATE: { code: -4071, msg: 'Invalid callback rate.' },
   MAX_OPEN_ORDERS: { code: -2025, msg: 'Reach max open order limit.' },
   MAX_LEVERAGE_RATIO: { code: -2027, msg: 'Exceeded the maximum allowable position at current leverage.' },

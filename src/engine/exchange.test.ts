@@ -540,4 +540,14 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.ok(fired.events.some((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.i === id && e.o.x === 'EXPIRED'));
     assert.equal(acc(ex, 'user').openOrders.size, 0);
   });
+
+  it('market orders take liquidity only within marketTakeBound (5 %) of the mark: -4131 beyond it', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '62900'));
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '59000' });
+    rejected(ex, order('user', 'BUY', '0.01'), -4131);
+    ok(ex, order('mm', 'SELL', '0.01', '61950'));
+    const r = ok(ex, order('user', 'BUY', '0.05'));
+    assert.equal((r.result as { executedQty: string }).executedQty, '0.01', 'stops at 59,000 × 1.05 = 61,950');
+  });
 });

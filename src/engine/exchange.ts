@@ -743,7 +743,19 @@ export class Exchange {
       if (exposure.gt(maxNotionalForLeverage(inst.brackets, st.leverage) as Decimal)) reject(ERR.MAX_LEVERAGE_RATIO);
     }
 
-    const plan = this.planMatch(s, a.accountId, cmd.side, v.qty, limitTicks, v.stp);
+    // A market order takes liquidity only within marketTakeBound of the mark (-4131 when the best price
+    // on the other side is already beyond it).
+    let takeLimit = limitTicks;
+    if (v.market && s.markPrice !== undefined) {
+      const bound =
+        cmd.side === 'BUY'
+          ? s.markPrice.mul(Decimal.ONE.add(inst.marketTakeBound))
+          : s.markPrice.mul(Decimal.ONE.sub(inst.marketTakeBound));
+      takeLimit = bound.div(inst.tickSize, 0, cmd.side === 'BUY' ? 'FLOOR' : 'CEIL').m;
+      const best = cmd.side === 'BUY' ? s.book.bestAsk() : s.book.bestBid();
+      if (best !== undefined && (cmd.side === 'BUY' ? best > takeLimit : best < takeLimit)) reject(ERR.MARKET_TAKE_BOUND);
+    }
+    const plan = this.planMatch(s, a.accountId, cmd.side, v.qty, takeLimit, v.stp);
     if (v.tif === 'GTX' && (plan.fills.length > 0 || plan.takerExpiredBySTP)) reject(ERR.GTX_REJECT);
     if (v.tif === 'FOK' && plan.filled.lt(v.qty)) reject(ERR.FOK_REJECT);
     const rests = !v.market && v.tif !== 'IOC' && v.tif !== 'FOK' && !plan.takerExpiredBySTP && plan.filled.lt(v.qty);
