@@ -1039,6 +1039,11 @@ export class Exchange {
 
   private findOpenOrder(a: Account, symbol: string, orderId: number | undefined, clientId: string | undefined): Order {
     if (orderId === undefined && clientId === undefined) reject(badParam('orderId'));
+    if (orderId !== undefined) {
+      const o = a.openOrders.get(orderId);
+      if (o === undefined || o.symbol !== symbol) reject(ERR.UNKNOWN_ORDER_CANCEL);
+      return o;
+    }
     for (const o of a.openOrders.values()) {
       if (o.symbol !== symbol) continue;
       if (orderId !== undefined ? o.orderId === orderId : o.clientOrderId === clientId) return o;

@@ -1,0 +1,581 @@
+/**
+ * bench/engine: order-flow throughput and latency of the exchange engine (run with `npm run bench`;
+ * never part of `npm test`).
+ *
+ * exchange-core's published message mix on one symbol (BTCUSDT): ~9 % new GTC limit orders, ~3 % IOC
+ * limit orders that cross, ~6 % cancels and ~82 % moves (amend the price of a resting order by a few
+ * ticks), with the book kept near its starting size (~1,000 resting orders over ~750 price levels).
+ * 1,000 funded accounts; every margin check of the engine runs on every order.
+ *
+ * The command stream is generated once, before timing, against a generation exchange (so that every
+ * cancel and move names an order that is really resting), then replayed on fresh exchanges: once
+ * untimed per command (throughput), once with process.hrtime.bigint() around every message (latency).
+ * The engine is deterministic, so the replays see exactly the generation's order ids; the state hashes
+ * are compared at the end. The same order flow is then fed to nodejs-order-book (float prices, no
+ * accounts, no margin) and timed the same way.
+ */
+import { OrderBook, Side as NobSide, type LimitOrderOptions } from 'nodejs-order-book';
+import { Exchange, type Command, type EngineEvent, type Result, type Side } from '../../src/engine/index.js';
+
+// ---- parameters -----------------------------------------------------------------------------------
+const N = Number(process.env['BENCH_N'] ?? 300_000);
+const SEED = Number(process.env['BENCH_SEED'] ?? 42);
+const SYMBOL = 'BTCUSDT';
+const ACCOUNTS = 1000;
+/** accounts 0..MAKERS-1 rest orders (GTC adds, cancels, moves); the others only send IOC orders (no self-trades) */
+const MAKERS = 900;
+const TARGET_ORDERS = 1000;
+/** resting orders are placed 1..SPREAD_TICKS ticks away from the centre (bids below, asks above) */
+const CENTER_TICKS = 600_000; // 60000.0 at tick 0.1
+const SPREAD_TICKS = 900;
+const MAX_QTY_STEPS = 100; // quantities 0.001 .. 0.100 BTC (≥ 60 USDT notional, min notional is 5)
+const MOVE_TICKS = 5;
+const T0 = 1_700_000_000_000;
+
+const TARGETS = { throughput: 1_000_000, p99us: 5, ratio: 2 };
+
+// ---- helpers --------------------------------------------------------------------------------------
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+const random = rng(SEED);
+const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+
+const priceText = (ticks: number) => `${Math.floor(ticks / 10)}.${ticks % 10}`;
+const qtyText = (steps: number) => (steps / 1000).toFixed(3);
+const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+const fmt2 = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const accountId = (i: number) => `acc${String(i).padStart(4, '0')}`;
+
+function seconds(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? NaN;
+}
+
+// ---- messages --------------------------------------------------------------------------------------
+const KINDS = ['new GTC limit', 'IOC limit (crossing)', 'cancel', 'move'] as const;
+type Kind = 0 | 1 | 2 | 3;
+const ADD: Kind = 0;
+const IOC: Kind = 1;
+const CANCEL: Kind = 2;
+const MOVE: Kind = 3;
+
+/** The same message for nodejs-order-book: float prices and sizes, ids are perpsim's order ids. */
+type NobOp =
+  | { readonly op: 'limit'; readonly opts: LimitOrderOptions }
+  | { readonly op: 'cancel'; readonly id: string }
+  | { readonly op: 'modify'; readonly id: string; readonly price: number }
+  | { readonly op: 'move'; readonly id: string; readonly opts: LimitOrderOptions };
+
+/** nodejs-order-book does not export its TimeInForce enum; its values are these strings. */
+const NOB_GTC = 'GTC' as unknown as NonNullable<LimitOrderOptions['timeInForce']>;
+const NOB_IOC = 'IOC' as unknown as NonNullable<LimitOrderOptions['timeInForce']>;
+
+interface ModifyOrderCommand {
+  readonly type: 'modifyOrder';
+  readonly time: number;
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly orderId: number;
+  readonly side: Side;
+  readonly quantity: string;
+  readonly price: string;
+}
+
+function orderIdOf(r: Result): number | undefined {
+  if (!r.ok) return undefined;
+  const id = (r.result as { orderId?: unknown } | undefined)?.orderId;
+  return typeof id === 'number' ? id : undefined;
+}
+
+// ---- setup (accounts, mark, pre-filled book): identical for every exchange ------------------------
+let time = T0;
+const setup: Command[] = [];
+for (let i = 0; i < ACCOUNTS; i++) {
+  setup.push({ type: 'createAccount', time, accountId: accountId(i) });
+  setup.push({ type: 'deposit', time, accountId: accountId(i), asset: 'USDT', amount: '1000000' });
+}
+setup.push({ type: 'setMarkPrice', time, symbol: SYMBOL, markPrice: priceText(CENTER_TICKS) });
+const setupNob: NobOp[] = [];
+
+interface Live {
+  id: number;
+  readonly account: number;
+  readonly side: Side;
+  ticks: number;
+}
+
+function restingPrice(side: Side): number {
+  const d = int(1, SPREAD_TICKS);
+  return side === 'BUY' ? CENTER_TICKS - d : CENTER_TICKS + d;
+}
+
+function limitCmd(account: number, side: Side, ticks: number, steps: number, tif: 'GTC' | 'IOC'): Command {
+  return {
+    type: 'placeOrder',
+    time: ++time,
+    accountId: accountId(account),
+    symbol: SYMBOL,
+    side,
+    orderType: 'LIMIT',
+    quantity: qtyText(steps),
+    price: priceText(ticks),
+    timeInForce: tif,
+  };
+}
+
+function nobLimit(id: number, side: Side, ticks: number, size: number, tif: 'GTC' | 'IOC'): LimitOrderOptions {
+  return {
+    id: String(id),
+    side: side === 'BUY' ? NobSide.BUY : NobSide.SELL,
+    size,
+    price: ticks / 10,
+    timeInForce: tif === 'GTC' ? NOB_GTC : NOB_IOC,
+  };
+}
+
+// Does the engine amend (modifyOrder)? Probe on a throwaway exchange.
+function probeModify(): { supported: boolean; note: string } {
+  const ex = new Exchange();
+  ex.execute({ type: 'createAccount', time: T0, accountId: 'probe' });
+  ex.execute({ type: 'deposit', time: T0, accountId: 'probe', asset: 'USDT', amount: '1000000' });
+  ex.execute({ type: 'setMarkPrice', time: T0, symbol: SYMBOL, markPrice: '60000' });
+  const p = ex.execute({
+    type: 'placeOrder',
+    time: T0,
+    accountId: 'probe',
+    symbol: SYMBOL,
+    side: 'BUY',
+    orderType: 'LIMIT',
+    quantity: '0.010',
+    price: '59990.0',
+    timeInForce: 'GTC',
+  });
+  const id = orderIdOf(p);
+  if (id === undefined) return { supported: false, note: `probe order rejected: ${JSON.stringify(p)}` };
+  const m: ModifyOrderCommand = {
+    type: 'modifyOrder',
+    time: T0,
+    accountId: 'probe',
+    symbol: SYMBOL,
+    orderId: id,
+    side: 'BUY',
+    quantity: '0.010',
+    price: '59990.5',
+  };
+  let r: Result;
+  try {
+    r = ex.execute(m as unknown as Command);
+  } catch (e) {
+    return { supported: false, note: `modifyOrder threw ${String(e)}` };
+  }
+  if (r.ok) return { supported: true, note: 'modifyOrder' };
+  return { supported: false, note: `modifyOrder answered ${r.error.code} ${r.error.msg}` };
+}
+/** BENCH_MOVE=cancel-new forces moves as cancel + new order even when the engine can amend. */
+const modify = process.env['BENCH_MOVE'] === 'cancel-new' ? { supported: false, note: 'BENCH_MOVE=cancel-new' } : probeModify();
+
+// ---- generation ------------------------------------------------------------------------------------
+const tGen = process.hrtime.bigint();
+let gen = new Exchange();
+for (const c of setup) gen.execute(c);
+
+const live: Live[] = [];
+const livePos = new Map<number, number>();
+function addLive(l: Live): void {
+  livePos.set(l.id, live.length);
+  live.push(l);
+}
+function dropLive(id: number): void {
+  const i = livePos.get(id);
+  if (i === undefined) return;
+  const last = live.pop() as Live;
+  livePos.delete(id);
+  if (last.id !== id) {
+    live[i] = last;
+    livePos.set(last.id, i);
+  }
+}
+/** Makers filled by an order (they leave the book). */
+function dropFilled(events: readonly EngineEvent[], takerId: number | undefined): void {
+  for (const ev of events) if (ev.e === 'ORDER_TRADE_UPDATE' && ev.o.X === 'FILLED' && ev.o.i !== takerId) dropLive(ev.o.i);
+}
+
+let prefillRejected = 0;
+for (let i = 0; i < TARGET_ORDERS; i++) {
+  const account = i % MAKERS;
+  const side: Side = random() < 0.5 ? 'BUY' : 'SELL';
+  const ticks = restingPrice(side);
+  const steps = int(1, MAX_QTY_STEPS);
+  const cmd = limitCmd(account, side, ticks, steps, 'GTC');
+  const r = gen.execute(cmd);
+  const id = orderIdOf(r);
+  if (id === undefined) {
+    prefillRejected++;
+    continue;
+  }
+  setup.push(cmd);
+  setupNob.push({ op: 'limit', opts: nobLimit(id, side, ticks, steps / 1000, 'GTC') });
+  addLive({ id, account, side, ticks });
+}
+const bookSide = (ex: Exchange, side: Side) => {
+  const book = ex.symbols.get(SYMBOL)?.book;
+  const levels = (side === 'BUY' ? book?.bids : book?.asks)?.levels ?? [];
+  return { levels: levels.length, orders: levels.reduce((n, l) => n + l.orders.length, 0) };
+};
+const prefillBids = bookSide(gen, 'BUY');
+const prefillAsks = bookSide(gen, 'SELL');
+
+const cmds: Command[] = [];
+const kinds = new Uint8Array(N);
+const width = new Uint8Array(N); // commands per message: 2 for a move sent as cancel + new
+const nob: NobOp[] = [];
+const mixCount = [0, 0, 0, 0];
+let minLive = Infinity;
+let maxLive = 0;
+
+function pickLive(): Live | undefined {
+  while (live.length > 0) {
+    const l = live[int(0, live.length - 1)] as Live;
+    if (gen.accounts.get(accountId(l.account))?.openOrders.has(l.id)) return l;
+    dropLive(l.id); // defensive: should not happen, fills are tracked from the events
+  }
+  return undefined;
+}
+
+function genRun(c: Command): Result {
+  const r = gen.execute(c);
+  cmds.push(c);
+  return r;
+}
+
+for (let m = 0; m < N; m++) {
+  const x = random();
+  let kind: Kind = x < 0.09 ? ADD : x < 0.12 ? IOC : x < 0.18 ? CANCEL : MOVE;
+  // keep the book near its starting size
+  if (kind === ADD && live.length > TARGET_ORDERS * 1.05) kind = CANCEL;
+  else if (kind === CANCEL && live.length < TARGET_ORDERS * 0.95) kind = ADD;
+  const target = kind === CANCEL || kind === MOVE ? pickLive() : undefined;
+  if (target === undefined && (kind === CANCEL || kind === MOVE)) kind = ADD;
+  kinds[m] = kind;
+  mixCount[kind] = (mixCount[kind] ?? 0) + 1;
+  width[m] = 1;
+
+  if (kind === ADD) {
+    const account = int(0, MAKERS - 1);
+    const side: Side = random() < 0.5 ? 'BUY' : 'SELL';
+    const ticks = restingPrice(side);
+    const steps = int(1, MAX_QTY_STEPS);
+    const id = orderIdOf(genRun(limitCmd(account, side, ticks, steps, 'GTC')));
+    if (id !== undefined) addLive({ id, account, side, ticks });
+    nob.push({ op: 'limit', opts: nobLimit(id ?? -m, side, ticks, steps / 1000, 'GTC') });
+  } else if (kind === IOC) {
+    const account = int(MAKERS, ACCOUNTS - 1);
+    const side: Side = random() < 0.5 ? 'BUY' : 'SELL';
+    const book = gen.symbols.get(SYMBOL)?.book;
+    const best = side === 'BUY' ? book?.bestAsk() : book?.bestBid();
+    const bestTicks = best === undefined ? CENTER_TICKS : Number(best);
+    const through = int(0, 20);
+    const ticks = side === 'BUY' ? bestTicks + through : bestTicks - through;
+    const steps = int(1, MAX_QTY_STEPS);
+    const r = genRun(limitCmd(account, side, ticks, steps, 'IOC'));
+    const id = orderIdOf(r);
+    if (r.ok) dropFilled(r.events, id);
+    nob.push({ op: 'limit', opts: nobLimit(id ?? -m, side, ticks, steps / 1000, 'IOC') });
+  } else if (kind === CANCEL) {
+    const t = target as Live;
+    const r = genRun({ type: 'cancelOrder', time: ++time, accountId: accountId(t.account), symbol: SYMBOL, orderId: t.id });
+    if (r.ok) dropLive(t.id);
+    nob.push({ op: 'cancel', id: String(t.id) });
+  } else {
+    const t = target as Live;
+    const order = gen.orders.get(t.id);
+    if (order === undefined) throw new Error(`order ${t.id} unknown to the generation exchange`);
+    let ticks = t.ticks + (random() < 0.5 ? -1 : 1) * int(1, MOVE_TICKS);
+    // stay on the order's own side of the centre (a move never crosses) and inside the spread window
+    if (t.side === 'BUY') ticks = Math.min(CENTER_TICKS - 1, Math.max(CENTER_TICKS - SPREAD_TICKS, ticks));
+    else ticks = Math.max(CENTER_TICKS + 1, Math.min(CENTER_TICKS + SPREAD_TICKS, ticks));
+    if (ticks === t.ticks) ticks += t.side === 'BUY' ? -1 : 1;
+    if (modify.supported) {
+      const c: ModifyOrderCommand = {
+        type: 'modifyOrder',
+        time: ++time,
+        accountId: accountId(t.account),
+        symbol: SYMBOL,
+        orderId: t.id,
+        side: t.side,
+        quantity: order.origQty.toString(),
+        price: priceText(ticks),
+      };
+      const r = genRun(c as unknown as Command);
+      if (r.ok) {
+        t.ticks = ticks;
+        dropFilled(r.events, t.id);
+      }
+      nob.push({ op: 'modify', id: String(t.id), price: ticks / 10 });
+    } else {
+      width[m] = 2;
+      const remaining = order.origQty.sub(order.executedQty).toString();
+      const c1: Command = { type: 'cancelOrder', time: ++time, accountId: accountId(t.account), symbol: SYMBOL, orderId: t.id };
+      const c2: Command = {
+        type: 'placeOrder',
+        time: ++time,
+        accountId: accountId(t.account),
+        symbol: SYMBOL,
+        side: t.side,
+        orderType: 'LIMIT',
+        quantity: remaining,
+        price: priceText(ticks),
+        timeInForce: 'GTC',
+      };
+      const oldId = t.id;
+      genRun(c1);
+      dropLive(oldId);
+      const id = orderIdOf(genRun(c2));
+      if (id !== undefined) addLive({ id, account: t.account, side: t.side, ticks });
+      nob.push({ op: 'move', id: String(oldId), opts: nobLimit(id ?? -m, t.side, ticks, Number(remaining), 'GTC') });
+    }
+  }
+  if (live.length < minLive) minLive = live.length;
+  if (live.length > maxLive) maxLive = live.length;
+}
+const genSeconds = seconds(tGen);
+const genHash = gen.stateHash();
+const genBids = bookSide(gen, 'BUY');
+const genAsks = bookSide(gen, 'SELL');
+gen = new Exchange(); // let the generation exchange go: it keeps every order it ever accepted
+
+// ---- perpsim: throughput pass, then latency pass ---------------------------------------------------
+function freshExchange(): Exchange {
+  const ex = new Exchange();
+  for (const c of setup) {
+    const r = ex.execute(c);
+    if (!r.ok) throw new Error(`setup command rejected: ${JSON.stringify(c)} ${JSON.stringify(r.error)}`);
+  }
+  return ex;
+}
+
+function throughputPass(): { seconds: number; rejected: number; hash: string } {
+  const ex = freshExchange();
+  let rejected = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < cmds.length; i++) if (!ex.execute(cmds[i] as Command).ok) rejected++;
+  const s = seconds(t0);
+  return { seconds: s, rejected, hash: ex.stateHash() };
+}
+
+interface Tally {
+  readonly latNs: Float64Array;
+  readonly rejected: Map<string, number>;
+  readonly statuses: Map<string, number>;
+  trades: number;
+  events: number;
+}
+interface LatencyRun extends Tally {
+  readonly hash: string;
+  readonly bids: { levels: number; orders: number };
+  readonly asks: { levels: number; orders: number };
+}
+
+function classify(run: Tally, cmd: Command, r: Result): void {
+  if (!r.ok) {
+    const key = `${cmd.type} ${r.error.code} ${r.error.msg}`;
+    run.rejected.set(key, (run.rejected.get(key) ?? 0) + 1);
+    return;
+  }
+  run.events += r.events.length;
+  for (const ev of r.events) if (ev.e === 'TRADE') run.trades++;
+  const status = (r.result as { status?: unknown } | undefined)?.status;
+  const tif = cmd.type === 'placeOrder' ? ` ${cmd.timeInForce ?? 'GTC'}` : '';
+  const key = `${cmd.type}${tif} → ${typeof status === 'string' ? status : 'ok'}`;
+  run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
+}
+
+function latencyPass(): LatencyRun {
+  const ex = freshExchange();
+  const run: Tally = {
+    latNs: new Float64Array(N),
+    rejected: new Map<string, number>(),
+    statuses: new Map<string, number>(),
+    trades: 0,
+    events: 0,
+  };
+  let c = 0;
+  for (let m = 0; m < N; m++) {
+    const c1 = cmds[c] as Command;
+    if (width[m] === 1) {
+      const a = process.hrtime.bigint();
+      const r1 = ex.execute(c1);
+      run.latNs[m] = Number(process.hrtime.bigint() - a);
+      classify(run, c1, r1);
+      c++;
+    } else {
+      const c2 = cmds[c + 1] as Command;
+      const a = process.hrtime.bigint();
+      const r1 = ex.execute(c1);
+      const r2 = ex.execute(c2);
+      run.latNs[m] = Number(process.hrtime.bigint() - a);
+      classify(run, c1, r1);
+      classify(run, c2, r2);
+      c += 2;
+    }
+  }
+  return { ...run, hash: ex.stateHash(), bids: bookSide(ex, 'BUY'), asks: bookSide(ex, 'SELL') };
+}
+
+// ---- nodejs-order-book ------------------------------------------------------------------------------
+function freshNob(): OrderBook {
+  const ob = new OrderBook();
+  for (const o of setupNob) if (o.op === 'limit') ob.limit(o.opts);
+  return ob;
+}
+
+function nobExec(ob: OrderBook, o: NobOp): boolean {
+  switch (o.op) {
+    case 'limit':
+      return ob.limit(o.opts).err === null;
+    case 'cancel':
+      return ob.cancel(o.id) !== undefined;
+    case 'modify':
+      return ob.modify(o.id, { price: o.price }).err === null;
+    case 'move': {
+      const ok = ob.cancel(o.id) !== undefined;
+      return ob.limit(o.opts).err === null && ok;
+    }
+  }
+}
+
+function nobThroughput(): { seconds: number; failed: number } {
+  const ob = freshNob();
+  let failed = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < nob.length; i++) if (!nobExec(ob, nob[i] as NobOp)) failed++;
+  return { seconds: seconds(t0), failed };
+}
+
+function nobLatency(): { latNs: Float64Array; seconds: number; failed: Map<string, number>; bids: number; asks: number; trades: number } {
+  const ob = freshNob();
+  const latNs = new Float64Array(nob.length);
+  const failed = new Map<string, number>();
+  let trades = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < nob.length; i++) {
+    const o = nob[i] as NobOp;
+    const a = process.hrtime.bigint();
+    if (o.op === 'limit') {
+      const r = ob.limit(o.opts);
+      latNs[i] = Number(process.hrtime.bigint() - a);
+      if (r.done.length > 0 || r.partialQuantityProcessed > 0) trades++;
+      if (r.err !== null) failed.set(`limit ${r.err.code} ${r.err.message}`, (failed.get(`limit ${r.err.code} ${r.err.message}`) ?? 0) + 1);
+    } else {
+      const ok = nobExec(ob, o);
+      latNs[i] = Number(process.hrtime.bigint() - a);
+      if (!ok) failed.set(`${o.op} failed`, (failed.get(`${o.op} failed`) ?? 0) + 1);
+    }
+  }
+  const s = seconds(t0);
+  const [asks, bids] = ob.depth();
+  return { latNs, seconds: s, failed, bids: bids.length, asks: asks.length, trades };
+}
+
+// ---- run -------------------------------------------------------------------------------------------
+const perpThroughput = throughputPass();
+const perpLatency = latencyPass();
+nobThroughput(); // warm-up, as the generation pass warms up the engine
+const nobT = nobThroughput();
+const nobL = nobLatency();
+
+/** Median cost of the two hrtime.bigint() calls around a message (included in the latency figures). */
+function timerOverheadNs(): number {
+  const t = new Float64Array(100_000);
+  for (let i = 0; i < t.length; i++) {
+    const a = process.hrtime.bigint();
+    t[i] = Number(process.hrtime.bigint() - a);
+  }
+  return percentile(t.sort(), 50);
+}
+const timerNs = timerOverheadNs();
+
+// ---- report ----------------------------------------------------------------------------------------
+const sortedPerp = Float64Array.from(perpLatency.latNs).sort();
+const sortedNob = Float64Array.from(nobL.latNs).sort();
+const us = (ns: number) => (ns / 1000).toFixed(2);
+const perpMsgsPerSec = N / perpThroughput.seconds;
+const perpCmdsPerSec = cmds.length / perpThroughput.seconds;
+const nobMsgsPerSec = nob.length / nobT.seconds;
+const ratio = perpMsgsPerSec / nobMsgsPerSec;
+const p99 = percentile(sortedPerp, 99) / 1000;
+const meets = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+console.log('bench/engine: exchange-core message mix on BTCUSDT, every margin check on');
+console.log(
+  `  setup: ${ACCOUNTS} accounts × 1,000,000 USDT (${MAKERS} makers, ${ACCOUNTS - MAKERS} IOC takers), mark 60000.0, ` +
+    `pre-filled book ${prefillBids.orders + prefillAsks.orders} orders on ${prefillBids.levels + prefillAsks.levels} levels ` +
+    `(bids ${prefillBids.orders}/${prefillBids.levels}, asks ${prefillAsks.orders}/${prefillAsks.levels}), prefill rejected ${prefillRejected}`,
+);
+console.log(
+  `  messages: ${fmt(N)} (seed ${SEED}): ` + KINDS.map((k, i) => `${k} ${(((mixCount[i] ?? 0) / N) * 100).toFixed(1)} %`).join(', '),
+);
+console.log(
+  modify.supported
+    ? '  move = modifyOrder (amend, one command)'
+    : `  move = cancelOrder + placeOrder (two commands; amend not available: ${modify.note})`,
+);
+console.log(
+  `  engine commands: ${fmt(cmds.length)}; resting orders during the run ${minLive}..${maxLive}; book at the end ` +
+    `${genBids.orders + genAsks.orders} orders on ${genBids.levels + genAsks.levels} levels; generated in ${genSeconds.toFixed(2)} s`,
+);
+console.log('');
+console.log('perpsim Exchange.execute');
+console.log(
+  `  throughput: ${fmt(perpMsgsPerSec)} messages/s (${fmt(perpCmdsPerSec)} commands/s), ${fmt(N)} messages in ${perpThroughput.seconds.toFixed(3)} s` +
+    `   [target ≥ ${fmt(TARGETS.throughput)}/s: ${meets(perpMsgsPerSec >= TARGETS.throughput)}]`,
+);
+console.log(
+  `  latency per message (hrtime around each): p50 ${us(percentile(sortedPerp, 50))} µs, p99 ${us(percentile(sortedPerp, 99))} µs, ` +
+    `p99.9 ${us(percentile(sortedPerp, 99.9))} µs, max ${us(sortedPerp[sortedPerp.length - 1] ?? NaN)} µs` +
+    `   [target p99 ≤ ${TARGETS.p99us} µs: ${meets(p99 <= TARGETS.p99us)}]`,
+);
+console.log(`  (timer overhead ≈ ${timerNs.toFixed(0)} ns per message, included)`);
+for (const k of [0, 1, 2, 3] as const) {
+  const sub = Float64Array.from(perpLatency.latNs.filter((_, i) => kinds[i] === k)).sort();
+  if (sub.length === 0) continue;
+  console.log(
+    `    ${KINDS[k].padEnd(20)} n=${String(sub.length).padStart(7)}  p50 ${us(percentile(sub, 50))} µs, p99 ${us(percentile(sub, 99))} µs, p99.9 ${us(percentile(sub, 99.9))} µs`,
+  );
+}
+console.log(`  work done: ${fmt(perpLatency.trades)} trades, ${fmt(perpLatency.events)} events`);
+console.log('  results by command:');
+for (const [k, n] of [...perpLatency.statuses].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${fmt(n)}`);
+const totalRejected = [...perpLatency.rejected.values()].reduce((a, b) => a + b, 0);
+console.log(`  rejected: ${fmt(totalRejected)} of ${fmt(cmds.length)} commands (throughput pass: ${fmt(perpThroughput.rejected)})`);
+for (const [k, n] of [...perpLatency.rejected].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(60)} ${fmt(n)}`);
+const sameHash = perpThroughput.hash === genHash && perpLatency.hash === genHash;
+console.log(`  determinism: state hash of the generation run and both replays ${sameHash ? 'equal' : 'DIFFER'} (${genHash})`);
+console.log('');
+console.log('nodejs-order-book (same order flow, float prices, no accounts, no margin)');
+console.log(`  throughput: ${fmt(nobMsgsPerSec)} messages/s, ${fmt(nob.length)} messages in ${nobT.seconds.toFixed(3)} s`);
+console.log(
+  `  latency per message: p50 ${us(percentile(sortedNob, 50))} µs, p99 ${us(percentile(sortedNob, 99))} µs, p99.9 ${us(percentile(sortedNob, 99.9))} µs`,
+);
+const nobFailed = [...nobL.failed.values()].reduce((a, b) => a + b, 0);
+console.log(
+  `  orders that traded: ${fmt(nobL.trades)}; failed ${fmt(nobFailed)}${nobFailed > 0 ? ` (${[...nobL.failed].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}; ` +
+    `book at the end ${nobL.bids} bid levels, ${nobL.asks} ask levels (perpsim ${perpLatency.bids.levels} / ${perpLatency.asks.levels})`,
+);
+console.log('');
+console.log(
+  `ratio perpsim / nodejs-order-book: ${fmt2(ratio)}× (messages/s)   [target ≥ ${TARGETS.ratio}×: ${meets(ratio >= TARGETS.ratio)}]`,
+);
