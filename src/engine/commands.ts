@@ -4,7 +4,8 @@
  * (`time`, epoch ms); the engine never reads a clock.
  */
 export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'MARKET' | ConditionalType;
+/** LIQUIDATION is the engine's own: liquidation and auto-deleverage orders (never placed by users). */
+export type OrderType = 'LIMIT' | 'MARKET' | ConditionalType | 'LIQUIDATION';
 export type ConditionalType = 'STOP' | 'STOP_MARKET' | 'TAKE_PROFIT' | 'TAKE_PROFIT_MARKET' | 'TRAILING_STOP_MARKET';
 export type WorkingType = 'MARK_PRICE' | 'CONTRACT_PRICE';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX';

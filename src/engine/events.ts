@@ -114,5 +114,50 @@ export interface TradeEvent {
   readonly m: boolean;
 }
 
+/**
+ * Not a Binance event: perpsim's explanation of one liquidation step, so a user can see why: the state at
+ * the trigger, the formula's liquidation and bankruptcy prices, and what was closed where.
+ */
+export interface LiquidationExplanation {
+  readonly e: 'LIQUIDATION';
+  readonly accountId: string;
+  readonly E: number;
+  readonly symbol: string;
+  readonly positionSide: string;
+  readonly marginType: 'isolated' | 'cross';
+  readonly markPrice: string;
+  readonly positionAmt: string;
+  readonly entryPrice: string;
+  /** the isolated wallet, or the cross wallet */
+  readonly walletBalance: string;
+  /** of the position (isolated) or the cross account */
+  readonly marginBalance: string;
+  readonly maintMargin: string;
+  readonly liquidationPrice: string;
+  readonly bankruptcyPrice: string;
+  readonly closed: { via: 'book' | 'insurance' | 'adl'; qty: string; avgPrice: string; counterparty?: string }[];
+  readonly clearanceFee: string;
+  /** only reduced toward a lower bracket in this step */
+  readonly partial: boolean;
+}
+
+export interface FundingSettlement {
+  readonly e: 'FUNDING';
+  readonly E: number;
+  readonly s: string;
+  /** funding rate */
+  readonly r: string;
+  /** mark price used */
+  readonly p: string;
+}
+
 export type EngineEvent =
-  OrderUpdate | AccountUpdate | AccountConfigUpdate | SettingsChange | MarkPriceUpdate | AccountCreated | TradeEvent;
+  | LiquidationExplanation
+  | FundingSettlement
+  | OrderUpdate
+  | AccountUpdate
+  | AccountConfigUpdate
+  | SettingsChange
+  | MarkPriceUpdate
+  | AccountCreated
+  | TradeEvent;

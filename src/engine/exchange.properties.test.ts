@@ -11,16 +11,20 @@ const IDS = ['a', 'b', 'c', 'd'] as const;
 
 type Maker = (time: number, ex: Exchange) => Command;
 
+let current: Exchange | undefined;
+
 function commandArb(): fc.Arbitrary<Maker> {
   const id = fc.constantFrom(...IDS);
   const sym = fc.constantFrom('BTCUSDT', 'ETHUSDT');
-  const base = (s: string) => (s === 'BTCUSDT' ? 60000 : 3000);
+  const start = (s: string) => (s === 'BTCUSDT' ? 60000 : 3000);
+  // prices follow the exchange's current mark, so trading goes on as the mark wanders
+  const base = (s: string) => current?.symbols.get(s)?.markPrice?.toNumber() ?? start(s);
   const tick = (s: string) => (s === 'BTCUSDT' ? 0.1 : 0.01);
   const priceFor = (s: string, off: number) => (Math.round((base(s) * (1 + off)) / tick(s)) * tick(s)).toFixed(2);
   return fc.oneof(
     {
       weight: 2,
-      arbitrary: fc.record({ id, amt: fc.integer({ min: 1, max: 50000 }) }).map(
+      arbitrary: fc.record({ id, amt: fc.integer({ min: 1, max: 2000 }) }).map(
         ({ id, amt }) =>
           (time: number) =>
             ({ type: 'deposit', time, accountId: id, asset: 'USDT', amount: String(amt) }) as Command,
@@ -59,8 +63,8 @@ function commandArb(): fc.Arbitrary<Maker> {
       ),
     },
     {
-      weight: 2,
-      arbitrary: fc.record({ sym, off: fc.double({ min: -0.04, max: 0.04, noNaN: true }) }).map(
+      weight: 4,
+      arbitrary: fc.record({ sym, off: fc.integer({ min: -400, max: 400 }).map((bp) => bp / 10000) }).map(
         ({ sym, off }) =>
           (time: number) =>
             ({ type: 'setMarkPrice', time, symbol: sym, markPrice: priceFor(sym, off) }) as Command,
@@ -74,8 +78,8 @@ function commandArb(): fc.Arbitrary<Maker> {
           sym,
           side: fc.constantFrom('BUY', 'SELL'),
           market: fc.boolean(),
-          off: fc.double({ min: -0.004, max: 0.004, noNaN: true }),
-          qty: fc.integer({ min: 1, max: 800 }),
+          off: fc.integer({ min: -40, max: 40 }).map((bp) => bp / 10000),
+          qty: fc.integer({ min: 1, max: 1500 }),
           tif: fc.constantFrom('GTC', 'GTC', 'IOC', 'FOK', 'GTX'),
           ps: fc.constantFrom('match', 'match', 'match', 'match', 'match', 'match', 'match', 'match', 'BOTH', 'LONG'),
           long: fc.boolean(),
@@ -91,7 +95,7 @@ function commandArb(): fc.Arbitrary<Maker> {
               symbol: o.sym,
               side: o.side,
               orderType: o.market ? 'MARKET' : 'LIMIT',
-              quantity: (o.qty / 1000).toFixed(3),
+              quantity: (o.sym === 'BTCUSDT' ? o.qty / 500 : o.qty / 25).toFixed(3),
               ...(o.market ? {} : { price: priceFor(o.sym, o.off), timeInForce: o.tif }),
               positionSide: o.ps !== 'match' ? o.ps : ex.accounts.get(o.id)?.dualSidePosition ? (o.long ? 'LONG' : 'SHORT') : 'BOTH',
               ...(o.reduceOnly ? { reduceOnly: true } : {}),
@@ -115,7 +119,7 @@ function commandArb(): fc.Arbitrary<Maker> {
           sym,
           side: fc.constantFrom('BUY', 'SELL'),
           kind: fc.constantFrom('STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'),
-          off: fc.double({ min: -0.01, max: 0.01, noNaN: true }),
+          off: fc.integer({ min: -100, max: 100 }).map((bp) => bp / 10000),
           qty: fc.integer({ min: 1, max: 500 }),
           mark: fc.boolean(),
           close: fc.constantFrom(false, false, true),
@@ -143,7 +147,12 @@ function commandArb(): fc.Arbitrary<Maker> {
     {
       weight: 6,
       arbitrary: fc
-        .record({ id, pick: fc.nat(), off: fc.double({ min: -0.004, max: 0.004, noNaN: true }), qty: fc.integer({ min: 1, max: 800 }) })
+        .record({
+          id,
+          pick: fc.nat(),
+          off: fc.integer({ min: -40, max: 40 }).map((bp) => bp / 10000),
+          qty: fc.integer({ min: 1, max: 800 }),
+        })
         .map(({ id, pick, off, qty }) => (time: number, ex: Exchange) => {
           const open = [...(ex.accounts.get(id)?.openOrders.values() ?? [])];
           const o = open[pick % Math.max(1, open.length)];
@@ -200,7 +209,7 @@ function fresh(): { ex: Exchange; log: Command[] } {
   let time = 1;
   for (const id of IDS) {
     run({ type: 'createAccount', time: time++, accountId: id });
-    run({ type: 'deposit', time: time++, accountId: id, asset: 'USDT', amount: '20000' });
+    run({ type: 'deposit', time: time++, accountId: id, asset: 'USDT', amount: '3000' });
   }
   run({ type: 'setMarkPrice', time: time++, symbol: 'BTCUSDT', markPrice: '60000' });
   run({ type: 'setMarkPrice', time, symbol: 'ETHUSDT', markPrice: '3000' });
@@ -213,6 +222,8 @@ function checkInvariants(ex: Exchange): void {
   let withdrawals = Decimal.ZERO;
   let realized = Decimal.ZERO;
   let costs = Decimal.ZERO;
+  let funding = Decimal.ZERO;
+  let clearance = Decimal.ZERO;
   const net = new Map<string, Decimal>();
   for (const a of ex.accounts.values()) {
     let w = a.crossWallet;
@@ -222,13 +233,21 @@ function checkInvariants(ex: Exchange): void {
       net.set(p.symbol, (net.get(p.symbol) ?? Decimal.ZERO).add(p.amt));
       if (p.amt.isZero()) assert.ok(p.cost.isZero(), 'a flat leg has no cost basis');
     }
-    // per account ledger: wallet = deposits − withdrawals + realized PnL − commission
-    assert.equal(w.toString(), a.deposits.sub(a.withdrawals).add(a.realizedPnl).sub(a.commission).toString(), `ledger of ${a.accountId}`);
+    // per account ledger: wallet = deposits − withdrawals + realized PnL − commission + funding ± insurance clearance
+    assert.equal(
+      w.toString(),
+      a.deposits.sub(a.withdrawals).add(a.realizedPnl).sub(a.commission).add(a.funding).add(a.insuranceClear).toString(),
+      `ledger of ${a.accountId}`,
+    );
     wallets = wallets.add(w);
     deposits = deposits.add(a.deposits);
     withdrawals = withdrawals.add(a.withdrawals);
     realized = realized.add(a.realizedPnl);
+    funding = funding.add(a.funding);
+    clearance = clearance.add(a.insuranceClear);
   }
+  assert.equal(funding.toString(), '0', 'funding is paid between traders only');
+  assert.equal(clearance.toString(), '0', 'clearance fees move from liquidated accounts to the insurance fund');
   // money is conserved: wallets + fees collected = deposits − withdrawals + realized PnL
   assert.equal(wallets.add(ex.feesCollected).toString(), deposits.sub(withdrawals).add(realized).toString());
   // Cash paid for trades sums to zero across accounts, and each account's trade cash is realized PnL
@@ -243,20 +262,22 @@ function checkInvariants(ex: Exchange): void {
 }
 
 describe('engine invariants (random command sequences)', () => {
-  const stats = { runs: 0, accepted: 0, commands: 0, trades: 0 };
+  const stats = { runs: 0, accepted: 0, commands: 0, trades: 0, liquidations: 0 };
   it('conservation, rejected commands change nothing, accepted commands never push the issuer below zero available, replay reproduces the hash', () => {
     const out = fc.check(
-      fc.property(fc.array(commandArb(), { minLength: 30, maxLength: 200 }), (makers) => {
+      fc.property(fc.array(commandArb(), { minLength: 100, maxLength: 300, size: 'max' }), (makers) => {
         const { ex, log } = fresh();
         let time = 1000;
         let accepted = 0;
         for (const make of makers) {
+          current = ex;
           const cmd = make(time++, ex);
           const before = ex.stateHash();
           const issuer = 'accountId' in cmd ? ex.accounts.get(cmd.accountId) : undefined;
           const availBefore = issuer === undefined ? undefined : marginSummary(viewOf(issuer), ex.symbols).available;
           const r = ex.execute(cmd);
           log.push(cmd);
+          stats.liquidations += r.ok ? r.events.filter((e) => e.e === 'LIQUIDATION').length : 0;
           if (!r.ok) {
             assert.equal(ex.stateHash(), before, `rejected ${cmd.type} (${r.error.code}) changed the state`);
             continue;
@@ -278,12 +299,16 @@ describe('engine invariants (random command sequences)', () => {
         stats.commands += makers.length;
         return true;
       }),
-      { numRuns: 500 },
+      { numRuns: 150 },
     );
     // (fc.check + rethrow: the counterexample holds closures, so report the failing command log instead)
-    if (out.failed) throw out.errorInstance instanceof Error ? out.errorInstance : new Error(String(out.errorInstance));
+    if (out.failed) {
+      const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+      throw new Error(`seed ${out.seed}, path ${out.counterexamplePath}: ${why}`);
+    }
     // The sequences must exercise the engine, not just bounce off its validation.
     assert.ok(stats.accepted > stats.commands * 0.3, `only ${stats.accepted} of ${stats.commands} commands accepted`);
+    assert.ok(stats.liquidations > 20, `only ${stats.liquidations} liquidations happened`);
     assert.ok(stats.trades > stats.runs, `too few accounts traded: ${stats.trades} in ${stats.runs} runs`);
   });
 });

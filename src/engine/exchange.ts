@@ -37,10 +37,13 @@ import { ERR, EngineRejection, badParam, invalidLeverageError, minNotionalError,
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
+import { checkLiquidations } from './liquidation.js';
 import { fnv1a64 } from './state-hash.js';
 import {
   DEFAULT_LEVERAGE,
+  INSURANCE_FUND_ID,
   isPendingConditional,
+  newAccount,
   positionKey,
   type Account,
   type EnginePosition,
@@ -129,6 +132,7 @@ export class Exchange {
   private time = 0;
 
   constructor(instruments: Iterable<Instrument> = builtinInstruments().values()) {
+    this.accounts.set(INSURANCE_FUND_ID, newAccount(INSURANCE_FUND_ID, Decimal.ZERO, Decimal.ZERO));
     for (const instrument of instruments) {
       this.symbols.set(instrument.symbol, {
         instrument,
@@ -211,7 +215,8 @@ export class Exchange {
     return out;
   }
 
-  private ensurePosition(account: Account, symbol: string, side: CommandPositionSide): EnginePosition {
+  /** @internal */
+  ensurePosition(account: Account, symbol: string, side: CommandPositionSide): EnginePosition {
     const key = positionKey(symbol, side);
     let p = account.positions.get(key);
     if (p === undefined) {
@@ -238,20 +243,7 @@ export class Exchange {
     };
     const makerRate = rate(cmd.makerCommissionRate, 'makerCommissionRate', DEFAULT_MAKER);
     const takerRate = rate(cmd.takerCommissionRate, 'takerCommissionRate', DEFAULT_TAKER);
-    this.accounts.set(cmd.accountId, {
-      accountId: cmd.accountId,
-      crossWallet: Decimal.ZERO,
-      makerRate,
-      takerRate,
-      dualSidePosition: false,
-      settings: new Map(),
-      positions: new Map(),
-      openOrders: new Map(),
-      deposits: Decimal.ZERO,
-      withdrawals: Decimal.ZERO,
-      realizedPnl: Decimal.ZERO,
-      commission: Decimal.ZERO,
-    });
+    this.accounts.set(cmd.accountId, newAccount(cmd.accountId, makerRate, takerRate));
     events.push({ e: 'ACCOUNT_CREATED', accountId: cmd.accountId, E: cmd.time });
     return { accountId: cmd.accountId };
   }
@@ -368,6 +360,7 @@ export class Exchange {
     s.indexPrice = index;
     events.push({ e: 'MARK_PRICE_UPDATE', E: cmd.time, s: cmd.symbol, p: mark.toString(), i: index.toString() });
     this.processTriggers(s, cmd.time, events);
+    checkLiquidations(this, cmd.symbol, cmd.time, events);
     return undefined;
   }
 
@@ -542,12 +535,14 @@ export class Exchange {
   }
 
   /** The price a conditional order watches: the last trade (CONTRACT_PRICE) or the mark. */
-  private workingPrice(s: SymbolState, workingType: WorkingType): Decimal | undefined {
+  /** @internal */
+  workingPrice(s: SymbolState, workingType: WorkingType): Decimal | undefined {
     return workingType === 'MARK_PRICE' ? s.markPrice : (s.lastPrice ?? s.markPrice);
   }
 
   /** Walks the opposite side of the book without touching it. */
-  private planMatch(
+  /** @internal */
+  planMatch(
     s: SymbolState,
     accountId: string,
     side: Side,
@@ -835,6 +830,132 @@ export class Exchange {
     return this.orderJSON(order);
   }
 
+  /**
+   * @internal An order of the engine's own (liquidation): IOC at `price` on the tick grid, reduce-only,
+   * no margin check, no taker fee. Returns the order with what it filled.
+   */
+  systemOrder(
+    a: Account,
+    p: EnginePosition,
+    side: Side,
+    qty: Decimal,
+    price: Decimal,
+    clientOrderId: string,
+    time: number,
+    events: EngineEvent[],
+  ): Order {
+    const s = this.symbols.get(p.symbol) as SymbolState;
+    const ticks = price.div(s.instrument.tickSize, 0, 'DOWN').m;
+    const orderId = this.nextOrderId++;
+    const order = this.makeOrder(
+      orderId,
+      clientOrderId,
+      a.accountId,
+      p.symbol,
+      side,
+      p.positionSide,
+      'LIQUIDATION',
+      price,
+      ticks,
+      qty,
+      time,
+    );
+    this.orders.set(orderId, order);
+    events.push(this.orderUpdate(order, 'NEW', time));
+    const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER');
+    const touched = new Map<string, Set<EnginePosition>>();
+    for (const f of plan.fills) this.executeFill(order, f, time, events, touched);
+    for (const [accountId, positions] of touched) {
+      events.push(this.accountUpdate(this.accounts.get(accountId) as Account, 'ORDER', time, Decimal.ZERO, [...positions]));
+    }
+    if (order.executedQty.lt(order.origQty)) {
+      order.status = order.executedQty.isZero() ? 'EXPIRED' : 'PARTIALLY_FILLED';
+    }
+    return order;
+  }
+
+  /**
+   * @internal Moves `qty` of a liquidated leg to a counterparty at `price` with no fee (insurance fund
+   * takeover, or auto-deleveraging), reported on both sides as LIQUIDATION order fills.
+   */
+  transferPosition(
+    from: Account,
+    leg: EnginePosition,
+    to: Account,
+    toSide: CommandPositionSide,
+    qty: Decimal,
+    price: Decimal,
+    order: Order,
+    time: number,
+    events: EngineEvent[],
+    type: 'LIQUIDATION',
+    counterClientId: string,
+  ): void {
+    const side: Side = leg.amt.isPositive() ? 'SELL' : 'BUY';
+    const other: Side = side === 'SELL' ? 'BUY' : 'SELL';
+    const tradeId = this.nextTradeId++;
+    const r1 = this.applyToAccount(from, leg.symbol, leg.positionSide, side, qty, price, Decimal.ZERO);
+    const r2 = this.applyToAccount(to, leg.symbol, toSide, other, qty, price, Decimal.ZERO);
+    const value = qty.mul(price);
+    order.executedQty = order.executedQty.add(qty);
+    order.cumQuote = order.cumQuote.add(value);
+    order.status = order.executedQty.eq(order.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
+    order.updateTime = time;
+    events.push(this.orderUpdate(order, 'TRADE', time, { qty, price, fee: Decimal.ZERO, tradeId, maker: false, realized: r1.realized }));
+    const counterId = this.nextOrderId++;
+    const counter = this.makeOrder(counterId, counterClientId, to.accountId, leg.symbol, other, toSide, type, price, 0n, qty, time);
+    counter.executedQty = qty;
+    counter.cumQuote = value;
+    counter.status = 'FILLED';
+    this.orders.set(counterId, counter);
+    events.push(this.orderUpdate(counter, 'TRADE', time, { qty, price, fee: Decimal.ZERO, tradeId, maker: true, realized: r2.realized }));
+    events.push(this.accountUpdate(from, 'ORDER', time, Decimal.ZERO, [r1.position]));
+    events.push(this.accountUpdate(to, 'ORDER', time, Decimal.ZERO, [r2.position]));
+  }
+
+  private makeOrder(
+    orderId: number,
+    clientOrderId: string,
+    accountId: string,
+    symbol: string,
+    side: Side,
+    positionSide: CommandPositionSide,
+    type: OrderType,
+    price: Decimal,
+    ticks: bigint,
+    qty: Decimal,
+    time: number,
+  ): Order {
+    return {
+      orderId,
+      clientOrderId,
+      accountId,
+      symbol,
+      side,
+      positionSide,
+      type,
+      timeInForce: 'IOC',
+      price,
+      ticks,
+      origQty: qty,
+      executedQty: Decimal.ZERO,
+      cumQuote: Decimal.ZERO,
+      status: 'NEW',
+      reduceOnly: true,
+      selfTradePreventionMode: 'EXPIRE_TAKER',
+      time,
+      updateTime: time,
+      origType: type,
+      stopPrice: Decimal.ZERO,
+      workingType: 'CONTRACT_PRICE',
+      closePosition: false,
+      callbackRate: undefined,
+      activationPrice: undefined,
+      trailActive: false,
+      trailExtreme: undefined,
+    };
+  }
+
   /** A conditional order waits outside the book and reserves no margin until it triggers. */
   private placeConditional(
     cmd: PlaceOrder,
@@ -972,7 +1093,8 @@ export class Exchange {
     return { cross, iso };
   }
 
-  private applyToAccount(
+  /** @internal */
+  applyToAccount(
     acc: Account,
     symbol: string,
     positionSide: CommandPositionSide,
@@ -996,13 +1118,15 @@ export class Exchange {
     return { realized: r.realized, position: p };
   }
 
-  private executeFill(taker: Order, f: PlannedFill, time: number, events: EngineEvent[], touched: Map<string, Set<EnginePosition>>): void {
+  /** @internal */
+  executeFill(taker: Order, f: PlannedFill, time: number, events: EngineEvent[], touched: Map<string, Set<EnginePosition>>): void {
     const maker = f.maker;
     const makerAcc = this.accounts.get(maker.accountId) as Account;
     const takerAcc = this.accounts.get(taker.accountId) as Account;
     const value = f.qty.mul(f.price);
     const makerFee = value.mul(makerAcc.makerRate);
-    const takerFee = value.mul(takerAcc.takerRate);
+    // liquidation orders pay the clearance fee instead of a taker fee (docs/liquidation.md)
+    const takerFee = taker.type === 'LIQUIDATION' ? Decimal.ZERO : value.mul(takerAcc.takerRate);
     const tradeId = this.nextTradeId++;
     const m = this.applyToAccount(makerAcc, maker.symbol, maker.positionSide, maker.side, f.qty, f.price, makerFee);
     const t = this.applyToAccount(takerAcc, taker.symbol, taker.positionSide, taker.side, f.qty, f.price, takerFee);
@@ -1028,7 +1152,8 @@ export class Exchange {
     events.push({ e: 'TRADE', E: time, s: taker.symbol, t: tradeId, p: f.price.toString(), q: f.qty.toString(), m: taker.side === 'SELL' });
   }
 
-  private closeOrder(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, events: EngineEvent[], status?: 'EXPIRED_IN_MATCH'): void {
+  /** @internal */
+  closeOrder(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, events: EngineEvent[], status?: 'EXPIRED_IN_MATCH'): void {
     const s = this.symbols.get(o.symbol) as SymbolState;
     if (!s.conditional.delete(o.orderId)) s.book.remove(o);
     (this.accounts.get(o.accountId) as Account).openOrders.delete(o.orderId);
@@ -1105,7 +1230,8 @@ export class Exchange {
     };
   }
 
-  private orderUpdate(
+  /** @internal */
+  orderUpdate(
     o: Order,
     x: OrderUpdate['o']['x'],
     time: number,
@@ -1153,13 +1279,8 @@ export class Exchange {
     };
   }
 
-  private accountUpdate(
-    a: Account,
-    reason: AccountUpdateReason,
-    time: number,
-    balanceChange: Decimal,
-    positions: EnginePosition[],
-  ): AccountUpdate {
+  /** @internal */
+  accountUpdate(a: Account, reason: AccountUpdateReason, time: number, balanceChange: Decimal, positions: EnginePosition[]): AccountUpdate {
     let wallet = a.crossWallet;
     for (const p of a.positions.values()) wallet = wallet.add(p.isolatedWallet);
     return {
@@ -1204,7 +1325,7 @@ export class Exchange {
     for (const id of [...this.accounts.keys()].sort()) {
       const a = this.accounts.get(id) as Account;
       parts.push(
-        `A${id}|${a.crossWallet}|${a.makerRate}|${a.takerRate}|${a.dualSidePosition}|${a.deposits}|${a.withdrawals}|${a.realizedPnl}|${a.commission}`,
+        `A${id}|${a.crossWallet}|${a.makerRate}|${a.takerRate}|${a.dualSidePosition}|${a.deposits}|${a.withdrawals}|${a.realizedPnl}|${a.commission}|${a.funding}|${a.insuranceClear}`,
       );
       for (const k of [...a.settings.keys()].sort()) {
         const st = a.settings.get(k) as { leverage: number; marginType: string };

@@ -1,5 +1,7 @@
 /** The engine's state: accounts, their settings, positions and open orders. */
-import type { Decimal, Instrument } from '../core/index.js';
+import { Decimal, type Instrument } from '../core/index.js';
+
+const DECIMAL_ZERO = Decimal.ZERO;
 import type { CommandPositionSide, OrderType, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
 import type { OrderBook } from './order-book.js';
 
@@ -81,7 +83,14 @@ export interface Account {
   withdrawals: Decimal;
   realizedPnl: Decimal;
   commission: Decimal;
+  /** net funding received (negative when paid) */
+  funding: Decimal;
+  /** net insurance clearance (negative for a liquidated account, positive for the insurance fund) */
+  insuranceClear: Decimal;
 }
+
+/** The insurance fund is an account of its own (it cannot be created or traded by users). */
+export const INSURANCE_FUND_ID = '#insurance';
 
 export interface SymbolState {
   readonly instrument: Instrument;
@@ -98,4 +107,23 @@ export const DEFAULT_LEVERAGE = 20;
 
 export function positionKey(symbol: string, positionSide: CommandPositionSide): string {
   return `${symbol}:${positionSide}`;
+}
+
+export function newAccount(accountId: string, makerRate: Decimal, takerRate: Decimal): Account {
+  return {
+    accountId,
+    crossWallet: DECIMAL_ZERO,
+    makerRate,
+    takerRate,
+    dualSidePosition: false,
+    settings: new Map(),
+    positions: new Map(),
+    openOrders: new Map(),
+    deposits: DECIMAL_ZERO,
+    withdrawals: DECIMAL_ZERO,
+    realizedPnl: DECIMAL_ZERO,
+    commission: DECIMAL_ZERO,
+    funding: DECIMAL_ZERO,
+    insuranceClear: DECIMAL_ZERO,
+  };
 }
