@@ -14,3 +14,4 @@ export * from './available-balance.js';
 export * from './max-withdraw.js';
 export * from './margin-ratio.js';
 export * from './account-risk.js';
+export * from './funding-rate.js';

@@ -66,6 +66,19 @@ export interface SetMarkPrice extends Base {
   readonly indexPrice?: string;
 }
 
+/** The funding rate the next settlement of `symbol` uses (an input series; otherwise the premium formula). */
+export interface SetFundingRate extends Base {
+  readonly type: 'setFundingRate';
+  readonly symbol: string;
+  readonly fundingRate: string;
+}
+
+/** Settles funding of `symbol` now, at the current mark (the feed or the simulator clock sends it). */
+export interface SettleFunding extends Base {
+  readonly type: 'settleFunding';
+  readonly symbol: string;
+}
+
 export interface PlaceOrder extends Base {
   readonly type: 'placeOrder';
   readonly accountId: string;
@@ -137,6 +150,8 @@ export type Command =
   | SetMarginType
   | SetPositionMode
   | SetMarkPrice
+  | SetFundingRate
+  | SettleFunding
   | PlaceOrder
   | CancelOrder
   | ModifyOrder

@@ -170,6 +170,16 @@ function commandArb(): fc.Arbitrary<Maker> {
         }),
     },
     {
+      weight: 2,
+      arbitrary: fc.record({ sym, bp: fc.integer({ min: -300, max: 300 }), given: fc.boolean() }).map(
+        ({ sym, bp, given }) =>
+          (time: number) =>
+            (given
+              ? { type: 'setFundingRate', time, symbol: sym, fundingRate: (bp / 100000).toFixed(5) }
+              : { type: 'settleFunding', time, symbol: sym }) as Command,
+      ),
+    },
+    {
       weight: 1,
       arbitrary: fc.record({ id, sym }).map(
         ({ id, sym }) =>

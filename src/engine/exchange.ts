@@ -38,6 +38,7 @@ import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } fro
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations } from './liquidation.js';
+import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
   DEFAULT_LEVERAGE,
@@ -139,6 +140,12 @@ export class Exchange {
         markPrice: undefined,
         indexPrice: undefined,
         lastPrice: undefined,
+        fundingRate: undefined,
+        premiumSamples: [],
+        fundingCap: Decimal.parse('0.003'),
+        fundingIntervalHours: 8,
+        lastFundingRate: Decimal.ZERO,
+        lastFundingTime: 0,
         conditional: new Map(),
         book: new OrderBook(),
       });
@@ -178,6 +185,20 @@ export class Exchange {
         return this.setMarkPrice(cmd, events);
       case 'placeOrder':
         return this.placeOrder(cmd, events);
+      case 'setFundingRate': {
+        const s = this.symbol(cmd.symbol);
+        const rate = positiveDecimal(cmd.fundingRate, 'fundingRate');
+        if (rate.abs().gt(Decimal.parse('0.1'))) reject(badParam('fundingRate'));
+        s.fundingRate = rate;
+        return undefined;
+      }
+      case 'settleFunding': {
+        const s = this.symbol(cmd.symbol);
+        if (s.markPrice === undefined) reject(ERR.BAD_SYMBOL);
+        const rate = settleFunding(this, s, cmd.time, events);
+        checkLiquidations(this, cmd.symbol, cmd.time, events);
+        return { symbol: cmd.symbol, fundingRate: rate.toString(), fundingTime: cmd.time, markPrice: s.markPrice.toString() };
+      }
       case 'cancelOrder':
         return this.cancelOrder(cmd, events);
       case 'modifyOrder':
@@ -359,6 +380,7 @@ export class Exchange {
     s.markPrice = mark;
     s.indexPrice = index;
     events.push({ e: 'MARK_PRICE_UPDATE', E: cmd.time, s: cmd.symbol, p: mark.toString(), i: index.toString() });
+    samplePremium(s);
     this.processTriggers(s, cmd.time, events);
     checkLiquidations(this, cmd.symbol, cmd.time, events);
     return undefined;
@@ -1317,7 +1339,9 @@ export class Exchange {
   canonicalState(): string {
     const parts: string[] = [`t${this.time}|o${this.nextOrderId}|tr${this.nextTradeId}|f${this.feesCollected}`];
     for (const [sym, s] of [...this.symbols].sort(([x], [y]) => (x < y ? -1 : 1))) {
-      parts.push(`S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}|${s.lastPrice ?? '-'}|${[...s.conditional.keys()].join(',')}`);
+      parts.push(
+        `S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}|${s.lastPrice ?? '-'}|${[...s.conditional.keys()].join(',')}|${s.fundingRate ?? '-'}|${s.premiumSamples.join(',')}|${s.lastFundingRate}|${s.lastFundingTime}`,
+      );
       for (const side of [s.book.bids, s.book.asks]) {
         for (const level of side.levels) parts.push(`L${level.ticks}:${level.orders.map((o) => o.orderId).join(',')}`);
       }

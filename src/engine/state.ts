@@ -98,6 +98,15 @@ export interface SymbolState {
   indexPrice: Decimal | undefined;
   /** price of the last trade (CONTRACT_PRICE) */
   lastPrice: Decimal | undefined;
+  /** the rate given for the next funding settlement (an input series), if any */
+  fundingRate: Decimal | undefined;
+  /** premium index samples since the last settlement */
+  readonly premiumSamples: Decimal[];
+  /** funding rate cap (and, negated, floor) */
+  readonly fundingCap: Decimal;
+  readonly fundingIntervalHours: number;
+  lastFundingRate: Decimal;
+  lastFundingTime: number;
   /** conditional orders waiting for their trigger, by orderId (ascending: the order they are checked in) */
   readonly conditional: Map<number, Order>;
   readonly book: OrderBook;

@@ -1,0 +1,80 @@
+/**
+ * Funding (spec margin.md §8.2): at each settlement every open position pays (rate > 0: longs pay
+ * shorts) or receives `positionAmt × mark × rate`, into the isolated wallet for isolated positions, the
+ * cross wallet otherwise. The rate is the one given by `setFundingRate` (an input series), or else
+ * computed from the premium index sampled at every mark update since the last settlement, from the
+ * book's impact bid/ask for the impact margin notional (200 USDT × max leverage).
+ */
+import { CALC_SCALE, Decimal, fundingPayment, fundingRate, maxLeverage, premiumIndex, weightedPremium } from '../core/index.js';
+import { settingsOf } from './account-margin.js';
+import type { EngineEvent } from './events.js';
+import type { Exchange } from './exchange.js';
+import type { Level, OrderBook } from './order-book.js';
+import type { Account, EnginePosition, SymbolState } from './state.js';
+
+const IMPACT_MARGIN = Decimal.of(200);
+
+/** Average price of taking `notional` USDT from one side of the book (undefined when it is too thin). */
+export function impactPrice(book: OrderBook, side: 'BUY' | 'SELL', notional: Decimal, tickSize: Decimal): Decimal | undefined {
+  const levels: readonly Level[] = side === 'BUY' ? book.asks.levels : book.bids.levels;
+  let value = Decimal.ZERO;
+  let qty = Decimal.ZERO;
+  for (const level of levels) {
+    const price = Decimal.fromUnits(level.ticks, 0).mul(tickSize);
+    for (const o of level.orders) {
+      const avail = o.origQty.sub(o.executedQty);
+      const need = notional.sub(value).div(price, CALC_SCALE, 'UP');
+      const q = Decimal.min(avail, need);
+      value = value.add(q.mul(price));
+      qty = qty.add(q);
+      if (!value.lt(notional)) return value.div(qty, CALC_SCALE);
+    }
+  }
+  return undefined;
+}
+
+export function impactNotional(s: SymbolState): Decimal {
+  return IMPACT_MARGIN.mulInt(maxLeverage(s.instrument.brackets));
+}
+
+/** Records one premium sample (called on every mark update). */
+export function samplePremium(s: SymbolState): void {
+  const index = s.indexPrice;
+  if (index === undefined) return;
+  const n = impactNotional(s);
+  s.premiumSamples.push(
+    premiumIndex(impactPrice(s.book, 'SELL', n, s.instrument.tickSize), impactPrice(s.book, 'BUY', n, s.instrument.tickSize), index),
+  );
+}
+
+/** The rate the next settlement uses. */
+export function nextFundingRate(s: SymbolState): Decimal {
+  return s.fundingRate ?? fundingRate(weightedPremium(s.premiumSamples), undefined, s.fundingCap, s.fundingCap.neg());
+}
+
+export function settleFunding(ex: Exchange, s: SymbolState, time: number, events: EngineEvent[]): Decimal {
+  const mark = s.markPrice as Decimal;
+  const rate = nextFundingRate(s);
+  const symbol = s.instrument.symbol;
+  events.push({ e: 'FUNDING', E: time, s: symbol, r: rate.toString(), p: mark.toString() });
+  for (const id of [...ex.accounts.keys()].sort()) {
+    const a = ex.accounts.get(id) as Account;
+    const paid: EnginePosition[] = [];
+    let change = Decimal.ZERO;
+    for (const p of a.positions.values()) {
+      if (p.symbol !== symbol || p.amt.isZero()) continue;
+      const delta = fundingPayment(p.amt, mark, rate).neg();
+      if (settingsOf(a, symbol).marginType === 'ISOLATED') p.isolatedWallet = p.isolatedWallet.add(delta);
+      else a.crossWallet = a.crossWallet.add(delta);
+      a.funding = a.funding.add(delta);
+      change = change.add(delta);
+      paid.push(p);
+    }
+    if (paid.length > 0) events.push(ex.accountUpdate(a, 'FUNDING_FEE', time, change, paid));
+  }
+  s.fundingRate = undefined;
+  s.premiumSamples.length = 0;
+  s.lastFundingRate = rate;
+  s.lastFundingTime = time;
+  return rate;
+}
