@@ -1042,7 +1042,8 @@ export class Exchange {
     const isolated = st.marginType === 'ISOLATED';
     for (const f of plan.fills) {
       const signed = cmd.side === 'BUY' ? f.qty : f.qty.neg();
-      const fee = f.qty.mul(f.price).mul(a.takerRate);
+      // Binance's order cost (IM + open loss) leaves the trading fee out: so does this check
+      const fee = Decimal.ZERO;
       const r = applyFill(amt, cost, signed, f.price);
       ({ cross, iso } = this.moveMargin(isolated, cross, iso, r, fee, f.price, st.leverage, amt));
       amt = r.amt;

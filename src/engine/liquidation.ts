@@ -102,13 +102,17 @@ function liquidateCross(ex: Exchange, a: Account, time: number, events: EngineEv
   for (let step = 0; step < MAX_STEPS; step++) {
     const c = crossState(ex, a);
     if (!crossLiquidatable(c)) return;
-    // the leg with the largest maintenance margin goes first [inference: Binance does not publish the order]
+    // the leg losing the most goes first (ties: the larger maintenance margin) [inference: Binance does
+    // not publish the order]
     let target = c.legs[0] as EnginePosition;
+    let targetPnl = unrealized(target, markOf(ex, target));
     let targetMM = mmOf(ex, target);
     for (const p of c.legs) {
+      const u = unrealized(p, markOf(ex, p));
       const m = mmOf(ex, p);
-      if (m.gt(targetMM)) {
+      if (u.lt(targetPnl) || (u.eq(targetPnl) && m.gt(targetMM))) {
         target = p;
+        targetPnl = u;
         targetMM = m;
       }
     }
