@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.test.ts'],
-    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+    rules: { 'no-restricted-imports': 'off', 'no-restricted-globals': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
   { files: ['bin/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
 );

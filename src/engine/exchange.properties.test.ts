@@ -295,7 +295,10 @@ describe('engine invariants (random command sequences)', () => {
           accepted++;
           if (issuer !== undefined && availBefore !== undefined && cmd.type !== 'setMarkPrice' && cmd.type !== 'deposit') {
             const after = marginSummary(viewOf(issuer), ex.symbols).available;
-            assert.ok(!after.isNegative() || after.gte(availBefore), `${cmd.type} pushed available from ${availBefore} to ${after}`);
+            assert.ok(
+              !after.isNegative() || after.gte(availBefore),
+              `${cmd.type} pushed available from ${availBefore} to ${after}: ${JSON.stringify(cmd)} → ${r.events.map((e) => e.e + ('o' in e ? `:${e.o.o}/${e.o.x}/${e.o.X}/${e.o.l}@${e.o.L}/${e.accountId}` : '')).join(' ')}`,
+            );
           }
           checkInvariants(ex);
         }
@@ -309,7 +312,11 @@ describe('engine invariants (random command sequences)', () => {
         stats.commands += makers.length;
         return true;
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        endOnFailure: true,
+        ...(process.env['PROP_SEED'] ? { seed: Number(process.env['PROP_SEED']), path: process.env['PROP_PATH'] } : {}),
+      },
     );
     // (fc.check + rethrow: the counterexample holds closures, so report the failing command log instead)
     if (out.failed) {

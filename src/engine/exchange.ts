@@ -1042,8 +1042,9 @@ export class Exchange {
     const isolated = st.marginType === 'ISOLATED';
     for (const f of plan.fills) {
       const signed = cmd.side === 'BUY' ? f.qty : f.qty.neg();
-      // Binance's order cost (IM + open loss) leaves the trading fee out: so does this check
-      const fee = Decimal.ZERO;
+      // the taker fee counts: an accepted order never leaves its own account below zero available
+      // (stricter than Binance's cost = IM + open loss, which leaves the fee out; docs/engine.md)
+      const fee = f.qty.mul(f.price).mul(a.takerRate);
       const r = applyFill(amt, cost, signed, f.price);
       ({ cross, iso } = this.moveMargin(isolated, cross, iso, r, fee, f.price, st.leverage, amt));
       amt = r.amt;
