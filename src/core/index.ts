@@ -15,3 +15,4 @@ export * from './max-withdraw.js';
 export * from './margin-ratio.js';
 export * from './account-risk.js';
 export * from './funding-rate.js';
+export * from './mark-price.js';

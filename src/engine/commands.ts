@@ -66,6 +66,13 @@ export interface SetMarkPrice extends Base {
   readonly indexPrice?: string;
 }
 
+/** An index price alone: the engine computes the mark from it (spec §8.3). */
+export interface SetIndexPrice extends Base {
+  readonly type: 'setIndexPrice';
+  readonly symbol: string;
+  readonly indexPrice: string;
+}
+
 /** The funding rate the next settlement of `symbol` uses (an input series; otherwise the premium formula). */
 export interface SetFundingRate extends Base {
   readonly type: 'setFundingRate';
@@ -150,6 +157,7 @@ export type Command =
   | SetMarginType
   | SetPositionMode
   | SetMarkPrice
+  | SetIndexPrice
   | SetFundingRate
   | SettleFunding
   | PlaceOrder

@@ -141,6 +141,16 @@ export interface LiquidationExplanation {
   readonly partial: boolean;
 }
 
+/** Binance's MARGIN_CALL user-stream event: the cross margin ratio reached the warning level. */
+export interface MarginCall {
+  readonly e: 'MARGIN_CALL';
+  readonly accountId: string;
+  readonly E: number;
+  /** cross wallet balance */
+  readonly cw: string;
+  readonly p: { s: string; ps: string; pa: string; mt: 'CROSSED' | 'ISOLATED'; iw: string; mp: string; up: string; mm: string }[];
+}
+
 export interface FundingSettlement {
   readonly e: 'FUNDING';
   readonly E: number;
@@ -154,6 +164,7 @@ export interface FundingSettlement {
 export type EngineEvent =
   | LiquidationExplanation
   | FundingSettlement
+  | MarginCall
   | OrderUpdate
   | AccountUpdate
   | AccountConfigUpdate

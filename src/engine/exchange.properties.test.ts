@@ -64,10 +64,12 @@ function commandArb(): fc.Arbitrary<Maker> {
     },
     {
       weight: 4,
-      arbitrary: fc.record({ sym, off: fc.integer({ min: -400, max: 400 }).map((bp) => bp / 10000) }).map(
-        ({ sym, off }) =>
+      arbitrary: fc.record({ sym, off: fc.integer({ min: -400, max: 400 }).map((bp) => bp / 10000), index: fc.boolean() }).map(
+        ({ sym, off, index }) =>
           (time: number) =>
-            ({ type: 'setMarkPrice', time, symbol: sym, markPrice: priceFor(sym, off) }) as Command,
+            (index
+              ? { type: 'setIndexPrice', time, symbol: sym, indexPrice: priceFor(sym, off) }
+              : { type: 'setMarkPrice', time, symbol: sym, markPrice: priceFor(sym, off) }) as Command,
       ),
     },
     {
@@ -293,7 +295,13 @@ describe('engine invariants (random command sequences)', () => {
             continue;
           }
           accepted++;
-          if (issuer !== undefined && availBefore !== undefined && cmd.type !== 'setMarkPrice' && cmd.type !== 'deposit') {
+          if (
+            issuer !== undefined &&
+            availBefore !== undefined &&
+            cmd.type !== 'setMarkPrice' &&
+            cmd.type !== 'setIndexPrice' &&
+            cmd.type !== 'deposit'
+          ) {
             const after = marginSummary(viewOf(issuer), ex.symbols).available;
             assert.ok(
               !after.isNegative() || after.gte(availBefore),

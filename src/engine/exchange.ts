@@ -7,6 +7,7 @@ import {
   Decimal,
   CALC_SCALE,
   builtinInstruments,
+  markPrice,
   maxLeverage,
   maxNotionalForLeverage,
   maintenanceMargin,
@@ -26,6 +27,7 @@ import type {
   SelfTradePrevention,
   SetLeverage,
   SetMarginType,
+  SetIndexPrice,
   SetMarkPrice,
   SetPositionMode,
   Side,
@@ -37,7 +39,7 @@ import { ERR, EngineRejection, badParam, invalidLeverageError, minNotionalError,
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
-import { checkLiquidations } from './liquidation.js';
+import { checkLiquidations, checkMarginCalls } from './liquidation.js';
 import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
@@ -70,6 +72,8 @@ const ORDER_TYPES = new Set<string>([
 ]);
 /** triggered orders checked per price update at most (a runaway cascade guard) */
 const MAX_TRIGGER_ROUNDS = 1000;
+/** basis samples in the mark price's moving average (5 minutes of 5-second samples, spec §8.3) */
+const BASIS_WINDOW = 60;
 
 /**
  * Whether a STOP / TAKE_PROFIT order triggers at `price`: a BUY stop when the price rises to the stop,
@@ -142,6 +146,7 @@ export class Exchange {
         lastPrice: undefined,
         fundingRate: undefined,
         premiumSamples: [],
+        basis: [],
         fundingCap: Decimal.parse('0.003'),
         fundingIntervalHours: 8,
         lastFundingRate: Decimal.ZERO,
@@ -181,6 +186,8 @@ export class Exchange {
         return this.setMarginType(cmd, events);
       case 'setPositionMode':
         return this.setPositionMode(cmd, events);
+      case 'setIndexPrice':
+        return this.setIndexPrice(cmd, events);
       case 'setMarkPrice':
         return this.setMarkPrice(cmd, events);
       case 'placeOrder':
@@ -197,6 +204,7 @@ export class Exchange {
         if (s.markPrice === undefined) reject(ERR.BAD_SYMBOL);
         const rate = settleFunding(this, s, cmd.time, events);
         checkLiquidations(this, cmd.symbol, cmd.time, events);
+        checkMarginCalls(this, cmd.symbol, cmd.time, events);
         return { symbol: cmd.symbol, fundingRate: rate.toString(), fundingTime: cmd.time, markPrice: s.markPrice.toString() };
       }
       case 'cancelOrder':
@@ -377,13 +385,50 @@ export class Exchange {
     if (!mark.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
     const index = cmd.indexPrice === undefined ? mark : positiveDecimal(cmd.indexPrice, 'indexPrice');
     if (!index.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
+    this.applyMark(s, mark, index, cmd.time, events);
+    return undefined;
+  }
+
+  /**
+   * An index price only: the mark is computed from it, the funding term, the book's basis (moving
+   * average of the last BASIS_WINDOW samples) and the last trade (spec §8.3, core/mark-price.ts).
+   */
+  private setIndexPrice(cmd: SetIndexPrice, events: EngineEvent[]): unknown {
+    const s = this.symbol(cmd.symbol);
+    const index = positiveDecimal(cmd.indexPrice, 'indexPrice');
+    if (!index.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
+    const bid = s.book.bestBid();
+    const ask = s.book.bestAsk();
+    if (bid !== undefined && ask !== undefined) {
+      const mid = Decimal.fromUnits(bid + ask, 0)
+        .mul(s.instrument.tickSize)
+        .div(Decimal.of(2), CALC_SCALE);
+      s.basis.push(mid.sub(index));
+      if (s.basis.length > BASIS_WINDOW) s.basis.shift();
+    }
+    const intervalMs = s.fundingIntervalHours * 3600_000;
+    const next = (Math.floor(cmd.time / intervalMs) + 1) * intervalMs;
+    const { mark } = markPrice({
+      index,
+      lastFundingRate: s.lastFundingRate,
+      msUntilFunding: next - cmd.time,
+      fundingIntervalMs: intervalMs,
+      basis: s.basis,
+      lastPrice: s.lastPrice,
+    });
+    const rounded = mark.roundToStep(s.instrument.tickSize.div(Decimal.of(10), 8), 'HALF_UP');
+    this.applyMark(s, rounded, index, cmd.time, events);
+    return { markPrice: rounded.toString(), indexPrice: index.toString() };
+  }
+
+  private applyMark(s: SymbolState, mark: Decimal, index: Decimal, time: number, events: EngineEvent[]): void {
     s.markPrice = mark;
     s.indexPrice = index;
-    events.push({ e: 'MARK_PRICE_UPDATE', E: cmd.time, s: cmd.symbol, p: mark.toString(), i: index.toString() });
+    events.push({ e: 'MARK_PRICE_UPDATE', E: time, s: s.instrument.symbol, p: mark.toString(), i: index.toString() });
     samplePremium(s);
-    this.processTriggers(s, cmd.time, events);
-    checkLiquidations(this, cmd.symbol, cmd.time, events);
-    return undefined;
+    this.processTriggers(s, time, events);
+    checkLiquidations(this, s.instrument.symbol, time, events);
+    checkMarginCalls(this, s.instrument.symbol, time, events);
   }
 
   // ---- isolated margin -------------------------------------------------------------------------
@@ -1033,36 +1078,56 @@ export class Exchange {
     replacing: Order | undefined,
   ): Decimal {
     const st = settingsOf(a, cmd.symbol);
-    const key = positionKey(cmd.symbol, v.positionSide);
-    const old = a.positions.get(key);
-    let amt = old?.amt ?? Decimal.ZERO;
-    let cost = old?.cost ?? Decimal.ZERO;
-    let iso = old?.isolatedWallet ?? Decimal.ZERO;
-    let cross = a.crossWallet;
     const isolated = st.marginType === 'ISOLATED';
-    for (const f of plan.fills) {
-      const signed = cmd.side === 'BUY' ? f.qty : f.qty.neg();
-      // the taker fee counts: an accepted order never leaves its own account below zero available
-      // (stricter than Binance's cost = IM + open loss, which leaves the fee out; docs/engine.md)
-      const fee = f.qty.mul(f.price).mul(a.takerRate);
-      const r = applyFill(amt, cost, signed, f.price);
-      ({ cross, iso } = this.moveMargin(isolated, cross, iso, r, fee, f.price, st.leverage, amt));
-      amt = r.amt;
-      cost = r.cost;
-    }
+    let cross = a.crossWallet;
+    // hypothetical copies of the legs this trade touches (a self-trade touches two, or one twice)
     const positions = new Map(a.positions);
-    positions.set(key, { symbol: cmd.symbol, positionSide: v.positionSide, amt, cost, isolatedWallet: iso });
+    const legAt = (side: CommandPositionSide): EnginePosition => {
+      const k = positionKey(cmd.symbol, side);
+      const p = positions.get(k) ?? {
+        symbol: cmd.symbol,
+        positionSide: side,
+        amt: Decimal.ZERO,
+        cost: Decimal.ZERO,
+        isolatedWallet: Decimal.ZERO,
+      };
+      const copy = { ...p };
+      positions.set(k, copy);
+      return copy;
+    };
+    const selfFilled = new Map<number, Decimal>();
+    const fill = (side: CommandPositionSide, buy: boolean, qty: Decimal, price: Decimal, rate: Decimal) => {
+      const p = legAt(side);
+      // the fee counts: an accepted order never leaves its own account below zero available
+      // (stricter than Binance's cost = IM + open loss, which leaves the fee out; docs/engine.md)
+      const fee = qty.mul(price).mul(rate);
+      const r = applyFill(p.amt, p.cost, buy ? qty : qty.neg(), price);
+      const moved = this.moveMargin(isolated, cross, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
+      cross = moved.cross;
+      p.isolatedWallet = moved.iso;
+      p.amt = r.amt;
+      p.cost = r.cost;
+    };
+    for (const f of plan.fills) {
+      fill(v.positionSide, cmd.side === 'BUY', f.qty, f.price, a.takerRate);
+      if (f.maker.accountId === a.accountId) {
+        fill(f.maker.positionSide, f.maker.side === 'BUY', f.qty, f.price, a.makerRate);
+        selfFilled.set(f.maker.orderId, (selfFilled.get(f.maker.orderId) ?? Decimal.ZERO).add(f.qty));
+      }
+    }
     const expired = new Set(plan.expireMakers.filter((m) => m.accountId === a.accountId).map((m) => m.orderId));
     if (replacing !== undefined) expired.add(replacing.orderId);
-    const kept = [...a.openOrders.values()].filter((o) => !expired.has(o.orderId));
-    const list: OrderLike[] = kept.map((o) => ({
-      symbol: o.symbol,
-      side: o.side,
-      positionSide: o.positionSide,
-      price: o.price,
-      remaining: o.origQty.sub(o.executedQty),
-      reduceOnly: o.reduceOnly,
-    }));
+    const kept = [...a.openOrders.values()].filter((o) => !expired.has(o.orderId) && !isPendingConditional(o));
+    const list: OrderLike[] = kept
+      .map((o) => ({
+        symbol: o.symbol,
+        side: o.side,
+        positionSide: o.positionSide,
+        price: o.price,
+        remaining: o.origQty.sub(o.executedQty).sub(selfFilled.get(o.orderId) ?? Decimal.ZERO),
+        reduceOnly: o.reduceOnly,
+      }))
+      .filter((o) => o.remaining.isPositive());
     if (rests)
       list.push({
         symbol: cmd.symbol,
@@ -1342,7 +1407,7 @@ export class Exchange {
     const parts: string[] = [`t${this.time}|o${this.nextOrderId}|tr${this.nextTradeId}|f${this.feesCollected}`];
     for (const [sym, s] of [...this.symbols].sort(([x], [y]) => (x < y ? -1 : 1))) {
       parts.push(
-        `S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}|${s.lastPrice ?? '-'}|${[...s.conditional.keys()].join(',')}|${s.fundingRate ?? '-'}|${s.premiumSamples.join(',')}|${s.lastFundingRate}|${s.lastFundingTime}`,
+        `S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}|${s.lastPrice ?? '-'}|${[...s.conditional.keys()].join(',')}|${s.fundingRate ?? '-'}|${s.premiumSamples.join(',')}|${s.lastFundingRate}|${s.lastFundingTime}|${s.basis.join(',')}`,
       );
       for (const side of [s.book.bids, s.book.asks]) {
         for (const level of side.levels) parts.push(`L${level.ticks}:${level.orders.map((o) => o.orderId).join(',')}`);
@@ -1351,7 +1416,7 @@ export class Exchange {
     for (const id of [...this.accounts.keys()].sort()) {
       const a = this.accounts.get(id) as Account;
       parts.push(
-        `A${id}|${a.crossWallet}|${a.makerRate}|${a.takerRate}|${a.dualSidePosition}|${a.deposits}|${a.withdrawals}|${a.realizedPnl}|${a.commission}|${a.funding}|${a.insuranceClear}`,
+        `A${id}|${a.crossWallet}|${a.makerRate}|${a.takerRate}|${a.dualSidePosition}|${a.deposits}|${a.withdrawals}|${a.realizedPnl}|${a.commission}|${a.funding}|${a.insuranceClear}|${a.marginCall}`,
       );
       for (const k of [...a.settings.keys()].sort()) {
         const st = a.settings.get(k) as { leverage: number; marginType: string };

@@ -298,3 +298,47 @@ describe('liquidation: the engine liquidates at the formula’s price, never ear
     assert.ok(checked > 100, `only ${checked} accounts reached a check`);
   });
 });
+
+describe('mark price from the index, and MARGIN_CALL', () => {
+  it('setIndexPrice computes the mark as median(Price 1, Price 2, last)', () => {
+    const ex = new Exchange();
+    ok(ex, { type: 'createAccount', time: t(), accountId: 'mm' });
+    ok(ex, { type: 'deposit', time: t(), accountId: 'mm', asset: 'USDT', amount: '1000000' });
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '60000' });
+    ok(ex, limit('mm', 'BTCUSDT', 'BUY', '1', '59990'));
+    ok(ex, limit('mm', 'BTCUSDT', 'SELL', '1', '60030'));
+    // no trade yet, lastFundingRate 0: Price 1 = index; basis = 60,010 − 60,000 = 10 → Price 2 = 60,010; last = index → mark 60,000
+    let r = ok(ex, { type: 'setIndexPrice', time: t(), symbol: 'BTCUSDT', indexPrice: '60000' });
+    assert.deepEqual(r.result, { markPrice: '60000', indexPrice: '60000' });
+    // a trade at 60,030 makes the last price 60,030: median(60,000, 60,010, 60,030) = 60,010
+    ok(ex, { type: 'createAccount', time: t(), accountId: 'x' });
+    ok(ex, { type: 'deposit', time: t(), accountId: 'x', asset: 'USDT', amount: '10000' });
+    ok(ex, market('x', 'BTCUSDT', 'BUY', '0.01'));
+    r = ok(ex, { type: 'setIndexPrice', time: t(), symbol: 'BTCUSDT', indexPrice: '60000' });
+    assert.equal((r.result as { markPrice: string }).markPrice, '60010', 'median(60,000, 60,010, last 60,030)');
+  });
+
+  it('MARGIN_CALL once when the cross margin ratio reaches 80 %, again only after it fell back', () => {
+    const ex = new Exchange();
+    for (const [id, amount] of [
+      ['mm', '10000000'],
+      ['u', '1000'],
+    ] as const) {
+      ok(ex, { type: 'createAccount', time: t(), accountId: id });
+      ok(ex, { type: 'deposit', time: t(), accountId: id, asset: 'USDT', amount });
+    }
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '100000' });
+    ok(ex, limit('mm', 'BTCUSDT', 'SELL', '0.1', '100000'));
+    ok(ex, market('u', 'BTCUSDT', 'BUY', '0.1'));
+    // wallet 995; MB = 995 + 0.1 (P − 100,000); MM = 0.0004 P → ratio 0.8 at P = 90,502.5, liquidation at 90,416.25
+    const calls = (p: string) =>
+      ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: p }).events.filter((e) => e.e === 'MARGIN_CALL');
+    assert.equal(calls('91000').length, 0);
+    const first = calls('90500');
+    assert.equal(first.length, 1);
+    assert.equal(first[0]?.e === 'MARGIN_CALL' && first[0].p[0]?.mm, '36.2');
+    assert.equal(calls('90490').length, 0, 'not repeated while it stays high');
+    assert.equal(calls('95000').length, 0);
+    assert.equal(calls('90500').length, 1, 're-armed after recovering');
+  });
+});

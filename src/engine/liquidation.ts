@@ -305,3 +305,39 @@ function cancelOrdersOf(ex: Exchange, a: Account, symbol: string, time: number, 
     .sort((x, y) => x.orderId - y.orderId);
   for (const o of list) ex.closeOrder(o, 'CANCELED', time, events);
 }
+
+/** Warning level of the cross margin ratio (MM / margin balance) for MARGIN_CALL [inference: Binance recommends staying below 80 %]. */
+export const MARGIN_CALL_RATIO = Decimal.parse('0.8');
+
+/** Pushes MARGIN_CALL once when an account's cross margin ratio rises to the warning level; re-arms below it. */
+export function checkMarginCalls(ex: Exchange, symbol: string, time: number, events: EngineEvent[]): void {
+  for (const id of [...ex.accounts.keys()].sort()) {
+    if (id === INSURANCE_FUND_ID) continue;
+    const a = ex.accounts.get(id) as Account;
+    let holds = false;
+    for (const p of a.positions.values()) if (p.symbol === symbol && !p.amt.isZero()) holds = true;
+    if (!holds && !a.marginCall) continue;
+    const c = crossState(ex, a);
+    const high =
+      c.legs.length > 0 && (!c.marginBalance.isPositive() || c.maintMargin.div(c.marginBalance, CALC_SCALE).gte(MARGIN_CALL_RATIO));
+    if (high && !a.marginCall) {
+      events.push({
+        e: 'MARGIN_CALL',
+        accountId: a.accountId,
+        E: time,
+        cw: a.crossWallet.toString(),
+        p: c.legs.map((p) => ({
+          s: p.symbol,
+          ps: p.positionSide,
+          pa: p.amt.toString(),
+          mt: 'CROSSED' as const,
+          iw: '0',
+          mp: markOf(ex, p).toString(),
+          up: unrealized(p, markOf(ex, p)).round(8).toString(),
+          mm: mmOf(ex, p).round(8).toString(),
+        })),
+      });
+    }
+    a.marginCall = high;
+  }
+}

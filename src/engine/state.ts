@@ -87,6 +87,8 @@ export interface Account {
   funding: Decimal;
   /** net insurance clearance (negative for a liquidated account, positive for the insurance fund) */
   insuranceClear: Decimal;
+  /** whether a MARGIN_CALL is outstanding (the cross margin ratio is at or above the warning level) */
+  marginCall: boolean;
 }
 
 /** The insurance fund is an account of its own (it cannot be created or traded by users). */
@@ -100,6 +102,8 @@ export interface SymbolState {
   lastPrice: Decimal | undefined;
   /** the rate given for the next funding settlement (an input series), if any */
   fundingRate: Decimal | undefined;
+  /** basis samples ((bid1 + ask1) / 2 − index) for the computed mark price */
+  readonly basis: Decimal[];
   /** premium index samples since the last settlement */
   readonly premiumSamples: Decimal[];
   /** funding rate cap (and, negated, floor) */
@@ -134,5 +138,6 @@ export function newAccount(accountId: string, makerRate: Decimal, takerRate: Dec
     commission: DECIMAL_ZERO,
     funding: DECIMAL_ZERO,
     insuranceClear: DECIMAL_ZERO,
+    marginCall: false,
   };
 }
