@@ -170,16 +170,38 @@ function singleLeg(leg: LiquidationLeg, walletTerm: Decimal, markPrice: Decimal)
   } else {
     k = bracketAt(leg, markPrice);
   }
+  // Each round checks the bracket exactly without dividing: with P = num/den, the notional |q| × P is at
+  // most cap ⇔ |q| × num × 10^mmrScale ≤ cap × 10^sn × den (den > 0; both sides negated otherwise).
+  const capsSn = scaledColumn(kern.caps, table, sn, (b) => b.notionalCap);
+  const mmrPow = POW(kern.mmrScale);
   for (let round = 0; round < MAX_FIXED_POINT_ROUNDS; round++) {
-    const num = base + (cum[k] as bigint);
-    const den = qAbs * (mmr[k] as bigint) - qAtDen;
-    const pm = divHalfUp(shift === 0 ? num : shift > 0 ? num * numScale : num, shift < 0 ? den * denScale : den);
-    let next = 0;
-    if (pm > 0n) {
-      const n = qAbs * pm;
-      while (next < last && n > (caps[next] as bigint)) next++;
+    let num = base + (cum[k] as bigint);
+    let den = qAbs * (mmr[k] as bigint) - qAtDen;
+    if (capsSn === undefined) {
+      const pm = divHalfUp(shift === 0 ? num : shift > 0 ? num * numScale : num, shift < 0 ? den * denScale : den);
+      let next = 0;
+      if (pm > 0n) {
+        const n = qAbs * pm;
+        while (next < last && n > (caps[next] as bigint)) next++;
+      }
+      if (next === k) return pm > 0n ? new Decimal(pm, CALC_SCALE) : Decimal.ZERO;
+      k = next;
+      continue;
     }
-    if (next === k) return pm > 0n ? new Decimal(pm, CALC_SCALE) : Decimal.ZERO;
+    if (den < 0n) {
+      num = -num;
+      den = -den;
+    }
+    let next = 0;
+    if (num > 0n) {
+      const a = qAbs * num * mmrPow;
+      while (next < last && a > (capsSn[next] as bigint) * den) next++;
+    }
+    if (next === k) {
+      if (num <= 0n) return Decimal.ZERO;
+      const pm = divHalfUp(shift === 0 ? num : shift > 0 ? num * numScale : num, shift < 0 ? den * denScale : den);
+      return pm > 0n ? new Decimal(pm, CALC_SCALE) : Decimal.ZERO;
+    }
     k = next;
   }
   // No fixed point reached (a root sitting on a bracket boundary): take the root directly.
