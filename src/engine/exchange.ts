@@ -824,9 +824,8 @@ export class Exchange {
 
     // Pre-trade margin: the account after the trade must have non-negative available balance, or at least
     // no less than before (a reducing trade is always allowed).
-    const before = marginSummary(viewOf(a), this.symbols).available;
     const after = this.availableAfter(a, cmd, v, plan, rests, replacing);
-    if (after.isNegative() && after.lt(before)) reject(ERR.MARGIN_INSUFFICIENT);
+    if (after.isNegative() && after.lt(marginSummary(viewOf(a), this.symbols).available)) reject(ERR.MARGIN_INSUFFICIENT);
 
     // ---- accepted: from here on the state changes -----------------------------------------------
     const orderId = identity?.orderId ?? replacing?.orderId ?? this.nextOrderId++;
