@@ -132,6 +132,8 @@ export class Exchange {
   private nextTradeId = 1;
   /** trading fees collected by the venue */
   feesCollected = Decimal.ZERO;
+  /** @internal accounts that have held a position in each symbol (pruned lazily): the mark tick visits only these */
+  readonly holders = new Map<string, Set<Account>>();
   /** every order ever accepted, by id (open and closed): for queries */
   readonly orders = new Map<number, Order>();
   private time = 0;
@@ -1200,6 +1202,11 @@ export class Exchange {
     p.isolatedWallet = moved.iso;
     p.amt = r.amt;
     p.cost = r.cost;
+    if (!r.amt.isZero()) {
+      let set = this.holders.get(symbol);
+      if (set === undefined) this.holders.set(symbol, (set = new Set()));
+      set.add(acc);
+    }
     acc.realizedPnl = acc.realizedPnl.add(r.realized);
     acc.commission = acc.commission.add(fee);
     this.feesCollected = this.feesCollected.add(fee);

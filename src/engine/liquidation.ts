@@ -54,13 +54,28 @@ function crossLiquidatable(c: CrossState): boolean {
 
 /** Checks every account holding `symbol` and liquidates those at or past their trigger. */
 export function checkLiquidations(ex: Exchange, symbol: string, time: number, events: EngineEvent[]): void {
-  const ids = [...ex.accounts.keys()].sort();
-  for (const id of ids) {
-    if (id === INSURANCE_FUND_ID) continue;
-    const a = ex.accounts.get(id) as Account;
+  // Only accounts that hold the symbol can be affected by its mark; those found liquidatable are then
+  // processed in account-id order (the holder set's order depends on history, the result must not).
+  const holders = ex.holders.get(symbol);
+  if (holders === undefined) return;
+  const due: Account[] = [];
+  for (const a of holders) {
     let holds = false;
-    for (const p of a.positions.values()) if (p.symbol === symbol && !p.amt.isZero()) holds = true;
-    if (!holds) continue;
+    let hit = false;
+    for (const p of a.positions.values()) {
+      if (p.symbol !== symbol || p.amt.isZero()) continue;
+      holds = true;
+      if (settingsOf(a, symbol).marginType === 'ISOLATED' && isolatedLiquidatable(ex, p)) hit = true;
+    }
+    if (!holds) {
+      holders.delete(a);
+      continue;
+    }
+    if (a.accountId === INSURANCE_FUND_ID) continue;
+    if (hit || (settingsOf(a, symbol).marginType === 'CROSSED' && crossLiquidatable(crossState(ex, a)))) due.push(a);
+  }
+  due.sort((x, y) => (x.accountId < y.accountId ? -1 : 1));
+  for (const a of due) {
     for (const p of [...a.positions.values()]) {
       if (p.symbol !== symbol || settingsOf(a, symbol).marginType !== 'ISOLATED') continue;
       if (isolatedLiquidatable(ex, p)) liquidateIsolated(ex, a, p, time, events);
@@ -311,16 +326,19 @@ export const MARGIN_CALL_RATIO = Decimal.parse('0.8');
 
 /** Pushes MARGIN_CALL once when an account's cross margin ratio rises to the warning level; re-arms below it. */
 export function checkMarginCalls(ex: Exchange, symbol: string, time: number, events: EngineEvent[]): void {
-  for (const id of [...ex.accounts.keys()].sort()) {
-    if (id === INSURANCE_FUND_ID) continue;
-    const a = ex.accounts.get(id) as Account;
-    let holds = false;
-    for (const p of a.positions.values()) if (p.symbol === symbol && !p.amt.isZero()) holds = true;
-    if (!holds && !a.marginCall) continue;
+  const holders = ex.holders.get(symbol);
+  if (holders === undefined) return;
+  const changed: { a: Account; high: boolean; c: CrossState }[] = [];
+  for (const a of holders) {
+    if (a.accountId === INSURANCE_FUND_ID || settingsOf(a, symbol).marginType !== 'CROSSED') continue;
     const c = crossState(ex, a);
     const high =
       c.legs.length > 0 && (!c.marginBalance.isPositive() || c.maintMargin.div(c.marginBalance, CALC_SCALE).gte(MARGIN_CALL_RATIO));
-    if (high && !a.marginCall) {
+    if (high !== a.marginCall) changed.push({ a, high, c });
+  }
+  changed.sort((x, y) => (x.a.accountId < y.a.accountId ? -1 : 1));
+  for (const { a, high, c } of changed) {
+    if (high) {
       events.push({
         e: 'MARGIN_CALL',
         accountId: a.accountId,
