@@ -19,7 +19,12 @@ export interface CrossMarginTotals {
   readonly isolatedOpenOrderMargin: Decimal;
 }
 
+/** The same before clamping at 0: negative when the account is short of margin (the engine compares it). */
+export function availableMargin(t: CrossMarginTotals): Decimal {
+  return t.crossWalletBalance.add(t.crossUnrealizedPnl).sub(t.crossInitialMargin).sub(t.isolatedOpenOrderMargin);
+}
+
 export function availableBalance(t: CrossMarginTotals): Decimal {
-  const v = t.crossWalletBalance.add(t.crossUnrealizedPnl).sub(t.crossInitialMargin).sub(t.isolatedOpenOrderMargin);
+  const v = availableMargin(t);
   return v.isPositive() ? v : Decimal.ZERO;
 }

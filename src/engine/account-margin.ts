@@ -9,7 +9,15 @@
  * - hedge: the value of the orders that open a leg (BUY LONG, SELL SHORT) / L plus their open loss;
  *   closing orders need none.
  */
-import { Decimal, CALC_SCALE, openLoss } from '../core/index.js';
+import {
+  Decimal,
+  CALC_SCALE,
+  availableMargin,
+  maintenanceMargin,
+  maxWithdrawAmount,
+  openLoss,
+  type CrossMarginTotals,
+} from '../core/index.js';
 import {
   DEFAULT_LEVERAGE,
   isPendingConditional,
@@ -139,10 +147,7 @@ export function marginSummary(view: AccountView, symbols: ReadonlyMap<string, Sy
     crossUnrealized = crossUnrealized.add(unrealized(p, mark));
     const n = p.amt.mul(mark).abs();
     crossPositionMargin = crossPositionMargin.add(n.div(Decimal.of(st.leverage), CALC_SCALE));
-    if (sym !== undefined) {
-      const b = sym.instrument.brackets.find((x) => n.lte(x.notionalCap)) ?? sym.instrument.brackets[sym.instrument.brackets.length - 1];
-      if (b !== undefined) crossMaintMargin = crossMaintMargin.add(n.mul(b.maintMarginRatio).sub(b.cum));
-    }
+    if (sym !== undefined) crossMaintMargin = crossMaintMargin.add(maintenanceMargin(sym.instrument.brackets, n).amount);
   }
   const bySymbol = new Map<string, OrderLike[]>();
   for (const o of view.orders) {
@@ -158,9 +163,13 @@ export function marginSummary(view: AccountView, symbols: ReadonlyMap<string, Sy
     if (view.settings(symbol).marginType === 'CROSSED') crossOrderMargin = crossOrderMargin.add(m);
     else isolatedOrderMargin = isolatedOrderMargin.add(m);
   }
-  const avail = view.crossWallet.add(crossUnrealized).sub(crossPositionMargin).sub(crossOrderMargin).sub(isolatedOrderMargin);
-  const a = view.crossWallet.sub(isolatedOrderMargin).sub(crossMaintMargin);
-  const maxW = Decimal.min(a, avail);
+  const totals: CrossMarginTotals = {
+    crossWalletBalance: view.crossWallet,
+    crossUnrealizedPnl: crossUnrealized,
+    crossInitialMargin: crossPositionMargin.add(crossOrderMargin),
+    crossMaintMargin,
+    isolatedOpenOrderMargin: isolatedOrderMargin,
+  };
   return {
     crossUnrealized,
     crossPositionMargin,
@@ -168,7 +177,7 @@ export function marginSummary(view: AccountView, symbols: ReadonlyMap<string, Sy
     crossOrderMargin,
     isolatedOrderMargin,
     // Not clamped at 0 here: the engine compares before/after; the API shows max(0, …).
-    available: avail,
-    maxWithdraw: maxW.isPositive() ? maxW : Decimal.ZERO,
+    available: availableMargin(totals),
+    maxWithdraw: maxWithdrawAmount(totals),
   };
 }

@@ -43,10 +43,10 @@ import { checkLiquidations, checkMarginCalls } from './liquidation.js';
 import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
-  DEFAULT_LEVERAGE,
   INSURANCE_FUND_ID,
   isPendingConditional,
   newAccount,
+  newOrder,
   positionKey,
   type Account,
   type EnginePosition,
@@ -86,17 +86,10 @@ function triggers(type: OrderType, side: Side, stop: Decimal, price: Decimal): b
 }
 
 /** Identity a triggered conditional order keeps when it enters the book. */
-interface Identity {
-  readonly orderId: number;
-  readonly clientOrderId: string;
-  readonly time: number;
-  readonly origType: OrderType;
-  readonly stopPrice: Decimal;
-  readonly workingType: WorkingType;
-  readonly closePosition: boolean;
-  readonly callbackRate: Decimal | undefined;
-  readonly activationPrice: Decimal | undefined;
-}
+type Identity = Pick<
+  Order,
+  'orderId' | 'clientOrderId' | 'time' | 'origType' | 'stopPrice' | 'workingType' | 'closePosition' | 'callbackRate' | 'activationPrice'
+>;
 
 interface PlannedFill {
   readonly maker: Order;
@@ -205,8 +198,8 @@ export class Exchange {
         const s = this.symbol(cmd.symbol);
         if (s.markPrice === undefined) reject(ERR.BAD_SYMBOL);
         const rate = settleFunding(this, s, cmd.time, events);
-        checkLiquidations(this, cmd.symbol, cmd.time, events);
-        checkMarginCalls(this, cmd.symbol, cmd.time, events);
+        const known = checkLiquidations(this, cmd.symbol, cmd.time, events);
+        checkMarginCalls(this, cmd.symbol, cmd.time, events, known);
         return { symbol: cmd.symbol, fundingRate: rate.toString(), fundingTime: cmd.time, markPrice: s.markPrice.toString() };
       }
       case 'cancelOrder':
@@ -255,10 +248,6 @@ export class Exchange {
       account.positions.set(key, p);
     }
     return p;
-  }
-
-  private markOrLast(s: SymbolState): Decimal | undefined {
-    return s.markPrice;
   }
 
   // ---- accounts --------------------------------------------------------------------------------
@@ -328,7 +317,7 @@ export class Exchange {
     if (current.marginType === 'ISOLATED' && lev < current.leverage && this.symbolHasPosition(a, cmd.symbol)) {
       reject(ERR.ISOLATED_LEVERAGE_REDUCTION);
     }
-    const mark = this.markOrLast(s);
+    const mark = s.markPrice;
     let exposure = Decimal.ZERO;
     for (const p of this.positionsOf(a, cmd.symbol)) exposure = exposure.add(p.amt.mul(mark ?? entryPrice(p)).abs());
     for (const o of a.openOrders.values()) {
@@ -429,8 +418,8 @@ export class Exchange {
     events.push({ e: 'MARK_PRICE_UPDATE', E: time, s: s.instrument.symbol, p: mark.toString(), i: index.toString() });
     samplePremium(s);
     this.processTriggers(s, time, events);
-    checkLiquidations(this, s.instrument.symbol, time, events);
-    checkMarginCalls(this, s.instrument.symbol, time, events);
+    const known = checkLiquidations(this, s.instrument.symbol, time, events);
+    checkMarginCalls(this, s.instrument.symbol, time, events, known);
   }
 
   // ---- isolated margin -------------------------------------------------------------------------
@@ -840,7 +829,7 @@ export class Exchange {
       s.book.remove(replacing);
       a.openOrders.delete(replacing.orderId);
     }
-    const order: Order = {
+    const order = newOrder({
       orderId,
       clientOrderId: identity?.clientOrderId ?? replacing?.clientOrderId ?? cmd.newClientOrderId ?? `perpsim-${orderId}`,
       accountId: a.accountId,
@@ -865,9 +854,7 @@ export class Exchange {
       closePosition: identity?.closePosition ?? false,
       callbackRate: identity?.callbackRate,
       activationPrice: identity?.activationPrice,
-      trailActive: false,
-      trailExtreme: undefined,
-    };
+    });
     this.orders.set(orderId, order);
     if (keepsPlace && replacing !== undefined) {
       s.book.replace(replacing, order);
@@ -915,19 +902,21 @@ export class Exchange {
     const s = this.symbols.get(p.symbol) as SymbolState;
     const ticks = price.div(s.instrument.tickSize, 0, 'DOWN').m;
     const orderId = this.nextOrderId++;
-    const order = this.makeOrder(
+    const order = newOrder({
       orderId,
       clientOrderId,
-      a.accountId,
-      p.symbol,
+      accountId: a.accountId,
+      symbol: p.symbol,
       side,
-      p.positionSide,
-      'LIQUIDATION',
+      positionSide: p.positionSide,
+      type: 'LIQUIDATION',
+      timeInForce: 'IOC',
       price,
       ticks,
-      qty,
+      origQty: qty,
+      reduceOnly: true,
       time,
-    );
+    });
     this.orders.set(orderId, order);
     events.push(this.orderUpdate(order, 'NEW', time));
     const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER');
@@ -971,7 +960,21 @@ export class Exchange {
     order.updateTime = time;
     events.push(this.orderUpdate(order, 'TRADE', time, { qty, price, fee: Decimal.ZERO, tradeId, maker: false, realized: r1.realized }));
     const counterId = this.nextOrderId++;
-    const counter = this.makeOrder(counterId, counterClientId, to.accountId, leg.symbol, other, toSide, type, price, 0n, qty, time);
+    const counter = newOrder({
+      orderId: counterId,
+      clientOrderId: counterClientId,
+      accountId: to.accountId,
+      symbol: leg.symbol,
+      side: other,
+      positionSide: toSide,
+      type,
+      timeInForce: 'IOC',
+      price,
+      ticks: 0n,
+      origQty: qty,
+      reduceOnly: true,
+      time,
+    });
     counter.executedQty = qty;
     counter.cumQuote = value;
     counter.status = 'FILLED';
@@ -979,49 +982,6 @@ export class Exchange {
     events.push(this.orderUpdate(counter, 'TRADE', time, { qty, price, fee: Decimal.ZERO, tradeId, maker: true, realized: r2.realized }));
     events.push(this.accountUpdate(from, 'ORDER', time, Decimal.ZERO, [r1.position]));
     events.push(this.accountUpdate(to, 'ORDER', time, Decimal.ZERO, [r2.position]));
-  }
-
-  private makeOrder(
-    orderId: number,
-    clientOrderId: string,
-    accountId: string,
-    symbol: string,
-    side: Side,
-    positionSide: CommandPositionSide,
-    type: OrderType,
-    price: Decimal,
-    ticks: bigint,
-    qty: Decimal,
-    time: number,
-  ): Order {
-    return {
-      orderId,
-      clientOrderId,
-      accountId,
-      symbol,
-      side,
-      positionSide,
-      type,
-      timeInForce: 'IOC',
-      price,
-      ticks,
-      origQty: qty,
-      executedQty: Decimal.ZERO,
-      cumQuote: Decimal.ZERO,
-      status: 'NEW',
-      reduceOnly: true,
-      selfTradePreventionMode: 'EXPIRE_TAKER',
-      time,
-      updateTime: time,
-      origType: type,
-      stopPrice: Decimal.ZERO,
-      workingType: 'CONTRACT_PRICE',
-      closePosition: false,
-      callbackRate: undefined,
-      activationPrice: undefined,
-      trailActive: false,
-      trailExtreme: undefined,
-    };
   }
 
   /** A conditional order waits outside the book and reserves no margin until it triggers. */
@@ -1034,7 +994,7 @@ export class Exchange {
     events: EngineEvent[],
   ): unknown {
     const orderId = this.nextOrderId++;
-    const order: Order = {
+    const order = newOrder({
       orderId,
       clientOrderId: cmd.newClientOrderId ?? `perpsim-${orderId}`,
       accountId: a.accountId,
@@ -1046,22 +1006,15 @@ export class Exchange {
       price: v.price ?? Decimal.ZERO,
       ticks: limitTicks ?? 0n,
       origQty: v.qty,
-      executedQty: Decimal.ZERO,
-      cumQuote: Decimal.ZERO,
-      status: 'NEW',
       reduceOnly: v.reduceOnly,
       selfTradePreventionMode: v.stp,
       time: cmd.time,
-      updateTime: cmd.time,
-      origType: cmd.orderType,
       stopPrice: v.stopPrice,
       workingType: v.workingType,
       closePosition: v.closePosition,
       callbackRate: v.callbackRate,
       activationPrice: v.activationPrice,
-      trailActive: false,
-      trailExtreme: undefined,
-    };
+    });
     this.orders.set(orderId, order);
     a.openOrders.set(orderId, order);
     s.conditional.set(orderId, order);
@@ -1446,5 +1399,3 @@ export class Exchange {
     return fnv1a64(this.canonicalState());
   }
 }
-
-export { DEFAULT_LEVERAGE };

@@ -53,11 +53,16 @@ function crossLiquidatable(c: CrossState): boolean {
 }
 
 /** Checks every account holding `symbol` and liquidates those at or past their trigger. */
-export function checkLiquidations(ex: Exchange, symbol: string, time: number, events: EngineEvent[]): void {
+/**
+ * Returns the cross state computed for the accounts it did not have to touch, so that the margin-call
+ * check that follows on the same tick does not compute it again.
+ */
+export function checkLiquidations(ex: Exchange, symbol: string, time: number, events: EngineEvent[]): Map<Account, CrossState> {
   // Only accounts that hold the symbol can be affected by its mark; those found liquidatable are then
   // processed in account-id order (the holder set's order depends on history, the result must not).
+  const seen = new Map<Account, CrossState>();
   const holders = ex.holders.get(symbol);
-  if (holders === undefined) return;
+  if (holders === undefined) return seen;
   const due: Account[] = [];
   for (const a of holders) {
     let holds = false;
@@ -72,7 +77,13 @@ export function checkLiquidations(ex: Exchange, symbol: string, time: number, ev
       continue;
     }
     if (a.accountId === INSURANCE_FUND_ID) continue;
-    if (hit || (settingsOf(a, symbol).marginType === 'CROSSED' && crossLiquidatable(crossState(ex, a)))) due.push(a);
+    if (hit) {
+      due.push(a);
+    } else if (settingsOf(a, symbol).marginType === 'CROSSED') {
+      const c = crossState(ex, a);
+      if (crossLiquidatable(c)) due.push(a);
+      else seen.set(a, c);
+    }
   }
   due.sort((x, y) => (x.accountId < y.accountId ? -1 : 1));
   for (const a of due) {
@@ -82,6 +93,7 @@ export function checkLiquidations(ex: Exchange, symbol: string, time: number, ev
     }
     if (crossLiquidatable(crossState(ex, a))) liquidateCross(ex, a, time, events);
   }
+  return seen;
 }
 
 function cancelOrders(ex: Exchange, a: Account, symbol: string | undefined, time: number, events: EngineEvent[]): void {
@@ -325,13 +337,19 @@ function cancelOrdersOf(ex: Exchange, a: Account, symbol: string, time: number, 
 export const MARGIN_CALL_RATIO = Decimal.parse('0.8');
 
 /** Pushes MARGIN_CALL once when an account's cross margin ratio rises to the warning level; re-arms below it. */
-export function checkMarginCalls(ex: Exchange, symbol: string, time: number, events: EngineEvent[]): void {
+export function checkMarginCalls(
+  ex: Exchange,
+  symbol: string,
+  time: number,
+  events: EngineEvent[],
+  known?: ReadonlyMap<Account, CrossState>,
+): void {
   const holders = ex.holders.get(symbol);
   if (holders === undefined) return;
   const changed: { a: Account; high: boolean; c: CrossState }[] = [];
   for (const a of holders) {
     if (a.accountId === INSURANCE_FUND_ID || settingsOf(a, symbol).marginType !== 'CROSSED') continue;
-    const c = crossState(ex, a);
+    const c = known?.get(a) ?? crossState(ex, a);
     const high =
       c.legs.length > 0 && (!c.marginBalance.isPositive() || c.maintMargin.div(c.marginBalance, CALC_SCALE).gte(MARGIN_CALL_RATIO));
     if (high !== a.marginCall) changed.push({ a, high, c });

@@ -2,38 +2,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Decimal } from '../core/index.js';
 import { OrderBook } from './order-book.js';
-import type { Order } from './state.js';
+import { newOrder, type Order } from './state.js';
 
 let id = 0;
 function order(side: 'BUY' | 'SELL', ticks: number): Order {
-  return {
-    orderId: ++id,
+  id++;
+  return newOrder({
+    orderId: id,
     clientOrderId: `c${id}`,
     accountId: 'a',
     symbol: 'BTCUSDT',
     side,
     positionSide: 'BOTH',
     type: 'LIMIT',
-    timeInForce: 'GTC',
     price: Decimal.fromUnits(BigInt(ticks), 1),
     ticks: BigInt(ticks),
     origQty: Decimal.ONE,
-    executedQty: Decimal.ZERO,
-    cumQuote: Decimal.ZERO,
-    status: 'NEW',
-    reduceOnly: false,
-    selfTradePreventionMode: 'EXPIRE_TAKER',
     time: 0,
-    updateTime: 0,
-    origType: 'LIMIT',
-    stopPrice: Decimal.ZERO,
-    workingType: 'CONTRACT_PRICE',
-    closePosition: false,
-    callbackRate: undefined,
-    activationPrice: undefined,
-    trailActive: false,
-    trailExtreme: undefined,
-  };
+  });
 }
 
 describe('OrderBook', () => {

@@ -40,6 +40,34 @@ export interface Order {
   trailExtreme: Decimal | undefined;
 }
 
+/** What every new order must be given; the rest defaults to a fresh GTC order (nothing filled). */
+export type OrderInit = Pick<
+  Order,
+  'orderId' | 'clientOrderId' | 'accountId' | 'symbol' | 'side' | 'positionSide' | 'type' | 'price' | 'ticks' | 'origQty' | 'time'
+> &
+  Partial<Order>;
+
+export function newOrder(init: OrderInit): Order {
+  return {
+    timeInForce: 'GTC',
+    executedQty: DECIMAL_ZERO,
+    cumQuote: DECIMAL_ZERO,
+    status: 'NEW',
+    reduceOnly: false,
+    selfTradePreventionMode: 'EXPIRE_TAKER',
+    updateTime: init.time,
+    origType: init.type,
+    stopPrice: DECIMAL_ZERO,
+    workingType: 'CONTRACT_PRICE',
+    closePosition: false,
+    callbackRate: undefined,
+    activationPrice: undefined,
+    trailActive: false,
+    trailExtreme: undefined,
+    ...init,
+  };
+}
+
 const CONDITIONAL = new Set<OrderType>(['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET']);
 
 /** A conditional order that has not triggered yet: it waits outside the book and reserves no margin. */
