@@ -1,0 +1,102 @@
+/**
+ * The running exchange as the adapters see it: one engine, the venue clock, API credentials and user-data
+ * listen keys, and the event hub. Every state change goes through `run`, which stamps the command with the
+ * venue time, executes it and publishes its events: the one place where journaling (issue 6) hooks in.
+ */
+import { randomBytes } from 'node:crypto';
+import { Exchange, type Command, type Result } from '../engine/index.js';
+import { EventHub } from './event-hub.js';
+
+/** A command as an adapter builds it: the venue stamps the time. */
+export type UnstampedCommand = Command extends infer C ? (C extends Command ? Omit<C, 'time'> : never) : never;
+
+export interface ApiCredential {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly accountId: string;
+}
+
+export interface ListenKey {
+  readonly listenKey: string;
+  readonly accountId: string;
+  /** venue time (ms) after which the key expires unless kept alive (PUT) */
+  expiresAt: number;
+}
+
+/** Binance: a listen key lives 60 minutes after its last keep-alive. */
+export const LISTEN_KEY_TTL_MS = 60 * 60 * 1000;
+
+export interface VenueOptions {
+  readonly exchange?: Exchange;
+  /** wall clock (ms); tests pass a fake one */
+  readonly wallClock?: () => number;
+  /** source of random bytes for keys (tests may make it deterministic) */
+  readonly random?: (bytes: number) => Buffer;
+}
+
+export class Venue {
+  readonly exchange: Exchange;
+  readonly hub = new EventHub();
+  /** by API key */
+  readonly credentials = new Map<string, ApiCredential>();
+  /** by listen key */
+  readonly listenKeys = new Map<string, ListenKey>();
+  private readonly wallClock: () => number;
+  private readonly random: (bytes: number) => Buffer;
+  /** simulated time = wall clock + offset (POST /sim/v1/clock advances it) */
+  private offsetMs = 0;
+  /** the last time stamped on a command: venue time never goes backwards */
+  private lastTime = 0;
+
+  constructor(options: VenueOptions = {}) {
+    this.exchange = options.exchange ?? new Exchange();
+    this.wallClock = options.wallClock ?? Date.now;
+    this.random = options.random ?? randomBytes;
+  }
+
+  /** Venue time in epoch ms (monotonic). */
+  now(): number {
+    const t = Math.max(this.lastTime, this.wallClock() + this.offsetMs);
+    this.lastTime = t;
+    return t;
+  }
+
+  /** Moves simulated time forward (funding and other time-based events are due by the new time). */
+  advance(ms: number): number {
+    this.offsetMs += ms;
+    return this.now();
+  }
+
+  /** Executes one command at the venue's current time and publishes its events. */
+  run(cmd: UnstampedCommand): Result {
+    const time = this.now();
+    const result = this.exchange.execute({ ...cmd, time } as Command);
+    if (result.ok) this.hub.publish(result.events, time);
+    return result;
+  }
+
+  /** Issues a new API key/secret pair for an existing account. */
+  issueCredential(accountId: string): ApiCredential {
+    const credential: ApiCredential = {
+      apiKey: this.random(32).toString('hex'),
+      apiSecret: this.random(32).toString('hex'),
+      accountId,
+    };
+    this.credentials.set(credential.apiKey, credential);
+    return credential;
+  }
+
+  /** Binance returns the account's existing key while it is valid, and extends it. */
+  listenKeyFor(accountId: string): ListenKey {
+    const now = this.now();
+    for (const k of this.listenKeys.values()) {
+      if (k.accountId === accountId && k.expiresAt > now) {
+        k.expiresAt = now + LISTEN_KEY_TTL_MS;
+        return k;
+      }
+    }
+    const key: ListenKey = { listenKey: this.random(32).toString('base64url'), accountId, expiresAt: now + LISTEN_KEY_TTL_MS };
+    this.listenKeys.set(key.listenKey, key);
+    return key;
+  }
+}
