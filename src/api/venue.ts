@@ -47,6 +47,11 @@ export class Venue {
   private offsetMs = 0;
   /** the last time stamped on a command: venue time never goes backwards */
   private lastTime = 0;
+  /**
+   * Order-book update id per symbol (depth `lastUpdateId`, stream `U`/`u`/`pu`): raised by one for every
+   * accepted command that changed the symbol's book (any ORDER_TRADE_UPDATE on the symbol).
+   */
+  readonly bookUpdateIds = new Map<string, number>();
 
   constructor(options: VenueOptions = {}) {
     this.exchange = options.exchange ?? new Exchange();
@@ -71,8 +76,18 @@ export class Venue {
   run(cmd: UnstampedCommand): Result {
     const time = this.now();
     const result = this.exchange.execute({ ...cmd, time } as Command);
-    if (result.ok) this.hub.publish(result.events, time);
+    if (result.ok) {
+      let touched: Set<string> | undefined;
+      for (const e of result.events) if (e.e === 'ORDER_TRADE_UPDATE') (touched ??= new Set()).add(e.o.s);
+      if (touched !== undefined) for (const s of touched) this.bookUpdateIds.set(s, this.bookUpdateId(s) + 1);
+      this.hub.publish(result.events, time);
+    }
     return result;
+  }
+
+  /** The symbol's current order-book update id (0 before any order). */
+  bookUpdateId(symbol: string): number {
+    return this.bookUpdateIds.get(symbol) ?? 0;
   }
 
   /** Issues a new API key/secret pair for an existing account. */
