@@ -20,6 +20,24 @@ describe('Decimal', () => {
     }
   });
 
+  it('accepts exactly the strings of the grammar [+-]?digits(.digits)? (at most 18 places, 64 chars)', () => {
+    const grammar = /^([+-]?)(\d+)(?:\.(\d{1,18}))?$/;
+    const alphabet = fc.constantFrom('0', '1', '5', '9', '.', '-', '+', 'e', ' ');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 24 }), (chars) => {
+        const s = chars.join('');
+        const m = grammar.exec(s);
+        const d = Decimal.tryParse(s);
+        if (m === null) return assert.equal(d, undefined, s);
+        const [, sign, int, frac = ''] = m;
+        assert.ok(d !== undefined, s);
+        assert.equal(d.e, frac.length);
+        assert.equal(d.m, (sign === '-' ? -1n : 1n) * BigInt(`${int}${frac}`));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('adds, subtracts and multiplies without rounding', () => {
     assert.equal(dec('0.1').add(dec('0.2')).toString(), '0.3');
     assert.equal(dec('1').sub(dec('0.9999')).toString(), '0.0001');

@@ -36,7 +36,9 @@ function pow10(n: number): bigint {
 /** Largest scale accepted from text input. */
 export const MAX_INPUT_SCALE = 18;
 
-const DECIMAL_RE = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 
 /** Integer division of a by b (b ≠ 0) rounded with `mode`. */
 function divRound(a: bigint, b: bigint, mode: RoundingMode): bigint {
@@ -72,10 +74,13 @@ export class Decimal {
   readonly m: bigint;
   /** scale: number of decimal places the mantissa carries */
   readonly e: number;
+  /** `toString()`'s text, computed once (a Decimal never changes) */
+  private text: string | undefined;
 
   constructor(m: bigint, e: number) {
     this.m = m;
     this.e = e;
+    this.text = undefined;
   }
 
   static readonly ZERO = new Decimal(0n, 0);
@@ -90,13 +95,35 @@ export class Decimal {
 
   /** Like `parse`, but returns undefined on bad input. */
   static tryParse(text: string): Decimal | undefined {
-    if (typeof text !== 'string' || text.length > 64) return undefined;
-    const match = DECIMAL_RE.exec(text);
-    if (match === null) return undefined;
-    const [, sign, int, frac = ''] = match;
-    if (frac.length > MAX_INPUT_SCALE) return undefined;
-    const m = BigInt((int as string) + frac);
-    return new Decimal(sign === '-' ? -m : m, frac.length);
+    if (typeof text !== 'string') return undefined;
+    const n = text.length;
+    if (n === 0 || n > 64) return undefined;
+    // one pass over the characters: [+-]? digits ( . digits )?
+    let i = 0;
+    const first = text.charCodeAt(0);
+    const negative = first === 45; // '-'
+    if (negative || first === 43) i = 1; // '+'
+    const intStart = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    const intEnd = i;
+    if (intEnd === intStart) return undefined;
+    let scale = 0;
+    let digits: string;
+    if (i === n) {
+      digits = intStart === 0 ? text : text.slice(intStart);
+    } else {
+      if (text.charCodeAt(i) !== 46) return undefined; // '.'
+      i++;
+      const fracStart = i;
+      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      if (i !== n || i === fracStart) return undefined;
+      scale = n - fracStart;
+      if (scale > MAX_INPUT_SCALE) return undefined;
+      digits = text.slice(intStart, intEnd) + text.slice(fracStart);
+    }
+    const m = BigInt(digits);
+    const d = new Decimal(negative ? -m : m, scale);
+    return d;
   }
 
   /** From an integer (bigint or safe integer number). */
@@ -252,8 +279,11 @@ export class Decimal {
 
   /** Shortest exact text ("1.5", "-0.004", "0"). */
   toString(): string {
-    const n = this.normalize();
-    return format(n.m, n.e);
+    if (this.text === undefined) {
+      const n = this.normalize();
+      this.text = format(n.m, n.e);
+    }
+    return this.text;
   }
 
   toJSON(): string {

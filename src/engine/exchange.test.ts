@@ -488,7 +488,7 @@ describe('engine: orders, matching, fees and positions', () => {
     ok(ex, order('other', 'BUY', '0.01', '61000'));
     assert.equal(ex.orders.get(id)?.type, 'LIMIT');
     assert.equal(ex.orders.get(id)?.status, 'NEW');
-    assert.equal(ex.symbols.get('BTCUSDT')?.book.bestAsk(), 610000n, 'resting at 61,000 (in ticks of 0.1)');
+    assert.equal(ex.symbols.get('BTCUSDT')?.book.bestAsk(), 610000, 'resting at 61,000 (in ticks of 0.1)');
   });
 
   it('TRAILING_STOP_MARKET sell, callback 1 %: follows the high and fires 1 % below it', () => {

@@ -94,7 +94,7 @@ type Identity = Pick<
 interface PlannedFill {
   readonly maker: Order;
   readonly qty: Decimal;
-  readonly ticks: bigint;
+  readonly ticks: number;
   readonly price: Decimal;
 }
 
@@ -391,7 +391,7 @@ export class Exchange {
     const bid = s.book.bestBid();
     const ask = s.book.bestAsk();
     if (bid !== undefined && ask !== undefined) {
-      const mid = Decimal.fromUnits(bid + ask, 0)
+      const mid = Decimal.fromUnits(BigInt(bid + ask), 0)
         .mul(s.instrument.tickSize)
         .div(Decimal.of(2), CALC_SCALE);
       s.basis.push(mid.sub(index));
@@ -469,7 +469,8 @@ export class Exchange {
     return price;
   }
 
-  private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order) {
+  /** `given`, when present, is the already-parsed quantity (an amend's remaining quantity); `cmd.quantity` is then ignored. */
+  private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order, given?: Decimal) {
     const inst = s.instrument;
     if (cmd.side !== 'BUY' && cmd.side !== 'SELL') reject(badParam('side'));
     if (!ORDER_TYPES.has(cmd.orderType)) reject(badParam('type'));
@@ -487,7 +488,7 @@ export class Exchange {
     }
     let qty = Decimal.ZERO;
     if (!closePosition) {
-      qty = positiveDecimal(cmd.quantity, 'quantity');
+      qty = given ?? positiveDecimal(cmd.quantity, 'quantity');
       if (!qty.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
       if (decimalsOf(qty) > inst.quantityPrecision) reject(ERR.PRECISION);
       const step = market ? inst.marketStepSize : inst.stepSize;
@@ -605,7 +606,7 @@ export class Exchange {
     accountId: string,
     side: Side,
     qty: Decimal,
-    limitTicks: bigint | undefined,
+    limitTicks: number | undefined,
     stp: SelfTradePrevention,
   ): MatchPlan {
     const fills: PlannedFill[] = [];
@@ -755,6 +756,9 @@ export class Exchange {
       this.closeOrder(o, 'CANCELED', cmd.time, events);
       return this.orderJSON(o);
     }
+    const inst = (this.symbols.get(cmd.symbol) as SymbolState).instrument;
+    if (decimalsOf(total) > inst.quantityPrecision) reject(ERR.PRECISION);
+    if (!total.isMultipleOf(inst.stepSize)) reject({ code: -1013, msg: 'Filter failure: LOT_SIZE' });
     const remaining = total.sub(o.executedQty);
     const place: PlaceOrder = {
       type: 'placeOrder',
@@ -763,25 +767,32 @@ export class Exchange {
       symbol: cmd.symbol,
       side: o.side,
       orderType: 'LIMIT',
-      quantity: remaining.toString(),
+      // the remaining quantity goes in parsed (below); the text is what a journal would show
+      quantity: '',
       price: cmd.price,
       timeInForce: o.timeInForce,
       positionSide: o.positionSide,
       ...(o.reduceOnly && !a.dualSidePosition ? { reduceOnly: true } : {}),
       selfTradePreventionMode: o.selfTradePreventionMode,
     };
-    const result = this.submit(place, events, o, undefined);
+    const result = this.submit(place, events, o, undefined, remaining);
     this.processTriggers(this.symbols.get(cmd.symbol) as SymbolState, cmd.time, events);
     return result;
   }
 
-  private submit(cmd: PlaceOrder, events: EngineEvent[], replacing: Order | undefined, identity: Identity | undefined): unknown {
+  private submit(
+    cmd: PlaceOrder,
+    events: EngineEvent[],
+    replacing: Order | undefined,
+    identity: Identity | undefined,
+    quantity?: Decimal,
+  ): unknown {
     const a = this.account(cmd.accountId);
     const s = this.symbol(cmd.symbol);
-    const v = this.validateOrder(cmd, a, s, replacing);
+    const v = this.validateOrder(cmd, a, s, replacing, quantity);
     const inst = s.instrument;
     const st = settingsOf(a, cmd.symbol);
-    const limitTicks = v.price === undefined ? undefined : v.price.div(inst.tickSize, 0, 'DOWN').m;
+    const limitTicks = v.price === undefined ? undefined : Number(v.price.div(inst.tickSize, 0, 'DOWN').m);
     if (v.conditional) return this.placeConditional(cmd, a, s, v, limitTicks, events);
 
     // Position size allowed at this leverage (-2027): position + open orders + this order.
@@ -804,7 +815,7 @@ export class Exchange {
         cmd.side === 'BUY'
           ? s.markPrice.mul(Decimal.ONE.add(inst.marketTakeBound))
           : s.markPrice.mul(Decimal.ONE.sub(inst.marketTakeBound));
-      takeLimit = bound.div(inst.tickSize, 0, cmd.side === 'BUY' ? 'FLOOR' : 'CEIL').m;
+      takeLimit = Number(bound.div(inst.tickSize, 0, cmd.side === 'BUY' ? 'FLOOR' : 'CEIL').m);
       const best = cmd.side === 'BUY' ? s.book.bestAsk() : s.book.bestBid();
       if (best !== undefined && (cmd.side === 'BUY' ? best > takeLimit : best < takeLimit)) reject(ERR.MARKET_TAKE_BOUND);
     }
@@ -839,7 +850,7 @@ export class Exchange {
       type: cmd.orderType,
       timeInForce: v.tif,
       price: v.price ?? Decimal.ZERO,
-      ticks: limitTicks ?? 0n,
+      ticks: limitTicks ?? 0,
       origQty: v.qty.add(replacing?.executedQty ?? Decimal.ZERO),
       executedQty: replacing?.executedQty ?? Decimal.ZERO,
       cumQuote: replacing?.cumQuote ?? Decimal.ZERO,
@@ -900,7 +911,7 @@ export class Exchange {
     events: EngineEvent[],
   ): Order {
     const s = this.symbols.get(p.symbol) as SymbolState;
-    const ticks = price.div(s.instrument.tickSize, 0, 'DOWN').m;
+    const ticks = Number(price.div(s.instrument.tickSize, 0, 'DOWN').m);
     const orderId = this.nextOrderId++;
     const order = newOrder({
       orderId,
@@ -970,7 +981,7 @@ export class Exchange {
       type,
       timeInForce: 'IOC',
       price,
-      ticks: 0n,
+      ticks: 0,
       origQty: qty,
       reduceOnly: true,
       time,
@@ -990,7 +1001,7 @@ export class Exchange {
     a: Account,
     s: SymbolState,
     v: ReturnType<Exchange['validateOrder']>,
-    limitTicks: bigint | undefined,
+    limitTicks: number | undefined,
     events: EngineEvent[],
   ): unknown {
     const orderId = this.nextOrderId++;
@@ -1004,7 +1015,7 @@ export class Exchange {
       type: cmd.orderType,
       timeInForce: v.tif,
       price: v.price ?? Decimal.ZERO,
-      ticks: limitTicks ?? 0n,
+      ticks: limitTicks ?? 0,
       origQty: v.qty,
       reduceOnly: v.reduceOnly,
       selfTradePreventionMode: v.stp,

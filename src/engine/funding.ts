@@ -20,7 +20,7 @@ export function impactPrice(book: OrderBook, side: 'BUY' | 'SELL', notional: Dec
   let value = Decimal.ZERO;
   let qty = Decimal.ZERO;
   for (const level of levels) {
-    const price = Decimal.fromUnits(level.ticks, 0).mul(tickSize);
+    const price = Decimal.fromUnits(BigInt(level.ticks), 0).mul(tickSize);
     for (const o of level.orders) {
       const avail = o.origQty.sub(o.executedQty);
       const need = notional.sub(value).div(price, CALC_SCALE, 'UP');

@@ -5,17 +5,17 @@
 import type { Order } from './state.js';
 
 export interface Level {
-  readonly ticks: bigint;
+  readonly ticks: number;
   readonly orders: Order[];
 }
 
 /** Sorted array of levels; `better(a, b)` is true when level price a has priority over b. */
 class BookSide {
   readonly levels: Level[] = [];
-  private readonly byTicks = new Map<bigint, Level>();
+  private readonly byTicks = new Map<number, Level>();
   constructor(private readonly descending: boolean) {}
 
-  private indexFor(ticks: bigint): number {
+  private indexFor(ticks: number): number {
     let lo = 0;
     let hi = this.levels.length;
     while (lo < hi) {
@@ -93,11 +93,11 @@ export class OrderBook {
     return this.sideFor(prev).replace(prev, next);
   }
 
-  bestBid(): bigint | undefined {
+  bestBid(): number | undefined {
     return this.bids.best()?.ticks;
   }
 
-  bestAsk(): bigint | undefined {
+  bestAsk(): number | undefined {
     return this.asks.best()?.ticks;
   }
 

@@ -17,8 +17,8 @@ export interface Order {
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
   readonly price: Decimal;
-  /** price in ticks: the book's key */
-  readonly ticks: bigint;
+  /** price in ticks: the book's key (an integer; prices are bounded by maxPrice, far below 2^53 ticks) */
+  readonly ticks: number;
   readonly origQty: Decimal;
   executedQty: Decimal;
   cumQuote: Decimal;
