@@ -134,7 +134,11 @@ export interface MarginSummary {
   readonly maxWithdraw: Decimal;
 }
 
-export function marginSummary(view: AccountView, symbols: ReadonlyMap<string, SymbolState>): MarginSummary {
+/** The cross totals of an account: what available balance and max withdrawable are computed from. */
+function crossTotals(
+  view: AccountView,
+  symbols: ReadonlyMap<string, SymbolState>,
+): CrossMarginTotals & { crossPositionMargin: Decimal; crossOrderMargin: Decimal } {
   let crossUnrealized = Decimal.ZERO;
   let crossPositionMargin = Decimal.ZERO;
   let crossMaintMargin = Decimal.ZERO;
@@ -143,39 +147,53 @@ export function marginSummary(view: AccountView, symbols: ReadonlyMap<string, Sy
     const st = view.settings(p.symbol);
     if (st.marginType !== 'CROSSED') continue;
     const sym = symbols.get(p.symbol);
-    const mark = markOf(symbols, p.symbol, entryPrice(p));
+    const mark = sym?.markPrice ?? entryPrice(p);
     crossUnrealized = crossUnrealized.add(unrealized(p, mark));
     const n = p.amt.mul(mark).abs();
     crossPositionMargin = crossPositionMargin.add(n.div(Decimal.of(st.leverage), CALC_SCALE));
     if (sym !== undefined) crossMaintMargin = crossMaintMargin.add(maintenanceMargin(sym.instrument.brackets, n).amount);
   }
-  const bySymbol = new Map<string, OrderLike[]>();
+  let bySymbol: Map<string, OrderLike[]> | undefined;
   for (const o of view.orders) {
+    bySymbol ??= new Map();
     const list = bySymbol.get(o.symbol);
     if (list === undefined) bySymbol.set(o.symbol, [o]);
     else list.push(o);
   }
   let crossOrderMargin = Decimal.ZERO;
   let isolatedOrderMargin = Decimal.ZERO;
-  for (const [symbol, orders] of bySymbol) {
-    const mark = markOf(symbols, symbol, orders[0]?.price ?? Decimal.ZERO);
-    const m = symbolOrderMargin(view, symbol, mark, orders);
-    if (view.settings(symbol).marginType === 'CROSSED') crossOrderMargin = crossOrderMargin.add(m);
-    else isolatedOrderMargin = isolatedOrderMargin.add(m);
+  if (bySymbol !== undefined) {
+    for (const [symbol, orders] of bySymbol) {
+      const mark = markOf(symbols, symbol, orders[0]?.price ?? Decimal.ZERO);
+      const m = symbolOrderMargin(view, symbol, mark, orders);
+      if (view.settings(symbol).marginType === 'CROSSED') crossOrderMargin = crossOrderMargin.add(m);
+      else isolatedOrderMargin = isolatedOrderMargin.add(m);
+    }
   }
-  const totals: CrossMarginTotals = {
+  return {
     crossWalletBalance: view.crossWallet,
     crossUnrealizedPnl: crossUnrealized,
     crossInitialMargin: crossPositionMargin.add(crossOrderMargin),
     crossMaintMargin,
     isolatedOpenOrderMargin: isolatedOrderMargin,
-  };
-  return {
-    crossUnrealized,
     crossPositionMargin,
-    crossMaintMargin,
     crossOrderMargin,
-    isolatedOrderMargin,
+  };
+}
+
+/** Available balance of the view, not clamped at 0 (the engine compares before/after; the API shows max(0, …)). */
+export function availableOf(view: AccountView, symbols: ReadonlyMap<string, SymbolState>): Decimal {
+  return availableMargin(crossTotals(view, symbols));
+}
+
+export function marginSummary(view: AccountView, symbols: ReadonlyMap<string, SymbolState>): MarginSummary {
+  const totals = crossTotals(view, symbols);
+  return {
+    crossUnrealized: totals.crossUnrealizedPnl,
+    crossPositionMargin: totals.crossPositionMargin,
+    crossMaintMargin: totals.crossMaintMargin,
+    crossOrderMargin: totals.crossOrderMargin,
+    isolatedOrderMargin: totals.isolatedOpenOrderMargin,
     // Not clamped at 0 here: the engine compares before/after; the API shows max(0, …).
     available: availableMargin(totals),
     maxWithdraw: maxWithdrawAmount(totals),

@@ -13,7 +13,7 @@ import {
   maintenanceMargin,
   type Instrument,
 } from '../core/index.js';
-import { entryPrice, marginSummary, settingsOf, unrealized, viewOf, type AccountView, type OrderLike } from './account-margin.js';
+import { availableOf, entryPrice, marginSummary, settingsOf, unrealized, viewOf, type AccountView, type OrderLike } from './account-margin.js';
 import type {
   CancelAllOrders,
   CancelOrder,
@@ -827,7 +827,7 @@ export class Exchange {
     // Pre-trade margin: the account after the trade must have non-negative available balance, or at least
     // no less than before (a reducing trade is always allowed).
     const after = this.availableAfter(a, cmd, v, plan, rests, replacing);
-    if (after.isNegative() && after.lt(marginSummary(viewOf(a), this.symbols).available)) reject(ERR.MARGIN_INSUFFICIENT);
+    if (after.isNegative() && after.lt(availableOf(viewOf(a), this.symbols))) reject(ERR.MARGIN_INSUFFICIENT);
 
     // ---- accepted: from here on the state changes -----------------------------------------------
     const orderId = identity?.orderId ?? replacing?.orderId ?? this.nextOrderId++;
@@ -1042,6 +1042,33 @@ export class Exchange {
     rests: boolean,
     replacing: Order | undefined,
   ): Decimal {
+    const settings = (symbol: string) => settingsOf(a, symbol);
+    if (plan.fills.length === 0 && !plan.expireMakers.some((m) => m.accountId === a.accountId)) {
+      // nothing trades: positions and wallets stay; only the open orders change
+      const orders: OrderLike[] = [];
+      for (const o of a.openOrders.values()) {
+        if (o === replacing || isPendingConditional(o)) continue;
+        orders.push({
+          symbol: o.symbol,
+          side: o.side,
+          positionSide: o.positionSide,
+          price: o.price,
+          remaining: o.origQty.sub(o.executedQty),
+          reduceOnly: o.reduceOnly,
+        });
+      }
+      if (rests)
+        orders.push({
+          symbol: cmd.symbol,
+          side: cmd.side,
+          positionSide: v.positionSide,
+          price: v.price as Decimal,
+          remaining: v.qty,
+          reduceOnly: v.reduceOnly,
+        });
+      const view = { crossWallet: a.crossWallet, positions: a.positions.values(), orders, settings, dualSidePosition: a.dualSidePosition };
+      return availableOf(view, this.symbols);
+    }
     const st = settingsOf(a, cmd.symbol);
     const isolated = st.marginType === 'ISOLATED';
     let cross = a.crossWallet;
@@ -1102,16 +1129,7 @@ export class Exchange {
         remaining: v.qty.sub(plan.filled),
         reduceOnly: v.reduceOnly,
       });
-    return marginSummary(
-      {
-        crossWallet: cross,
-        positions: positions.values(),
-        orders: list,
-        settings: (s) => settingsOf(a, s),
-        dualSidePosition: a.dualSidePosition,
-      },
-      this.symbols,
-    ).available;
+    return availableOf({ crossWallet: cross, positions: positions.values(), orders: list, settings, dualSidePosition: a.dualSidePosition }, this.symbols);
   }
 
   /**
