@@ -6,6 +6,7 @@ import { Decimal } from '../core/index.js';
 import { marginSummary, viewOf } from './account-margin.js';
 import type { Command } from './commands.js';
 import { Exchange } from './exchange.js';
+import { restoreSnapshot, takeSnapshot } from './snapshot.js';
 
 const IDS = ['a', 'b', 'c', 'd'] as const;
 
@@ -275,20 +276,30 @@ function checkInvariants(ex: Exchange): void {
 
 describe('engine invariants (random command sequences)', () => {
   const stats = { runs: 0, accepted: 0, commands: 0, trades: 0, liquidations: 0 };
-  it('conservation, rejected commands change nothing, accepted commands never push the issuer below zero available, replay reproduces the hash', () => {
+  it('conservation, rejected commands change nothing, accepted commands never push the issuer below zero available, replay and snapshot+tail reproduce the hash', () => {
     const out = fc.check(
       fc.property(fc.array(commandArb(), { minLength: 100, maxLength: 300, size: 'max' }), (makers) => {
         const { ex, log } = fresh();
         let time = 1000;
         let accepted = 0;
-        for (const make of makers) {
+        // a snapshot taken half-way (through JSON, as it is stored), and what the engine emitted after it
+        const half = Math.floor(makers.length / 2);
+        let snapshotText = '';
+        let snapshotAt = 0;
+        const tailEvents: string[] = [];
+        for (const [i, make] of makers.entries()) {
           current = ex;
+          if (i === half) {
+            snapshotText = JSON.stringify(takeSnapshot(ex));
+            snapshotAt = log.length;
+          }
           const cmd = make(time++, ex);
           const before = ex.stateHash();
           const issuer = 'accountId' in cmd ? ex.accounts.get(cmd.accountId) : undefined;
           const availBefore = issuer === undefined ? undefined : marginSummary(viewOf(issuer), ex.symbols).available;
           const r = ex.execute(cmd);
           log.push(cmd);
+          if (i >= half) tailEvents.push(JSON.stringify(r));
           stats.liquidations += r.ok ? r.events.filter((e) => e.e === 'LIQUIDATION').length : 0;
           if (!r.ok) {
             assert.equal(ex.stateHash(), before, `rejected ${cmd.type} (${r.error.code}) changed the state`);
@@ -314,6 +325,12 @@ describe('engine invariants (random command sequences)', () => {
         const replay = new Exchange();
         for (const c of log) replay.execute(c);
         assert.equal(replay.stateHash(), ex.stateHash());
+        // Restoring the half-way snapshot and running the rest of the log gives the same results and state.
+        const restored = restoreSnapshot(JSON.parse(snapshotText));
+        const rerun = log.slice(snapshotAt).map((c) => JSON.stringify(restored.execute(c)));
+        assert.deepEqual(rerun, tailEvents, 'a restored snapshot answers the rest of the log as the original did');
+        assert.equal(restored.stateHash(), ex.stateHash());
+        assert.equal(restoreSnapshot(takeSnapshot(ex)).stateHash(), ex.stateHash());
         stats.runs++;
         stats.accepted += accepted;
         stats.trades += [...ex.accounts.values()].reduce((n, a) => n + (a.commission.isZero() ? 0 : 1), 0);

@@ -152,6 +152,18 @@ export class Exchange {
     }
   }
 
+  /** @internal The id counters and the engine time, for snapshots (src/engine/snapshot.ts). */
+  counters(): { nextOrderId: number; nextTradeId: number; time: number } {
+    return { nextOrderId: this.nextOrderId, nextTradeId: this.nextTradeId, time: this.time };
+  }
+
+  /** @internal Restores what `counters()` returned. */
+  restoreCounters(c: { nextOrderId: number; nextTradeId: number; time: number }): void {
+    this.nextOrderId = c.nextOrderId;
+    this.nextTradeId = c.nextTradeId;
+    this.time = c.time;
+  }
+
   /** Executes one command. Rejections carry Binance's code and message and change nothing. */
   execute(cmd: Command): Result {
     try {

@@ -7,3 +7,4 @@ export * from './order-book.js';
 export * from './position-update.js';
 export * from './account-margin.js';
 export * from './exchange.js';
+export * from './snapshot.js';
