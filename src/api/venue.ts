@@ -66,6 +66,11 @@ export class Venue {
     return t;
   }
 
+  /** The wall clock (ms), without the simulated offset: request timestamps are checked against it too. */
+  wallTime(): number {
+    return this.wallClock();
+  }
+
   /** Moves simulated time forward (funding and other time-based events are due by the new time). */
   advance(ms: number): number {
     this.offsetMs += ms;
