@@ -275,6 +275,7 @@ export class Store {
   /** Appends one record (buffered; `sync()` makes it durable). May start a snapshot. */
   append(rec: JournalRecord): void {
     this.writer.append(rec);
+    // (due while one is being written: taken at the first append after it is done)
     if (this.snapshotEvery > 0 && ++this.sinceSnapshot >= this.snapshotEvery && this.snapshotting === undefined) {
       this.sinceSnapshot = 0;
       void this.snapshot().catch((e: unknown) => process.stderr.write(`perpsim: snapshot failed: ${(e as Error).message}\n`));
