@@ -29,6 +29,7 @@ import {
   symbolOrderMargin,
   viewOf,
   type Account,
+  type AccountView,
   type EnginePosition,
   type Exchange,
   type MarginSummary,
@@ -72,9 +73,20 @@ function markFor(ex: Exchange, symbol: string, fallback: Decimal): Decimal {
   return ex.symbols.get(symbol)?.markPrice ?? fallback;
 }
 
+/**
+ * The engine's account view with its positions as an array: `viewOf` hands out the Map's iterator, which
+ * the margin summary consumes before the open-order margin reads it again (so a reducing order would be
+ * charged as if there were no position). An array can be read any number of times.
+ */
+export function accountView(a: Account): AccountView {
+  const v = viewOf(a);
+  return { ...v, positions: [...a.positions.values()], orders: [...v.orders] };
+}
+
 /** Evaluates the account with the core (every figure of positionRisk and account). */
 export function accountFigures(ex: Exchange, a: Account): AccountFigures {
-  const summary = marginSummary(viewOf(a), ex.symbols);
+  const view = accountView(a);
+  const summary = marginSummary(view, ex.symbols);
   const positions: Position[] = [];
   const symbols = new Map<string, SymbolRiskInput>();
   const open: EnginePosition[] = [];
@@ -104,7 +116,6 @@ export function accountFigures(ex: Exchange, a: Account): AccountFigures {
     isolatedOpenOrderMargin: summary.isolatedOrderMargin,
   });
   const legs = new Map<string, LegRisk>();
-  const view = viewOf(a);
   const ordersBySymbol = new Map<string, OrderLike[]>();
   for (const o of view.orders) ordersBySymbol.set(o.symbol, [...(ordersBySymbol.get(o.symbol) ?? []), o]);
   const legFor = (symbol: string, side: 'BOTH' | 'LONG' | 'SHORT', p: EnginePosition, r: PositionRisk | undefined) => {
