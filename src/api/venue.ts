@@ -32,6 +32,24 @@ export interface VenueOptions {
   readonly wallClock?: () => number;
   /** source of random bytes for keys (tests may make it deterministic) */
   readonly random?: (bytes: number) => Buffer;
+  /** where accepted commands and venue facts are journaled (the store; none: in memory only) */
+  readonly journal?: VenueJournal;
+  /** credentials and clock offset recovered from the journal */
+  readonly credentials?: Iterable<ApiCredential>;
+  readonly clockOffsetMs?: number;
+}
+
+/** What the venue journals: accepted commands (time-stamped) and the venue facts that are not engine state. */
+export type VenueRecord =
+  | { readonly t: 'cmd'; readonly c: Command }
+  | { readonly t: 'key'; readonly apiKey: string; readonly apiSecret: string; readonly accountId: string }
+  | { readonly t: 'clock'; readonly offsetMs: number };
+
+/** The journal port (implemented by src/store; wired by the CLI). */
+export interface VenueJournal {
+  append(record: VenueRecord): void;
+  /** resolves when everything appended so far is durable */
+  sync(): Promise<void>;
 }
 
 export class Venue {
@@ -57,6 +75,25 @@ export class Venue {
     this.exchange = options.exchange ?? new Exchange();
     this.wallClock = options.wallClock ?? Date.now;
     this.random = options.random ?? randomBytes;
+    this.journal = options.journal;
+    for (const c of options.credentials ?? []) this.credentials.set(c.apiKey, c);
+    this.offsetMs = options.clockOffsetMs ?? 0;
+    this.lastTime = this.exchange.counters().time;
+  }
+
+  private readonly journal: VenueJournal | undefined;
+
+  /**
+   * Resolves when every change made so far is durable: an answer to a client waits for this, so nothing
+   * acknowledged is lost (group commit: many answers share one fsync).
+   */
+  durable(): Promise<void> {
+    return this.journal === undefined ? Promise.resolve() : this.journal.sync();
+  }
+
+  /** The simulated clock's offset from the wall clock (ms). */
+  get clockOffsetMs(): number {
+    return this.offsetMs;
   }
 
   /** Venue time in epoch ms (monotonic). */
@@ -74,14 +111,17 @@ export class Venue {
   /** Moves simulated time forward (funding and other time-based events are due by the new time). */
   advance(ms: number): number {
     this.offsetMs += ms;
+    this.journal?.append({ t: 'clock', offsetMs: this.offsetMs });
     return this.now();
   }
 
   /** Executes one command at the venue's current time and publishes its events. */
   run(cmd: UnstampedCommand): Result {
     const time = this.now();
-    const result = this.exchange.execute({ ...cmd, time } as Command);
+    const stamped = { ...cmd, time } as Command;
+    const result = this.exchange.execute(stamped);
     if (result.ok) {
+      this.journal?.append({ t: 'cmd', c: stamped });
       let touched: Set<string> | undefined;
       for (const e of result.events) if (e.e === 'ORDER_TRADE_UPDATE') (touched ??= new Set()).add(e.o.s);
       if (touched !== undefined) for (const s of touched) this.bookUpdateIds.set(s, this.bookUpdateId(s) + 1);
@@ -103,6 +143,7 @@ export class Venue {
       accountId,
     };
     this.credentials.set(credential.apiKey, credential);
+    this.journal?.append({ t: 'key', ...credential });
     return credential;
   }
 
