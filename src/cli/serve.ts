@@ -1,0 +1,103 @@
+/**
+ * `perpsim serve`: wires the adapters around one engine. The store recovers the state from --data-dir
+ * (newest snapshot + journal); the venue journals every accepted command and every issued key; the REST
+ * server (fastify) answers only once what it answered about is durable (group commit); the WebSocket
+ * streams share the HTTP server; the feed drives index and mark prices and the built-in market maker.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { buildServer } from '../api/server.js';
+import { attachStreams } from '../api/streams.js';
+import { Venue } from '../api/venue.js';
+import { Store } from '../store/store.js';
+import type { Durability } from '../store/journal-writer.js';
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly feed: 'replay' | 'manual';
+  /** replay speed: seconds of history per wall-clock second */
+  readonly speed: number;
+  readonly adminToken?: string;
+  readonly durability?: Durability;
+  /** journal records between snapshots */
+  readonly snapshotEvery?: number;
+  /** where the start-up banner goes (stdout by default) */
+  readonly print?: (line: string) => void;
+}
+
+export interface RunningVenue {
+  readonly venue: Venue;
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly adminToken: string;
+  readonly demo: { accountId: string; apiKey: string; apiSecret: string };
+  close(): Promise<void>;
+}
+
+export const DEMO_ACCOUNT = 'demo';
+export const DEMO_BALANCE = '10000';
+
+/** The demo account (10,000 USDT) and its key: created on the first start, found again afterwards. */
+function demoCredential(venue: Venue): { accountId: string; apiKey: string; apiSecret: string } {
+  for (const c of venue.credentials.values()) if (c.accountId === DEMO_ACCOUNT) return c;
+  if (!venue.exchange.accounts.has(DEMO_ACCOUNT)) {
+    const created = venue.run({ type: 'createAccount', accountId: DEMO_ACCOUNT });
+    if (!created.ok) throw new Error(`cannot create the demo account: ${created.error.msg}`);
+    const funded = venue.run({ type: 'deposit', accountId: DEMO_ACCOUNT, asset: 'USDT', amount: DEMO_BALANCE });
+    if (!funded.ok) throw new Error(`cannot fund the demo account: ${funded.error.msg}`);
+  }
+  return venue.issueCredential(DEMO_ACCOUNT);
+}
+
+export async function serve(options: ServeOptions): Promise<RunningVenue> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { store, state, recovery } = Store.open(options.dataDir, {
+    durability: options.durability,
+    snapshotEvery: options.snapshotEvery,
+  });
+  const venue = new Venue({
+    exchange: state.exchange,
+    credentials: state.credentials,
+    clockOffsetMs: state.clockOffsetMs,
+    journal: store,
+  });
+  store.attach(() => ({ exchange: venue.exchange, credentials: [...venue.credentials.values()], clockOffsetMs: venue.clockOffsetMs }));
+  const demo = demoCredential(venue);
+  const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
+
+  const app = buildServer(venue, { adminToken });
+  // Nothing acknowledged is ever lost: no answer leaves before the journal holds what it reports.
+  app.addHook('onSend', async (_req, _reply, payload) => {
+    await venue.durable();
+    return payload;
+  });
+  await app.listen({ port: options.port, host: options.host });
+  const streams = attachStreams(app.server, venue);
+  await venue.durable();
+
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  const wsUrl = `ws://${host}:${address.port}`;
+  print(`perpsim serve: a Binance USDⓈ-M futures venue on ${url}`);
+  print(`  REST       ${url}/fapi/v1/...  (CCXT binanceusdm, binance SDK: point the fapi base URL here)`);
+  print(`  WebSocket  ${wsUrl}/ws  (market: ${wsUrl}/market/ws, user data: ${wsUrl}/private/ws?listenKey=…)`);
+  print(
+    `  data       ${options.dataDir}: ${recovery.seq} journal records, snapshot at ${recovery.snapshotSeq}, ${recovery.replayed} replayed in ${recovery.ms.toFixed(0)} ms${recovery.tornBytes > 0 ? `, torn last write of ${recovery.tornBytes} bytes dropped (${recovery.tornFile})` : ''}`,
+  );
+  print(`  demo key   apiKey=${demo.apiKey}`);
+  print(`             apiSecret=${demo.apiSecret}   (account "${DEMO_ACCOUNT}", ${DEMO_BALANCE} USDT on first start)`);
+  print(`  admin      X-PERPSIM-ADMIN: ${adminToken}   (simulator control under ${url}/sim/v1, see docs/api.md)`);
+  print(`  state hash ${venue.exchange.stateHash()}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await streams.close();
+      await app.close();
+      await store.close();
+    })());
+  return { venue, url, wsUrl, adminToken, demo, close };
+}
