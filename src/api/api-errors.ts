@@ -23,7 +23,7 @@ export class ApiError extends Error {
 
 export function httpStatusFor(code: number): number {
   if (code === -2014 || code === -2015) return 401;
-  if (code === -1003) return 429;
+  if (code === -1003 || code === -1015) return 429;
   if (code === -1000 || code === -1001) return 500;
   return 400;
 }
