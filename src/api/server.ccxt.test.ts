@@ -28,6 +28,7 @@ function client(cred: Credential) {
   const ex = new ccxt.binanceusdm({
     apiKey: cred.apiKey,
     secret: cred.apiSecret,
+    enableRateLimit: false,
     options: { fetchCurrencies: false },
     urls: {
       api: {
@@ -147,4 +148,93 @@ test('CCXT binanceusdm: leverage, isolated, market buy, resting limit, positions
     ],
   );
   assert.equal(h.venue.exchange.accounts.get(me.accountId)?.realizedPnl.toString(), '-1');
+});
+
+test('CCXT binanceusdm: stop-loss through /fapi/v1/algoOrder, listed, cancelled, and one triggered by the mark', async () => {
+  const trader = await h.account('10000');
+  const ex = client(trader);
+  await ex.loadMarkets();
+  await ex.createOrder(SYMBOL, 'market', 'buy', 0.01);
+  const sl = await ex.createOrder(SYMBOL, 'market', 'sell', 0.01, undefined, { stopLossPrice: 59000, reduceOnly: true });
+  assert.equal(sl.status, 'open');
+  assert.equal(sl.triggerPrice, 59000);
+  const listed = await ex.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true });
+  assert.deepEqual(
+    listed.map((o) => [o.id, o.type, o.triggerPrice]),
+    [[sl.id, 'market', 59000]],
+  );
+  const fetched = await ex.fetchOrder(sl.id as string, SYMBOL, { trigger: true });
+  assert.equal(fetched.status, 'open');
+  const canceled = await ex.cancelOrder(sl.id as string, SYMBOL, { trigger: true });
+  assert.equal((canceled.info as Record<string, string>)['code'], '200');
+  assert.deepEqual(await ex.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true }), []);
+
+  const onMark = await ex.createOrder(SYMBOL, 'market', 'sell', 0.01, undefined, {
+    stopLossPrice: 59000,
+    reduceOnly: true,
+    workingType: 'MARK_PRICE',
+  });
+  await h.mark('BTCUSDT', '58990');
+  const done = await ex.fetchOrder(onMark.id as string, SYMBOL, { trigger: true });
+  assert.equal((done.info as Record<string, string>)['algoStatus'], 'FINISHED');
+  assert.equal(done.status, 'closed');
+  assert.deepEqual(await ex.fetchPositions([SYMBOL]), []);
+  await h.mark('BTCUSDT', '60000');
+});
+
+test('CCXT binanceusdm: the wider unified surface reaches the server and parses', async () => {
+  const trader = await h.account('10000');
+  const ex = client(trader);
+  await ex.loadMarkets();
+  const book = await ex.fetchOrderBook(SYMBOL, 5);
+  assert.equal(book.nonce, h.venue.bookUpdateId('BTCUSDT'));
+  assert.ok(book.bids.length > 0 && book.asks.length > 0);
+  const ticker = await ex.fetchTicker(SYMBOL);
+  assert.ok((ticker.last ?? 0) > 0);
+  const funding = await ex.fetchFundingRate(SYMBOL);
+  assert.equal(funding.markPrice, 60000);
+  const tiers = await ex.fetchLeverageTiers([SYMBOL]);
+  assert.equal(tiers[SYMBOL]?.[0]?.maxLeverage, 125);
+  const fee = await ex.fetchTradingFee(SYMBOL);
+  assert.deepEqual([fee.maker, fee.taker], [0.0002, 0.0005]);
+  const posMode = await ex.fetchPositionMode(SYMBOL);
+  assert.equal(posMode.hedged, false);
+  const leverage = await ex.fetchLeverage(SYMBOL);
+  assert.equal(leverage.longLeverage, 20);
+  const marginMode = await ex.fetchMarginMode(SYMBOL);
+  assert.equal(marginMode.marginMode, 'cross');
+  const trades = await ex.fetchTrades(SYMBOL);
+  assert.ok(trades.length > 0);
+  const ohlcv = await ex.fetchOHLCV(SYMBOL, '1m');
+  assert.ok(ohlcv.length > 0);
+
+  const resting = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 58000);
+  const edited = await ex.editOrder(resting.id as string, SYMBOL, 'limit', 'buy', 0.02, 58100);
+  assert.deepEqual([edited.id, edited.amount, edited.price], [resting.id, 0.02, 58100]);
+  const batch = await ex.createOrders([
+    { symbol: SYMBOL, type: 'limit', side: 'buy', amount: 0.01, price: 57000 },
+    { symbol: SYMBOL, type: 'limit', side: 'buy', amount: 0.01, price: 57100 },
+  ]);
+  assert.deepEqual(
+    batch.map((o) => o.status),
+    ['open', 'open'],
+  );
+  const canceled = await ex.cancelOrders(
+    batch.map((o) => o.id as string),
+    SYMBOL,
+  );
+  assert.deepEqual(
+    canceled.map((o) => o.status),
+    ['canceled', 'canceled'],
+  );
+  await ex.cancelAllOrders(SYMBOL);
+  const orders = await ex.fetchOrders(SYMBOL);
+  assert.deepEqual(
+    orders.map((o) => o.status),
+    ['canceled', 'canceled', 'canceled'],
+  );
+  assert.deepEqual(await ex.fetchFundingHistory(SYMBOL), []);
+  const ledger = await ex.fetchLedger('USDT');
+  assert.equal(ledger.length, 1);
+  assert.equal(ledger[0]?.amount, 10000);
 });

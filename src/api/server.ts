@@ -14,6 +14,7 @@ import { MemoryHistory, type History } from './history.js';
 import { BINANCE_LIMITS, RateLimiter, type RateLimits } from './rate-limit.js';
 import { sendError, type ApiContext } from './route.js';
 import { registerAccountRoutes } from './routes/account.js';
+import { registerAlgoRoutes } from './routes/algo.js';
 import { registerConfigRoutes } from './routes/config.js';
 import { rateLimitsJSON, registerMarketRoutes } from './routes/market.js';
 import { registerOrderRoutes } from './routes/orders.js';
@@ -66,6 +67,7 @@ export function buildServer(venue: Venue, options: ServerOptions): FastifyInstan
     registerMarketRoutes(fapi, ctx, rateLimitsJSON(limits.weightPerMinute, limits.ordersPerMinute));
     registerConfigRoutes(fapi, ctx);
     registerOrderRoutes(fapi, ctx);
+    registerAlgoRoutes(fapi, ctx);
     registerAccountRoutes(fapi, ctx);
     registerUserStreamRoutes(fapi, ctx);
   });

@@ -300,11 +300,16 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
       symbol: symbol(),
       orderIdList: text('orderIdList', 2000).optional(),
       origClientOrderIdList: text('origClientOrderIdList', 2000).optional(),
+      // CCXT sends the lists under lower-case names
+      orderidlist: text('orderidlist', 2000).optional(),
+      origclientorderidlist: text('origclientorderidlist', 2000).optional(),
     },
     handler: ({ params, account }) => {
       symbolState(ctx, params.symbol);
-      if (params.orderIdList !== undefined) {
-        return jsonList('orderIdList', params.orderIdList, 10).map((id) =>
+      const orderIdList = params.orderIdList ?? params.orderidlist;
+      const clientIdList = params.origClientOrderIdList ?? params.origclientorderidlist;
+      if (orderIdList !== undefined) {
+        return jsonList('orderIdList', orderIdList, 10).map((id) =>
           item(() => {
             if (typeof id !== 'number' && typeof id !== 'string') throw API.invalidParam('orderIdList');
             const n = Number(id);
@@ -313,8 +318,8 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
           }),
         );
       }
-      if (params.origClientOrderIdList !== undefined) {
-        return jsonList('origClientOrderIdList', params.origClientOrderIdList, 10).map((id) =>
+      if (clientIdList !== undefined) {
+        return jsonList('origClientOrderIdList', clientIdList, 10).map((id) =>
           item(() => {
             if (typeof id !== 'string') throw API.invalidParam('origClientOrderIdList');
             return cancel(ctx, account, { symbol: params.symbol, origClientOrderId: id });
