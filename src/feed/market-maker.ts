@@ -1,0 +1,318 @@
+/**
+ * The built-in market maker: an ordinary venue account (created and funded through `venue.run`, so its
+ * money, fees and positions are accounted like anyone's) that keeps a ladder of GTC LIMIT bids and asks
+ * around a reference price (the mark, or what a feed passes), so that a lone user's orders fill as on
+ * the real venue (docs/feed.md).
+ *
+ * - Ladder: `levels` per side; level i sits `halfSpreadBps + i × spacingBps` from the centre, bids
+ *   rounded down and asks up to the tick, each `levelNotional` USDT (or a fixed quantity), rounded up to
+ *   the step and at least the minimum quantity and notional.
+ * - Filters: prices stay within [minPrice, maxPrice] and the PERCENT_PRICE band around the current mark
+ *   (bids ≤ mark × multiplierUp and ≥ mark × multiplierDown, the same for asks); levels outside are left out.
+ * - Inventory: the centre is skewed against the position (`skewBps` at `maxInventoryNotional`), and at
+ *   the cap the side that would grow the position is not quoted.
+ * - Re-quoting amends orders in place (modifyOrder), cancels extras and places missing ones; when the
+ *   reference rises the asks move first (and the bids first when it falls), so the ladder never crosses
+ *   itself. It is skipped while the reference moved less than `requoteBps` and the ladder is complete.
+ * - Rejections are counted and never thrown; a side whose command was rejected is left alone for
+ *   `rejectBackoffMs` of venue time, so a maker short of margin does not retry in a loop.
+ */
+import { Decimal } from '../core/decimal.js';
+import type { Order, Result, SymbolState } from '../engine/index.js';
+import type { Venue } from '../api/venue.js';
+
+export interface MarketMakerOptions {
+  /** default 'market-maker' */
+  readonly accountId?: string;
+  /** USDT deposited when the account is created (default 10,000,000) */
+  readonly deposit?: string;
+  /** symbols to quote (default: every symbol of the exchange) */
+  readonly symbols?: readonly string[];
+  /** levels per side (default 10) */
+  readonly levels?: number;
+  /** distance of the first level from the centre, bps (default 1) */
+  readonly halfSpreadBps?: number;
+  /** distance between levels, bps (default 2) */
+  readonly spacingBps?: number;
+  /** USDT per level (default 20,000) */
+  readonly levelNotional?: string;
+  /** fixed base quantity per level, by symbol (overrides levelNotional) */
+  readonly levelQty?: Readonly<Record<string, string>>;
+  /** leverage set on every quoted symbol (default 10) */
+  readonly leverage?: number;
+  /** |position notional| at which the growing side stops being quoted (default 1,000,000) */
+  readonly maxInventoryNotional?: string;
+  /** centre shift at the inventory cap, bps (default 10) */
+  readonly skewBps?: number;
+  /** minimum move of the reference, bps, that re-quotes a complete ladder (default 0.5) */
+  readonly requoteBps?: number;
+  /** venue-time pause of a side after one of its commands was rejected (default 5,000 ms) */
+  readonly rejectBackoffMs?: number;
+  /** re-quote after mark updates and own fills (on a microtask; default true) */
+  readonly autoRequote?: boolean;
+  readonly makerCommissionRate?: string;
+  readonly takerCommissionRate?: string;
+}
+
+export interface MarketMakerStats {
+  placed: number;
+  amended: number;
+  canceled: number;
+  rejected: number;
+  quotes: number;
+  lastError?: { code: number; msg: string; symbol: string };
+}
+
+interface Quote {
+  readonly price: Decimal;
+  readonly qty: Decimal;
+}
+
+type Side = 'BUY' | 'SELL';
+
+const BPS = Decimal.of(10_000);
+
+export class MarketMaker {
+  readonly accountId: string;
+  readonly stats: MarketMakerStats = { placed: 0, amended: 0, canceled: 0, rejected: 0, quotes: 0 };
+  private readonly opts: Required<Omit<MarketMakerOptions, 'levelQty' | 'symbols' | 'makerCommissionRate' | 'takerCommissionRate'>>;
+  private readonly symbols: readonly string[];
+  /** reference of the last complete quote, by symbol */
+  private readonly lastRef = new Map<string, Decimal>();
+  /** venue time until which a symbol side is left alone, key `${symbol}:${side}` */
+  private readonly backoff = new Map<string, number>();
+  private readonly pending = new Set<string>();
+  private unsubscribe: (() => void) | undefined;
+  private quoting = false;
+  private started = false;
+
+  constructor(
+    private readonly venue: Venue,
+    private readonly options: MarketMakerOptions = {},
+  ) {
+    this.accountId = options.accountId ?? 'market-maker';
+    this.symbols = options.symbols ?? [...venue.exchange.symbols.keys()];
+    this.opts = {
+      accountId: this.accountId,
+      deposit: options.deposit ?? '10000000',
+      levels: options.levels ?? 10,
+      halfSpreadBps: options.halfSpreadBps ?? 1,
+      spacingBps: options.spacingBps ?? 2,
+      levelNotional: options.levelNotional ?? '20000',
+      leverage: options.leverage ?? 10,
+      maxInventoryNotional: options.maxInventoryNotional ?? '1000000',
+      skewBps: options.skewBps ?? 10,
+      requoteBps: options.requoteBps ?? 0.5,
+      rejectBackoffMs: options.rejectBackoffMs ?? 5000,
+      autoRequote: options.autoRequote ?? true,
+    };
+    if (!(this.opts.halfSpreadBps > 0) || !(this.opts.spacingBps >= 0) || !Number.isInteger(this.opts.levels) || this.opts.levels < 1) {
+      throw new Error('market maker: halfSpreadBps must be > 0, spacingBps >= 0 and levels a positive integer');
+    }
+  }
+
+  /** Creates and funds the account (once), sets leverage, quotes every symbol that has a mark. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (!this.venue.exchange.accounts.has(this.accountId)) {
+      this.check(
+        this.venue.run({
+          type: 'createAccount',
+          accountId: this.accountId,
+          ...(this.options.makerCommissionRate === undefined ? {} : { makerCommissionRate: this.options.makerCommissionRate }),
+          ...(this.options.takerCommissionRate === undefined ? {} : { takerCommissionRate: this.options.takerCommissionRate }),
+        }),
+        '',
+      );
+      this.check(this.venue.run({ type: 'deposit', accountId: this.accountId, asset: 'USDT', amount: this.opts.deposit }), '');
+    }
+    for (const symbol of this.symbols) {
+      this.check(this.venue.run({ type: 'setLeverage', accountId: this.accountId, symbol, leverage: this.opts.leverage }), symbol);
+    }
+    if (this.opts.autoRequote) {
+      this.unsubscribe = this.venue.hub.subscribe((event) => {
+        if (event.e === 'MARK_PRICE_UPDATE') this.schedule(event.s);
+        else if (event.e === 'ORDER_TRADE_UPDATE' && event.accountId === this.accountId && event.o.x === 'TRADE') this.schedule(event.o.s);
+      });
+    }
+    this.quoteAll();
+  }
+
+  /** Stops re-quoting and cancels the maker's orders. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.started = false;
+    for (const symbol of this.symbols) {
+      if (this.openOrders(symbol).length > 0) this.venue.run({ type: 'cancelAllOrders', accountId: this.accountId, symbol });
+    }
+    this.lastRef.clear();
+  }
+
+  quoteAll(): void {
+    for (const symbol of this.symbols) this.quote(symbol);
+  }
+
+  /** The maker's signed position in `symbol`. */
+  inventory(symbol: string): Decimal {
+    let amt = Decimal.ZERO;
+    for (const p of this.venue.exchange.accounts.get(this.accountId)?.positions.values() ?? [])
+      if (p.symbol === symbol) amt = amt.add(p.amt);
+    return amt;
+  }
+
+  /** The maker's open orders on `symbol`. */
+  openOrders(symbol: string): Order[] {
+    const a = this.venue.exchange.accounts.get(this.accountId);
+    return a === undefined ? [] : [...a.openOrders.values()].filter((o) => o.symbol === symbol);
+  }
+
+  private schedule(symbol: string): void {
+    if (!this.symbols.includes(symbol) || this.pending.has(symbol)) return;
+    this.pending.add(symbol);
+    queueMicrotask(() => {
+      this.pending.delete(symbol);
+      if (this.started && !this.quoting) this.quote(symbol);
+    });
+  }
+
+  /** The ladder the maker wants around `reference` (best first), given its inventory and the filters. */
+  ladder(symbol: string, reference: Decimal): { bids: Quote[]; asks: Quote[] } {
+    const s = this.venue.exchange.symbols.get(symbol) as SymbolState;
+    const inst = s.instrument;
+    const tick = inst.tickSize;
+    const mark = s.markPrice ?? reference;
+    const maxInv = Decimal.parse(this.opts.maxInventoryNotional);
+    const invNotional = this.inventory(symbol).mul(reference);
+    let ratio = maxInv.isPositive() ? invNotional.div(maxInv, 8) : Decimal.ZERO;
+    if (ratio.gt(Decimal.ONE)) ratio = Decimal.ONE;
+    if (ratio.lt(Decimal.ONE.neg())) ratio = Decimal.ONE.neg();
+    const skew = ratio.mul(Decimal.parse(String(this.opts.skewBps))).div(BPS, 12);
+    const centre = reference.mul(Decimal.ONE.sub(skew));
+    const lo = Decimal.max(inst.minPrice.isPositive() ? inst.minPrice : tick, mark.mul(inst.multiplierDown));
+    const hi = Decimal.min(inst.maxPrice, mark.mul(inst.multiplierUp));
+    const fixedQty = this.options.levelQty?.[symbol];
+    const notional = Decimal.parse(this.opts.levelNotional);
+    const sizeAt = (price: Decimal): Decimal => {
+      let qty = fixedQty !== undefined ? Decimal.parse(fixedQty) : notional.div(price, 12, 'UP');
+      if (qty.mul(price).lt(inst.minNotional)) qty = inst.minNotional.div(price, 12, 'UP');
+      qty = qty.roundToStep(inst.stepSize, 'CEIL');
+      return Decimal.max(qty, inst.minQty).normalize();
+    };
+    const side = (sign: -1 | 1, allowed: boolean): Quote[] => {
+      const out: Quote[] = [];
+      if (!allowed) return out;
+      let prev: Decimal | undefined;
+      for (let i = 0; i < this.opts.levels; i++) {
+        const off = Decimal.parse(String(this.opts.halfSpreadBps + i * this.opts.spacingBps)).div(BPS, 12);
+        const raw = centre.mul(sign < 0 ? Decimal.ONE.sub(off) : Decimal.ONE.add(off));
+        let price = raw.roundToStep(tick, sign < 0 ? 'FLOOR' : 'CEIL').normalize();
+        // levels that round onto the same tick are pushed one tick further out
+        if (prev !== undefined && (sign < 0 ? !price.lt(prev) : !price.gt(prev)))
+          price = (sign < 0 ? prev.sub(tick) : prev.add(tick)).normalize();
+        prev = price;
+        if (price.lt(lo) || price.gt(hi)) continue;
+        out.push({ price, qty: sizeAt(price) });
+      }
+      return out;
+    };
+    return { bids: side(-1, !invNotional.gte(maxInv)), asks: side(1, !invNotional.lte(maxInv.neg())) };
+  }
+
+  /** Brings the ladder of `symbol` to where it should be around `reference` (default: the mark). */
+  quote(symbol: string, reference?: Decimal | string): void {
+    const s = this.venue.exchange.symbols.get(symbol);
+    if (s === undefined || !this.venue.exchange.accounts.has(this.accountId)) return;
+    const ref = reference === undefined ? s.markPrice : typeof reference === 'string' ? Decimal.parse(reference) : reference;
+    if (ref === undefined || !ref.isPositive()) return;
+    const want = this.ladder(symbol, ref);
+    const orders = this.openOrders(symbol);
+    const have = {
+      bids: orders.filter((o) => o.side === 'BUY').sort((a, b) => b.ticks - a.ticks),
+      asks: orders.filter((o) => o.side === 'SELL').sort((a, b) => a.ticks - b.ticks),
+    };
+    const last = this.lastRef.get(symbol);
+    const complete =
+      have.bids.length === want.bids.length &&
+      have.asks.length === want.asks.length &&
+      orders.every((o) => o.executedQty.isZero() && o.type === 'LIMIT');
+    if (complete && last !== undefined && this.opts.requoteBps > 0) {
+      const moved = ref.sub(last).abs().mul(BPS).div(last, 8);
+      if (moved.lt(Decimal.parse(String(this.opts.requoteBps)))) return;
+    }
+    this.quoting = true;
+    try {
+      this.stats.quotes++;
+      const rising = last === undefined || !ref.lt(last);
+      const first: Side = rising ? 'SELL' : 'BUY';
+      let ok = true;
+      for (const side of [first, first === 'SELL' ? 'BUY' : 'SELL'] as const) {
+        ok = this.reconcile(symbol, side, side === 'BUY' ? have.bids : have.asks, side === 'BUY' ? want.bids : want.asks) && ok;
+      }
+      if (ok) this.lastRef.set(symbol, ref);
+      else this.lastRef.delete(symbol);
+    } finally {
+      this.quoting = false;
+    }
+  }
+
+  /** One side: amend pairs in place, cancel extras, place the missing. False if anything was rejected or skipped. */
+  private reconcile(symbol: string, side: Side, have: Order[], want: Quote[]): boolean {
+    const key = `${symbol}:${side}`;
+    const until = this.backoff.get(key);
+    if (until !== undefined && this.venue.now() < until) return false;
+    this.backoff.delete(key);
+    let ok = true;
+    const n = Math.max(have.length, want.length);
+    for (let i = 0; i < n; i++) {
+      const o = have[i];
+      const q = want[i];
+      if (o !== undefined && q === undefined) {
+        if (this.check(this.venue.run({ type: 'cancelOrder', accountId: this.accountId, symbol, orderId: o.orderId }), symbol, key)) {
+          this.stats.canceled++;
+        } else ok = false;
+        continue;
+      }
+      if (q === undefined) continue;
+      if (o !== undefined) {
+        const remaining = o.origQty.sub(o.executedQty);
+        if (o.price.eq(q.price) && remaining.eq(q.qty)) continue;
+        const r = this.venue.run({
+          type: 'modifyOrder',
+          accountId: this.accountId,
+          symbol,
+          orderId: o.orderId,
+          side,
+          quantity: o.executedQty.add(q.qty).toString(),
+          price: q.price.toString(),
+        });
+        if (!this.check(r, symbol, key)) return false;
+        this.stats.amended++;
+        continue;
+      }
+      const r = this.venue.run({
+        type: 'placeOrder',
+        accountId: this.accountId,
+        symbol,
+        side,
+        orderType: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: q.qty.toString(),
+        price: q.price.toString(),
+      });
+      if (!this.check(r, symbol, key)) return false;
+      this.stats.placed++;
+    }
+    return ok;
+  }
+
+  /** Counts a rejection (and backs its side off); never throws. */
+  private check(r: Result, symbol: string, backoffKey?: string): boolean {
+    if (r.ok) return true;
+    this.stats.rejected++;
+    this.stats.lastError = { ...r.error, symbol };
+    if (backoffKey !== undefined) this.backoff.set(backoffKey, this.venue.now() + this.opts.rejectBackoffMs);
+    return false;
+  }
+}
