@@ -61,7 +61,6 @@ export class MarketStreams {
   private readonly lastTop = new Map<string, string>();
   /** time of the last command that touched each symbol's book */
   private readonly bookTime = new Map<string, number>();
-  private readonly aggIds = new Map<string, number>();
   private lastTaker: { s: string; i: number; t: number; type: string } | undefined;
   private pendingAgg: PendingAgg | undefined;
   private flushScheduled = false;
@@ -192,8 +191,9 @@ export class MarketStreams {
     if (a === undefined) return;
     this.pendingAgg = undefined;
     const s = this.venue.exchange.symbols.get(a.symbol) as SymbolState;
-    const id = (this.aggIds.get(a.symbol) ?? 0) + 1;
-    this.aggIds.set(a.symbol, id);
+    // the aggregate's id is its first trade id: unique and increasing, and equal to REST /fapi/v1/aggTrades's
+    // id (one trade per aggregate there) whenever the aggregate is a single fill
+    const id = a.f;
     const q = a.q.toFixed(s.instrument.quantityPrecision);
     this.publish(`aggTrade:${a.symbol}`, { e: 'aggTrade', E: a.T, s: a.symbol, a: id, p: a.p, q, nq: q, f: a.f, l: a.l, T: a.T, m: a.m });
   }

@@ -222,7 +222,8 @@ describe('WebSocket streams', () => {
     const agg1 = (await c.next((m) => m.stream === 'btcusdt@aggTrade')).data;
     const agg2 = (await c.next((m) => m.stream === 'btcusdt@aggTrade')).data;
     assert.deepEqual([agg1.p, agg1.q, agg1.m, agg2.p, agg2.q], ['60010.00', '0.200', false, '60020.00', '0.150']);
-    assert.equal(agg2.a, agg1.a + 1);
+    assert.equal(agg1.a, agg1.f);
+    assert.equal(agg2.a, agg2.f);
     assert.ok(agg1.f <= agg1.l && agg1.l < agg2.f);
     const bt = (await c.next((m) => m.stream === 'btcusdt@bookTicker' && m.data.a === '60020.00')).data;
     assert.equal(bt.e, 'bookTicker');
@@ -279,6 +280,8 @@ describe('WebSocket streams', () => {
       // nothing from bob's deposit or the maker's fills
       assert.ok(c.messages.every((m: any) => m.e !== 'ACCOUNT_UPDATE' && !(m.e === 'ORDER_TRADE_UPDATE' && m.o.S === 'SELL')));
     }
+    assert.ok(venue.run({ type: 'setLeverage', accountId: 'alice', symbol: 'BTCUSDT', leverage: 15 }).ok);
+    assert.deepEqual((await raw.next((m) => m.e === 'ACCOUNT_CONFIG_UPDATE')).ac, { s: 'BTCUSDT', l: 15 });
     const w = await wrapped.next((m) => m.data?.e === 'ORDER_TRADE_UPDATE');
     assert.equal(w.stream, key);
     await assert.rejects(Client.open(`${h.url}/private/ws?listenKey=nope`), /400/);
