@@ -550,4 +550,27 @@ describe('engine: orders, matching, fees and positions', () => {
     const r = ok(ex, order('user', 'BUY', '0.05'));
     assert.equal((r.result as { executedQty: string }).executedQty, '0.01', 'stops at 59,000 × 1.05 = 61,950');
   });
+
+  it('forgets closed orders after the retention (time or count, oldest first); open orders stay', () => {
+    const ex = new Exchange(undefined, { retention: { closedOrders: 3, closedOrderMs: 60_000 } });
+    ok(ex, { type: 'createAccount', time: t(), accountId: 'mm' });
+    ok(ex, { type: 'deposit', time: t(), accountId: 'mm', asset: 'USDT', amount: '100000' });
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '60000' });
+    const resting = (ok(ex, order('mm', 'BUY', '0.01', '50000')).result as { orderId: number }).orderId;
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = (ok(ex, order('mm', 'BUY', '0.01', '50000')).result as { orderId: number }).orderId;
+      ok(ex, { type: 'cancelOrder', time: t(), accountId: 'mm', symbol: 'BTCUSDT', orderId: id });
+      ids.push(id);
+    }
+    // at most 3 closed orders are remembered: the two oldest cancelled ones are forgotten
+    assert.deepEqual(
+      ids.map((id) => ex.orders.has(id)),
+      [false, false, true, true, true],
+    );
+    assert.equal(ex.orders.get(resting)?.status, 'NEW');
+    // an hour later (engine time), any command lets the closed ones go; the open one stays
+    ok(ex, { type: 'setMarkPrice', time: clock + 3_600_000, symbol: 'BTCUSDT', markPrice: '60000' });
+    assert.deepEqual([...ex.orders.keys()], [resting]);
+  });
 });

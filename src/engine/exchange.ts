@@ -72,6 +72,13 @@ const ORDER_TYPES = new Set<string>([
 ]);
 /** triggered orders checked per price update at most (a runaway cascade guard) */
 const MAX_TRIGGER_ROUNDS = 1000;
+/** Binance forgets cancelled/expired orders without fills after 3 days (GET /fapi/v1/order) */
+export const DEFAULT_CLOSED_ORDER_RETENTION_MS = 3 * 24 * 3600_000;
+export const DEFAULT_CLOSED_ORDERS_KEPT = 100_000;
+
+function isClosed(o: Order): boolean {
+  return o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED';
+}
 /** basis samples in the mark price's moving average (5 minutes of 5-second samples, spec §8.3) */
 const BASIS_WINDOW = 60;
 
@@ -127,11 +134,27 @@ export class Exchange {
   feesCollected = Decimal.ZERO;
   /** @internal accounts that have held a position in each symbol (pruned lazily): the mark tick visits only these */
   readonly holders = new Map<string, Set<Account>>();
-  /** every order ever accepted, by id (open and closed): for queries */
+  /**
+   * Orders by id: every open order, and closed ones for a while (for queries): a closed order is
+   * forgotten once it has been closed for `retention.closedOrderMs` of engine time, or when more than
+   * `retention.closedOrders` closed orders are kept (oldest first). Older ones are history (src/store).
+   */
   readonly orders = new Map<number, Order>();
+  /** closed orders in the order they closed (forgotten from the head), and their ids */
+  private readonly closedQueue: Order[] = [];
+  private closedHead = 0;
+  private readonly closedIds = new Set<number>();
   private time = 0;
+  readonly retention: { readonly closedOrderMs: number; readonly closedOrders: number };
 
-  constructor(instruments: Iterable<Instrument> = builtinInstruments().values()) {
+  constructor(
+    instruments: Iterable<Instrument> = builtinInstruments().values(),
+    options: { retention?: { closedOrderMs?: number; closedOrders?: number } } = {},
+  ) {
+    this.retention = {
+      closedOrderMs: options.retention?.closedOrderMs ?? DEFAULT_CLOSED_ORDER_RETENTION_MS,
+      closedOrders: options.retention?.closedOrders ?? DEFAULT_CLOSED_ORDERS_KEPT,
+    };
     this.accounts.set(INSURANCE_FUND_ID, newAccount(INSURANCE_FUND_ID, Decimal.ZERO, Decimal.ZERO));
     for (const instrument of instruments) {
       this.symbols.set(instrument.symbol, {
@@ -164,6 +187,46 @@ export class Exchange {
     this.time = c.time;
   }
 
+  /** @internal The remembered orders: open ones, then closed ones in the order they closed (for snapshots). */
+  rememberedOrders(): Order[] {
+    const open: Order[] = [];
+    for (const o of this.orders.values()) if (!this.closedIds.has(o.orderId)) open.push(o);
+    return [...open, ...this.closedQueue.slice(this.closedHead)];
+  }
+
+  /** @internal Keeps an order (new, or replacing the one with its id) for queries. */
+  remember(o: Order): void {
+    this.orders.set(o.orderId, o);
+    if (isClosed(o) && !this.closedIds.has(o.orderId)) {
+      this.closedIds.add(o.orderId);
+      this.closedQueue.push(o);
+    }
+  }
+
+  /**
+   * Queues the orders a command closed (in event order), then forgets the closed orders past the
+   * retention, oldest closed first. Deterministic: engine time and counts only.
+   */
+  private forgetClosedOrders(events: readonly EngineEvent[]): void {
+    for (const e of events) {
+      if (e.e !== 'ORDER_TRADE_UPDATE') continue;
+      const o = this.orders.get(e.o.i);
+      if (o !== undefined) this.remember(o);
+    }
+    const q = this.closedQueue;
+    while (this.closedHead < q.length) {
+      const o = q[this.closedHead] as Order;
+      if (this.closedIds.size <= this.retention.closedOrders && o.updateTime > this.time - this.retention.closedOrderMs) break;
+      this.orders.delete(o.orderId);
+      this.closedIds.delete(o.orderId);
+      this.closedHead++;
+    }
+    if (this.closedHead > 4096 && this.closedHead * 2 > q.length) {
+      q.splice(0, this.closedHead);
+      this.closedHead = 0;
+    }
+  }
+
   /** Executes one command. Rejections carry Binance's code and message and change nothing. */
   execute(cmd: Command): Result {
     try {
@@ -172,6 +235,7 @@ export class Exchange {
       const events: EngineEvent[] = [];
       const result = this.dispatch(cmd, events);
       this.time = Math.max(this.time, cmd.time);
+      this.forgetClosedOrders(events);
       return { ok: true, events, result };
     } catch (e) {
       if (e instanceof EngineRejection) return { ok: false, error: e.error };
@@ -738,7 +802,7 @@ export class Exchange {
       // nothing was changed by the failed submission: the conditional order simply expires
       o.status = 'EXPIRED';
       o.updateTime = time;
-      this.orders.set(o.orderId, o);
+      this.remember(o);
       events.push(this.orderUpdate(o, 'EXPIRED', time));
     }
   }
@@ -878,7 +942,7 @@ export class Exchange {
       callbackRate: identity?.callbackRate,
       activationPrice: identity?.activationPrice,
     });
-    this.orders.set(orderId, order);
+    this.remember(order);
     if (keepsPlace && replacing !== undefined) {
       s.book.replace(replacing, order);
       a.openOrders.set(orderId, order);
@@ -940,7 +1004,7 @@ export class Exchange {
       reduceOnly: true,
       time,
     });
-    this.orders.set(orderId, order);
+    this.remember(order);
     events.push(this.orderUpdate(order, 'NEW', time));
     const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER');
     const touched = new Map<string, Set<EnginePosition>>();
@@ -1001,7 +1065,7 @@ export class Exchange {
     counter.executedQty = qty;
     counter.cumQuote = value;
     counter.status = 'FILLED';
-    this.orders.set(counterId, counter);
+    this.remember(counter);
     events.push(this.orderUpdate(counter, 'TRADE', time, { qty, price, fee: Decimal.ZERO, tradeId, maker: true, realized: r2.realized }));
     events.push(this.accountUpdate(from, 'ORDER', time, Decimal.ZERO, [r1.position]));
     events.push(this.accountUpdate(to, 'ORDER', time, Decimal.ZERO, [r2.position]));
@@ -1038,7 +1102,7 @@ export class Exchange {
       callbackRate: v.callbackRate,
       activationPrice: v.activationPrice,
     });
-    this.orders.set(orderId, order);
+    this.remember(order);
     a.openOrders.set(orderId, order);
     s.conditional.set(orderId, order);
     events.push(this.orderUpdate(order, 'NEW', cmd.time));

@@ -4,8 +4,8 @@
  * the original (tested in snapshot.test.ts). The instruments are not in the snapshot: they come from the
  * exchange the snapshot is restored into (the built-in ones by default).
  *
- * Orders are written once (every order the engine remembers, open or closed); the book, the open-order
- * maps and the conditional queues refer to them by id, in their queue order.
+ * Orders are written once (every order the engine remembers, open or closed, in the order it would
+ * forget them); the book, the open-order maps and the conditional queues refer to them by id.
  */
 import { Decimal, type Instrument } from '../core/index.js';
 import type { CommandPositionSide, OrderType, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
@@ -102,7 +102,7 @@ const optDec = (s: Dec | null): Decimal | undefined => (s === null ? undefined :
 
 export function takeSnapshot(ex: Exchange): EngineSnapshot {
   const orders: OrderRecord[] = [];
-  for (const o of ex.orders.values()) {
+  for (const o of ex.rememberedOrders()) {
     orders.push({
       orderId: o.orderId,
       clientOrderId: o.clientOrderId,
@@ -230,7 +230,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
       trailExtreme: optDec(r.trailExtreme),
     });
     byId.set(o.orderId, o);
-    ex.orders.set(o.orderId, o);
+    ex.remember(o);
   }
   const order = (id: number): Order => {
     const o = byId.get(id);

@@ -142,6 +142,8 @@ export function readSnapshot(file: string): StoreSnapshot {
 export function readJournal(
   dir: string,
   onRecord: (seq: number, rec: unknown, where: string) => void,
+  /** records up to this sequence number are not needed: segments that end before it are not read */
+  fromSeq = 0,
 ): {
   seq: number;
   tornBytes: number;
@@ -150,8 +152,11 @@ export function readJournal(
   lastBase: number;
   lastValidBytes: number;
 } {
-  const segments = listSegments(dir);
-  let seq = 0;
+  const all = listSegments(dir);
+  let first = 0;
+  while (first + 1 < all.length && (all[first + 1] as Segment).base <= fromSeq) first++;
+  const segments = all.slice(first);
+  let seq = segments[0]?.base ?? 0;
   let tornBytes = 0;
   let tornFile: string | undefined;
   let lastValidBytes = 0;
@@ -227,11 +232,15 @@ export class Store {
     }
     const state = { exchange, credentials, clockOffsetMs };
     let replayed = 0;
-    const read = readJournal(dir, (seq, rec, where) => {
-      if (seq <= snapshotSeq) return;
-      applyRecord(state, rec, where);
-      replayed++;
-    });
+    const read = readJournal(
+      dir,
+      (seq, rec, where) => {
+        if (seq <= snapshotSeq) return;
+        applyRecord(state, rec, where);
+        replayed++;
+      },
+      snapshotSeq,
+    );
     if (read.seq < snapshotSeq) throw new Error(`${newest?.file}: includes record ${snapshotSeq}, but the journal ends at ${read.seq}`);
     let writer: JournalWriter;
     if (read.lastFile === undefined) {
