@@ -139,11 +139,15 @@ export class MarketMaker {
     this.quoteAll();
   }
 
-  /** Stops re-quoting and cancels the maker's orders. */
-  stop(): void {
+  /**
+   * Stops re-quoting and, unless told otherwise, cancels the maker's orders (a venue shutting down keeps
+   * them: the restarted maker finds its account and ladder and amends it).
+   */
+  stop(cancelOrders = true): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.started = false;
+    if (!cancelOrders) return;
     for (const symbol of this.symbols) {
       if (this.openOrders(symbol).length > 0) this.venue.run({ type: 'cancelAllOrders', accountId: this.accountId, symbol });
     }
