@@ -9,12 +9,17 @@ import type { EngineEvent, LiquidationExplanation, OrderUpdate, SymbolState, Tra
 import { nextFundingRate } from '../engine/funding.js';
 import type { Venue } from './venue.js';
 import { DepthDiffer, depthLevels, topOfBook } from './depth-diff.js';
+import { TickerWindow } from './ticker-window.js';
 import { klineCloseTime, klineOpenTime, type KlineInterval, type ParsedStream, type StreamSpec } from './stream-names.js';
 
 export type Publish = (key: string, data: unknown) => void;
 
 /** The periods (ms) at which `tick` must be called. */
-export const TICK_PERIODS = [100, 250, 500, 1000, 3000] as const;
+export const TICK_PERIODS = [100, 250, 500, 1000, 2000, 3000] as const;
+
+/** Binance: a symbol's ticker every 2 s, the all-market arrays every 1 s. */
+const TICKER_MS = 2000;
+const TICKER_ALL_MS = 1000;
 
 interface PendingAgg {
   readonly symbol: string;
@@ -65,6 +70,8 @@ export class MarketStreams {
   private pendingAgg: PendingAgg | undefined;
   private flushScheduled = false;
   private readonly unsubscribe: () => void;
+  /** 24 h statistics, kept from the start whether or not a ticker stream is subscribed */
+  private readonly tickers = new TickerWindow();
 
   constructor(
     private readonly venue: Venue,
@@ -159,6 +166,7 @@ export class MarketStreams {
     const qty = Decimal.parse(trade.q);
     const p = price.toFixed(inst.pricePrecision);
     const q = qty.toFixed(inst.quantityPrecision);
+    this.tickers.add(trade.s, price, qty, trade.t, trade.E);
     const taker = this.lastTaker !== undefined && this.lastTaker.t === trade.t && this.lastTaker.s === trade.s ? this.lastTaker : undefined;
     if (this.active.has(`trade:${trade.s}`)) {
       const X = taker?.type === 'LIQUIDATION' ? 'LIQUIDATION' : 'MARKET';
@@ -335,6 +343,24 @@ export class MarketStreams {
         case 'kline':
           if (periodMs === 250) this.klineTick(key, now);
           break;
+        case 'ticker':
+        case 'miniTicker':
+          if (periodMs === TICKER_MS) {
+            const data = this.tickerPayload(spec.symbol, now, spec.kind === 'miniTicker');
+            if (data !== undefined) this.publish(key, data);
+          }
+          break;
+        case 'tickerAll':
+        case 'miniTickerAll':
+          if (periodMs === TICKER_ALL_MS) {
+            const all = [];
+            for (const symbol of this.venue.exchange.symbols.keys()) {
+              const data = this.tickerPayload(symbol, now, spec.kind === 'miniTickerAll');
+              if (data !== undefined) all.push(data);
+            }
+            if (all.length > 0) this.publish(key, all);
+          }
+          break;
       }
     }
   }
@@ -373,6 +399,46 @@ export class MarketStreams {
       k.dirty = false;
       this.sendKline(k, k.candle, false, now);
     }
+  }
+
+  /** `<sym>@ticker` / `@miniTicker` payload: rolling 24 h statistics (undefined with no trade in them). */
+  tickerPayload(symbol: string, now: number, mini: boolean): Record<string, unknown> | undefined {
+    const s = this.venue.exchange.symbols.get(symbol);
+    const t = this.tickers.stats(symbol, now);
+    if (s === undefined || t === undefined) return undefined;
+    const pp = s.instrument.pricePrecision;
+    const qp = s.instrument.quantityPrecision;
+    const base = {
+      s: symbol,
+      c: t.last.toFixed(pp),
+      o: t.open.toFixed(pp),
+      h: t.high.toFixed(pp),
+      l: t.low.toFixed(pp),
+      v: t.volume.toFixed(qp),
+      q: t.quoteVolume.toFixed(2),
+    };
+    if (mini) return { e: '24hrMiniTicker', E: now, ...base };
+    const change = t.last.sub(t.open);
+    return {
+      e: '24hrTicker',
+      E: now,
+      s: symbol,
+      p: change.toFixed(pp),
+      P: change.mul(Decimal.of(100)).div(t.open, 3).toFixed(3),
+      w: t.quoteVolume.div(t.volume, pp).toFixed(pp),
+      c: base.c,
+      Q: t.lastQty.toFixed(qp),
+      o: base.o,
+      h: base.h,
+      l: base.l,
+      v: base.v,
+      q: base.q,
+      O: t.openTime,
+      C: t.closeTime,
+      F: t.firstId,
+      L: t.lastId,
+      n: t.count,
+    };
   }
 
   /** `<sym>@markPrice` payload from the engine's mark, index and funding state (undefined before a mark). */

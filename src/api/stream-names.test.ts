@@ -25,6 +25,10 @@ describe('stream names', () => {
       ['btcusdt@kline_1M', { kind: 'kline', symbol: 'BTCUSDT', interval: '1M' }, 'kline:BTCUSDT:1M'],
       ['btcusdt@forceOrder', { kind: 'forceOrder', symbol: 'BTCUSDT' }, 'forceOrder:BTCUSDT'],
       ['!forceOrder@arr', { kind: 'forceOrderAll' }, 'forceOrderAll'],
+      ['btcusdt@ticker', { kind: 'ticker', symbol: 'BTCUSDT' }, 'ticker:BTCUSDT'],
+      ['btcusdt@miniTicker', { kind: 'miniTicker', symbol: 'BTCUSDT' }, 'miniTicker:BTCUSDT'],
+      ['!ticker@arr', { kind: 'tickerAll' }, 'tickerAll'],
+      ['!miniTicker@arr', { kind: 'miniTickerAll' }, 'miniTickerAll'],
     ];
     for (const [name, spec, key] of cases) {
       const p = parseStreamName(name, known);

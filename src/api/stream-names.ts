@@ -20,7 +20,11 @@ export type StreamSpec =
   | { readonly kind: 'bookTickerAll' }
   | { readonly kind: 'kline'; readonly symbol: string; readonly interval: KlineInterval }
   | { readonly kind: 'forceOrder'; readonly symbol: string }
-  | { readonly kind: 'forceOrderAll' };
+  | { readonly kind: 'forceOrderAll' }
+  | { readonly kind: 'ticker'; readonly symbol: string }
+  | { readonly kind: 'tickerAll' }
+  | { readonly kind: 'miniTicker'; readonly symbol: string }
+  | { readonly kind: 'miniTickerAll' };
 
 export interface ParsedStream {
   readonly spec: StreamSpec;
@@ -46,6 +50,8 @@ export function streamKey(spec: StreamSpec): string {
       return `kline:${spec.symbol}:${spec.interval}`;
     case 'bookTickerAll':
     case 'forceOrderAll':
+    case 'tickerAll':
+    case 'miniTickerAll':
       return spec.kind;
     default:
       return `${spec.kind}:${spec.symbol}`;
@@ -74,6 +80,10 @@ function parseSpec(name: string): StreamSpec | undefined {
       return { kind: 'bookTickerAll' };
     case '!forceOrder@arr':
       return { kind: 'forceOrderAll' };
+    case '!ticker@arr':
+      return { kind: 'tickerAll' };
+    case '!miniTicker@arr':
+      return { kind: 'miniTickerAll' };
   }
   const at = name.indexOf('@');
   if (at <= 0) return undefined;
@@ -94,6 +104,10 @@ function parseSpec(name: string): StreamSpec | undefined {
       return { kind: 'bookTicker', symbol };
     case 'forceOrder':
       return { kind: 'forceOrder', symbol };
+    case 'ticker':
+      return { kind: 'ticker', symbol };
+    case 'miniTicker':
+      return { kind: 'miniTicker', symbol };
   }
   const depth = /^depth(5|10|20)?(@100ms|@250ms|@500ms)?$/.exec(rest);
   if (depth !== null) {

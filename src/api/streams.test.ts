@@ -241,8 +241,8 @@ describe('WebSocket streams', () => {
     c.close();
   });
 
-  it('markPrice@1s: mark, index, funding rate and next funding time from the engine', async () => {
-    const c = await Client.open(`${h.url}/market/ws/btcusdt@markPrice@1s`);
+  it('markPrice@1s: mark, index, funding rate and next funding time from the engine; 24 h tickers', async () => {
+    const c = await Client.open(`${h.url}/market/ws/btcusdt@markPrice@1s/btcusdt@ticker/!miniTicker@arr`);
     const m = await c.next((x) => x.e === 'markPriceUpdate', 2500);
     assert.equal(m.s, 'BTCUSDT');
     assert.equal(m.p, '60000.00000000');
@@ -250,6 +250,21 @@ describe('WebSocket streams', () => {
     assert.match(m.r, /^-?\d+\.\d{8}$/);
     assert.equal(m.T % (8 * 3600_000), 0);
     assert.ok(m.T > m.E);
+    // the earlier tests traded at 60010 first and 60020 last
+    const t = await c.next((x) => x.e === '24hrTicker', 3000);
+    assert.equal(t.s, 'BTCUSDT');
+    assert.equal(t.o, '60010.00');
+    assert.equal(t.c, '60020.00');
+    assert.equal(t.h, '60020.00');
+    assert.equal(t.p, '10.00');
+    assert.equal(t.n, t.L - t.F + 1);
+    assert.equal(t.C - t.O, 86_400_000);
+    const mini = await c.next((x) => Array.isArray(x) && x[0]?.e === '24hrMiniTicker', 3000);
+    assert.deepEqual(
+      mini.map((x: any) => x.s),
+      ['BTCUSDT'],
+    );
+    assert.equal(mini[0].v, t.v);
     c.close();
   });
 
