@@ -63,10 +63,10 @@ describe('market maker', () => {
         assert.ok(o.price.lte(mark.mul(inst.multiplierUp)) && o.price.gte(mark.mul(inst.multiplierDown)));
       }
       assert.ok(bids[0]!.price.lt(mark) && asks[0]!.price.gt(mark));
-      // first level 1 bp away, then 2 bp apart
-      assert.equal(bids[0]!.price.toString(), symbol === 'BTCUSDT' ? '59994' : '2999.7');
-      assert.equal(asks[0]!.price.toString(), symbol === 'BTCUSDT' ? '60006' : '3000.3');
-      assert.equal(asks[1]!.price.toString(), symbol === 'BTCUSDT' ? '60018' : '3000.9');
+      // first level 1.5 bp away, then 2 bp apart
+      assert.equal(bids[0]!.price.toString(), symbol === 'BTCUSDT' ? '59991' : '2999.55');
+      assert.equal(asks[0]!.price.toString(), symbol === 'BTCUSDT' ? '60009' : '3000.45');
+      assert.equal(asks[1]!.price.toString(), symbol === 'BTCUSDT' ? '60021' : '3001.05');
       // ~20,000 USDT per level
       assert.ok(bids[0]!.origQty.mul(bids[0]!.price).gte(Decimal.of(20000)));
     }
@@ -80,7 +80,7 @@ describe('market maker', () => {
     const res = r.result as { status: string; avgPrice: string; executedQty: string };
     assert.equal(res.status, 'FILLED');
     assert.equal(res.executedQty, '0.5');
-    assert.ok(Number(res.avgPrice) > 60000 && Number(res.avgPrice) < 60030, res.avgPrice);
+    assert.ok(Number(res.avgPrice) > 60009 && Number(res.avgPrice) < 60021, res.avgPrice);
     assert.equal(mm.inventory('BTCUSDT').toString(), '-0.5');
 
     const moved = feed.set({ symbol: 'BTCUSDT', markPrice: '61000' });
@@ -88,9 +88,15 @@ describe('market maker', () => {
     const { bids, asks } = sides(mm, 'BTCUSDT');
     assert.equal(bids.length, 10);
     assert.equal(asks.length, 10);
-    // short 0.5 BTC: the centre is skewed up a little (buys back more readily)
+    // around the new mark, on the 12-USDT grid, 18 USDT wide
     assert.ok(bids[0]!.price.lt(Decimal.of(61000)) && asks[0]!.price.gt(Decimal.of(61000)));
-    assert.ok(bids[0]!.price.gt(Decimal.parse('60990')), bids[0]!.price.toString());
+    assert.equal(asks[0]!.price.sub(bids[0]!.price).toString(), '18');
+    assert.ok(asks[9]!.price.sub(bids[9]!.price).eq(Decimal.of(18 + 2 * 9 * 12)));
+    // one grid step up: the ladder shifts by one level, two orders amended
+    const amended = mm.stats.amended;
+    assert.ok(feed.set({ symbol: 'BTCUSDT', markPrice: String(Number(bids[0]!.price.toString()) + 9 + 12) }).ok);
+    assert.equal(mm.stats.amended - amended, 2);
+    assert.equal(sides(mm, 'BTCUSDT').bids[1]!.orderId, bids[0]!.orderId);
     const book = venue.exchange.symbols.get('BTCUSDT')!.book;
     assert.ok(book.bestBid()! < book.bestAsk()!);
 

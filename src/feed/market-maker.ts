@@ -4,16 +4,18 @@
  * around a reference price (the mark, or what a feed passes), so that a lone user's orders fill as on
  * the real venue (docs/feed.md).
  *
- * - Ladder: `levels` per side; level i sits `halfSpreadBps + i × spacingBps` from the centre, bids
- *   rounded down and asks up to the tick, each `levelNotional` USDT (or a fixed quantity), rounded up to
- *   the step and at least the minimum quantity and notional.
+ * - Ladder: `levels` per side; level i sits `halfSpreadBps + i × spacingBps` from the centre (in whole
+ *   ticks), the centre snapped to a grid of `spacingBps`, so a move of one grid step shifts the ladder
+ *   by one level (two orders amended) instead of moving every order; each level `levelNotional` USDT (or
+ *   a fixed quantity), rounded up to the step and at least the minimum quantity and notional. With
+ *   halfSpreadBps > spacingBps / 2 the reference always lies strictly inside the maker's spread.
  * - Filters: prices stay within [minPrice, maxPrice] and the PERCENT_PRICE band around the current mark
  *   (bids ≤ mark × multiplierUp and ≥ mark × multiplierDown, the same for asks); levels outside are left out.
  * - Inventory: the centre is skewed against the position (`skewBps` at `maxInventoryNotional`), and at
  *   the cap the side that would grow the position is not quoted.
- * - Re-quoting amends orders in place (modifyOrder), cancels extras and places missing ones; when the
- *   reference rises the asks move first (and the bids first when it falls), so the ladder never crosses
- *   itself. It is skipped while the reference moved less than `requoteBps` and the ladder is complete.
+ * - Re-quoting keeps orders already at a wanted price, amends the others to the missing prices
+ *   (modifyOrder), cancels extras and places what is still missing; when the centre rises the asks move
+ *   first (the bids first when it falls), so the ladder never crosses itself.
  * - Rejections are counted and never thrown; a side whose command was rejected is left alone for
  *   `rejectBackoffMs` of venue time, so a maker short of margin does not retry in a loop.
  */
@@ -30,7 +32,7 @@ export interface MarketMakerOptions {
   readonly symbols?: readonly string[];
   /** levels per side (default 10) */
   readonly levels?: number;
-  /** distance of the first level from the centre, bps (default 1) */
+  /** distance of the first level from the centre, bps (default 1.5) */
   readonly halfSpreadBps?: number;
   /** distance between levels, bps (default 2) */
   readonly spacingBps?: number;
@@ -44,7 +46,7 @@ export interface MarketMakerOptions {
   readonly maxInventoryNotional?: string;
   /** centre shift at the inventory cap, bps (default 10) */
   readonly skewBps?: number;
-  /** minimum move of the reference, bps, that re-quotes a complete ladder (default 0.5) */
+  /** minimum move of the reference, bps, that re-quotes a complete ladder (default 0: the grid decides) */
   readonly requoteBps?: number;
   /** venue-time pause of a side after one of its commands was rejected (default 5,000 ms) */
   readonly rejectBackoffMs?: number;
@@ -77,8 +79,10 @@ export class MarketMaker {
   readonly stats: MarketMakerStats = { placed: 0, amended: 0, canceled: 0, rejected: 0, quotes: 0 };
   private readonly opts: Required<Omit<MarketMakerOptions, 'levelQty' | 'symbols' | 'makerCommissionRate' | 'takerCommissionRate'>>;
   private readonly symbols: readonly string[];
-  /** reference of the last complete quote, by symbol */
-  private readonly lastRef = new Map<string, Decimal>();
+  /** reference and grid centre of the last complete quote, by symbol */
+  private readonly lastRef = new Map<string, { ref: Decimal; centre: number }>();
+  /** level spacing and half spread in ticks, by symbol */
+  private readonly grids = new Map<string, { step: number; half: number }>();
   /** venue time until which a symbol side is left alone, key `${symbol}:${side}` */
   private readonly backoff = new Map<string, number>();
   private readonly pending = new Set<string>();
@@ -96,13 +100,13 @@ export class MarketMaker {
       accountId: this.accountId,
       deposit: options.deposit ?? '10000000',
       levels: options.levels ?? 10,
-      halfSpreadBps: options.halfSpreadBps ?? 1,
+      halfSpreadBps: options.halfSpreadBps ?? 1.5,
       spacingBps: options.spacingBps ?? 2,
       levelNotional: options.levelNotional ?? '20000',
       leverage: options.leverage ?? 10,
       maxInventoryNotional: options.maxInventoryNotional ?? '1000000',
       skewBps: options.skewBps ?? 10,
-      requoteBps: options.requoteBps ?? 0.5,
+      requoteBps: options.requoteBps ?? 0,
       rejectBackoffMs: options.rejectBackoffMs ?? 5000,
       autoRequote: options.autoRequote ?? true,
     };
@@ -181,8 +185,26 @@ export class MarketMaker {
     });
   }
 
-  /** The ladder the maker wants around `reference` (best first), given its inventory and the filters. */
-  ladder(symbol: string, reference: Decimal): { bids: Quote[]; asks: Quote[] } {
+  /**
+   * Level spacing and half spread of `symbol` in ticks: from the bps options at `reference`, but sticky
+   * (kept while within 10 % of the current value), so that the grid does not move with the price.
+   */
+  private grid(symbol: string, reference: Decimal, tick: Decimal): { step: number; half: number } {
+    const ticksAt = (bps: number) => Math.max(1, Math.round((reference.toNumber() * bps) / 10_000 / tick.toNumber()));
+    const want = { step: ticksAt(this.opts.spacingBps), half: ticksAt(this.opts.halfSpreadBps) };
+    const have = this.grids.get(symbol);
+    const near = (a: number, b: number) => Math.abs(a - b) <= 0.1 * b;
+    if (have !== undefined && near(want.step, have.step) && near(want.half, have.half)) return have;
+    this.grids.set(symbol, want);
+    return want;
+  }
+
+  /**
+   * The ladder the maker wants around `reference` (best first), given its inventory and the filters.
+   * Levels sit on a grid of `spacing` ticks: the centre is snapped to it, so when the price moves by one
+   * grid step the ladder is the previous one shifted by a level (one order moves per side, not all).
+   */
+  ladder(symbol: string, reference: Decimal): { bids: Quote[]; asks: Quote[]; centre: number } {
     const s = this.venue.exchange.symbols.get(symbol) as SymbolState;
     const inst = s.instrument;
     const tick = inst.tickSize;
@@ -193,7 +215,9 @@ export class MarketMaker {
     if (ratio.gt(Decimal.ONE)) ratio = Decimal.ONE;
     if (ratio.lt(Decimal.ONE.neg())) ratio = Decimal.ONE.neg();
     const skew = ratio.mul(Decimal.parse(String(this.opts.skewBps))).div(BPS, 12);
-    const centre = reference.mul(Decimal.ONE.sub(skew));
+    const { step, half } = this.grid(symbol, reference, tick);
+    const centreTicks = reference.mul(Decimal.ONE.sub(skew)).div(tick, 6).toNumber();
+    const centre = Math.round(centreTicks / step) * step;
     const lo = Decimal.max(inst.minPrice.isPositive() ? inst.minPrice : tick, mark.mul(inst.multiplierDown));
     const hi = Decimal.min(inst.maxPrice, mark.mul(inst.multiplierUp));
     const fixedQty = this.options.levelQty?.[symbol];
@@ -207,21 +231,16 @@ export class MarketMaker {
     const side = (sign: -1 | 1, allowed: boolean): Quote[] => {
       const out: Quote[] = [];
       if (!allowed) return out;
-      let prev: Decimal | undefined;
       for (let i = 0; i < this.opts.levels; i++) {
-        const off = Decimal.parse(String(this.opts.halfSpreadBps + i * this.opts.spacingBps)).div(BPS, 12);
-        const raw = centre.mul(sign < 0 ? Decimal.ONE.sub(off) : Decimal.ONE.add(off));
-        let price = raw.roundToStep(tick, sign < 0 ? 'FLOOR' : 'CEIL').normalize();
-        // levels that round onto the same tick are pushed one tick further out
-        if (prev !== undefined && (sign < 0 ? !price.lt(prev) : !price.gt(prev)))
-          price = (sign < 0 ? prev.sub(tick) : prev.add(tick)).normalize();
-        prev = price;
+        const ticks = centre + sign * (half + i * step);
+        if (ticks <= 0) break;
+        const price = Decimal.of(ticks).mul(tick).normalize();
         if (price.lt(lo) || price.gt(hi)) continue;
         out.push({ price, qty: sizeAt(price) });
       }
       return out;
     };
-    return { bids: side(-1, !invNotional.gte(maxInv)), asks: side(1, !invNotional.lte(maxInv.neg())) };
+    return { bids: side(-1, !invNotional.gte(maxInv)), asks: side(1, !invNotional.lte(maxInv.neg())), centre };
   }
 
   /** Brings the ladder of `symbol` to where it should be around `reference` (default: the mark). */
@@ -230,85 +249,94 @@ export class MarketMaker {
     if (s === undefined || !this.venue.exchange.accounts.has(this.accountId)) return;
     const ref = reference === undefined ? s.markPrice : typeof reference === 'string' ? Decimal.parse(reference) : reference;
     if (ref === undefined || !ref.isPositive()) return;
+    const last = this.lastRef.get(symbol);
+    if (last !== undefined && this.opts.requoteBps > 0) {
+      const orders = this.openOrders(symbol);
+      const complete = orders.length === 2 * this.opts.levels && orders.every((o) => o.executedQty.isZero());
+      const moved = ref.sub(last.ref).abs().mul(BPS).div(last.ref, 8);
+      if (complete && moved.lt(Decimal.parse(String(this.opts.requoteBps)))) return;
+    }
     const want = this.ladder(symbol, ref);
     const orders = this.openOrders(symbol);
-    const have = {
-      bids: orders.filter((o) => o.side === 'BUY').sort((a, b) => b.ticks - a.ticks),
-      asks: orders.filter((o) => o.side === 'SELL').sort((a, b) => a.ticks - b.ticks),
-    };
-    const last = this.lastRef.get(symbol);
-    const complete =
-      have.bids.length === want.bids.length &&
-      have.asks.length === want.asks.length &&
-      orders.every((o) => o.executedQty.isZero() && o.type === 'LIMIT');
-    if (complete && last !== undefined && this.opts.requoteBps > 0) {
-      const moved = ref.sub(last).abs().mul(BPS).div(last, 8);
-      if (moved.lt(Decimal.parse(String(this.opts.requoteBps)))) return;
-    }
     this.quoting = true;
     try {
       this.stats.quotes++;
-      const rising = last === undefined || !ref.lt(last);
-      const first: Side = rising ? 'SELL' : 'BUY';
+      // moving up, the asks go first; moving down, the bids: the ladder never crosses itself
+      const first: Side = last === undefined || want.centre >= last.centre ? 'SELL' : 'BUY';
       let ok = true;
       for (const side of [first, first === 'SELL' ? 'BUY' : 'SELL'] as const) {
-        ok = this.reconcile(symbol, side, side === 'BUY' ? have.bids : have.asks, side === 'BUY' ? want.bids : want.asks) && ok;
+        const have = orders.filter((o) => o.side === side);
+        ok = this.reconcile(symbol, side, have, side === 'BUY' ? want.bids : want.asks) && ok;
       }
-      if (ok) this.lastRef.set(symbol, ref);
+      if (ok) this.lastRef.set(symbol, { ref, centre: want.centre });
       else this.lastRef.delete(symbol);
     } finally {
       this.quoting = false;
     }
   }
 
-  /** One side: amend pairs in place, cancel extras, place the missing. False if anything was rejected or skipped. */
+  /**
+   * One side: orders already at a wanted price stay (their quantity topped up if partly filled), the
+   * others are amended to the missing prices, extras cancelled, the rest placed. False if anything was
+   * rejected or the side is backing off.
+   */
   private reconcile(symbol: string, side: Side, have: Order[], want: Quote[]): boolean {
     const key = `${symbol}:${side}`;
     const until = this.backoff.get(key);
     if (until !== undefined && this.venue.now() < until) return false;
     this.backoff.delete(key);
-    let ok = true;
-    const n = Math.max(have.length, want.length);
-    for (let i = 0; i < n; i++) {
-      const o = have[i];
-      const q = want[i];
-      if (o !== undefined && q === undefined) {
-        if (this.check(this.venue.run({ type: 'cancelOrder', accountId: this.accountId, symbol, orderId: o.orderId }), symbol, key)) {
-          this.stats.canceled++;
-        } else ok = false;
-        continue;
-      }
-      if (q === undefined) continue;
-      if (o !== undefined) {
-        const remaining = o.origQty.sub(o.executedQty);
-        if (o.price.eq(q.price) && remaining.eq(q.qty)) continue;
-        const r = this.venue.run({
-          type: 'modifyOrder',
-          accountId: this.accountId,
-          symbol,
-          orderId: o.orderId,
-          side,
-          quantity: o.executedQty.add(q.qty).toString(),
-          price: q.price.toString(),
-        });
-        if (!this.check(r, symbol, key)) return false;
-        this.stats.amended++;
-        continue;
-      }
+    const wanted = new Map(want.map((q) => [q.price.toString(), q]));
+    const spare: Order[] = [];
+    const amend = (o: Order, q: Quote): boolean => {
       const r = this.venue.run({
-        type: 'placeOrder',
+        type: 'modifyOrder',
         accountId: this.accountId,
         symbol,
+        orderId: o.orderId,
         side,
-        orderType: 'LIMIT',
-        timeInForce: 'GTC',
-        quantity: q.qty.toString(),
+        quantity: o.executedQty.add(q.qty).toString(),
         price: q.price.toString(),
       });
       if (!this.check(r, symbol, key)) return false;
-      this.stats.placed++;
+      this.stats.amended++;
+      return true;
+    };
+    for (const o of have) {
+      const at = o.price.normalize().toString();
+      const q = wanted.get(at);
+      if (q === undefined || o.type !== 'LIMIT') {
+        spare.push(o);
+        continue;
+      }
+      wanted.delete(at);
+      if (!o.origQty.sub(o.executedQty).eq(q.qty) && !amend(o, q)) return false;
     }
-    return ok;
+    const missing = [...wanted.values()];
+    for (let i = 0; i < Math.max(spare.length, missing.length); i++) {
+      const o = spare[i];
+      const q = missing[i];
+      if (o !== undefined && q !== undefined) {
+        if (!amend(o, q)) return false;
+      } else if (o !== undefined) {
+        const r = this.venue.run({ type: 'cancelOrder', accountId: this.accountId, symbol, orderId: o.orderId });
+        if (!this.check(r, symbol, key)) return false;
+        this.stats.canceled++;
+      } else if (q !== undefined) {
+        const r = this.venue.run({
+          type: 'placeOrder',
+          accountId: this.accountId,
+          symbol,
+          side,
+          orderType: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: q.qty.toString(),
+          price: q.price.toString(),
+        });
+        if (!this.check(r, symbol, key)) return false;
+        this.stats.placed++;
+      }
+    }
+    return true;
   }
 
   /** Counts a rejection (and backs its side off); never throws. */
