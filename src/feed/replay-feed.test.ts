@@ -122,6 +122,19 @@ describe('replay feed', () => {
     mm.stop();
   });
 
+  it('continues from the mark of a venue that already has one (a restarted server)', () => {
+    const venue = new Venue();
+    venue.run({ type: 'setMarkPrice', symbol: 'BTCUSDT', markPrice: '80000' });
+    const timer = manualTimer();
+    const feed = new ReplayFeed(venue, { series: loadSeries(DATA, ['BTCUSDT']), timer, markMode: 'direct' });
+    feed.start();
+    const btc = venue.exchange.symbols.get('BTCUSDT')!;
+    assert.ok(Math.abs(btc.markPrice!.toNumber() - 80000) < 0.01, btc.markPrice!.toString());
+    timer.fire(4);
+    assert.ok(Math.abs(btc.markPrice!.toNumber() - 80000) / 80000 < 0.01);
+    feed.stop();
+  });
+
   it('settles funding at the file times in replayed history when asked; money stays conserved', () => {
     const venue = new Venue();
     const timer = manualTimer();

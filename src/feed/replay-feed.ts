@@ -7,6 +7,8 @@
  *   candle's whole range.
  * - Looping rescales: pass k runs the data again multiplied by (last close / first open)^k, so the price
  *   continues from where the previous pass ended instead of jumping back (no artificial liquidations).
+ * - Starting on a venue that already has a mark (a restarted server) the series is scaled to continue
+ *   from that mark, for the same reason (`continueFromMark`, default true).
  * - Funding: the rate of the next settlement in the file is given to the engine (setFundingRate) so the
  *   mark-price stream shows the real predicted rate; with `settleFunding`, settlements also happen at the
  *   file's settlement times in replayed history (i.e. every 8 h / N of wall time).
@@ -42,6 +44,8 @@ export interface ReplayFeedOptions {
   readonly fundingRates?: boolean;
   /** settle funding at the file's settlement times in replayed history (default false) */
   readonly settleFunding?: boolean;
+  /** scale each series so it starts at the symbol's current mark, when it has one (default true) */
+  readonly continueFromMark?: boolean;
   /** history offset (ms from the first candle) to start at (default 0) */
   readonly startOffsetMs?: number;
   readonly timer?: FeedTimer;
@@ -76,6 +80,8 @@ interface Track {
   /** price multiplier per pass */
   readonly passRatio: number;
   readonly decimals: number;
+  /** price multiplier (continueFromMark) */
+  scale: number;
   lastRate?: string;
   /** history time of the previous step (ms), for settlement crossings */
   lastHistoryTime?: number;
@@ -110,6 +116,7 @@ export class ReplayFeed {
         spanMs: series.klines.length * series.intervalMs,
         passRatio: last.close / first.open,
         decimals: Math.min(8, s.instrument.pricePrecision + 2),
+        scale: 1,
       });
     }
     if (this.tracks.length === 0) throw new Error('replay feed: no series for a symbol of the exchange');
@@ -127,6 +134,12 @@ export class ReplayFeed {
   /** Starts the market maker, applies the first prices and steps every `stepMs`. */
   start(): void {
     if (this.handle !== undefined) return;
+    if (this.options.continueFromMark !== false) {
+      for (const t of this.tracks) {
+        const mark = this.venue.exchange.symbols.get(t.series.symbol)?.markPrice;
+        if (mark !== undefined) t.scale = mark.toNumber() / (this.position(t, this.elapsedMs).price / t.scale);
+      }
+    }
     this.options.marketMaker?.start();
     this.apply();
     this.handle = this.timer.setInterval(() => this.step(), this.stepMs);
@@ -157,7 +170,7 @@ export class ReplayFeed {
     const k = t.series.klines[i] as Kline;
     const frac = (within - i * t.series.intervalMs) / t.series.intervalMs;
     const first = t.series.klines[0] as Kline;
-    return { historyTime: first.openTime + within, price: candlePrice(k, frac) * t.passRatio ** pass, pass };
+    return { historyTime: first.openTime + within, price: candlePrice(k, frac) * t.passRatio ** pass * t.scale, pass };
   }
 
   private apply(): void {
