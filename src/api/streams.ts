@@ -89,7 +89,8 @@ class Connection implements UserSink {
 export function attachStreams(server: Server, venue: Venue, options: StreamsOptions = {}): AttachedStreams {
   const maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
   const maxStreams = options.maxStreamsPerConnection ?? 1024;
-  const wss = new WebSocketServer({ noServer: true });
+  // control frames are small: a client cannot make the server buffer large messages
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const connections = new Set<Connection>();
   /** stream key → subscribed connections and the names they used */
   const router = new Map<string, Map<Connection, Set<string>>>();
