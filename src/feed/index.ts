@@ -15,7 +15,7 @@ export * from './manual-feed.js';
 export * from './market-maker.js';
 export * from './replay-feed.js';
 
-/** The data slice shipped with perpsim (`data/binance-um/`, from dist/src/feed/ or src/feed/). */
+/** The data slice shipped with perpsim (`data/binance-um/` at the package root, resolved from dist/src/feed/). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../data/binance-um/', import.meta.url));
 
 export interface StartFeedOptions {
