@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { buildServer } from '../api/server.js';
 import { attachStreams } from '../api/streams.js';
 import { Venue } from '../api/venue.js';
+import { startFeed } from '../feed/index.js';
 import { Store } from '../store/store.js';
 import type { Durability } from '../store/journal-writer.js';
 
@@ -64,6 +65,7 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
     journal: store,
   });
   store.attach(() => ({ exchange: venue.exchange, credentials: [...venue.credentials.values()], clockOffsetMs: venue.clockOffsetMs }));
+  const recoveredHash = venue.exchange.stateHash();
   const demo = demoCredential(venue);
   const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
 
@@ -75,6 +77,7 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
   });
   await app.listen({ port: options.port, host: options.host });
   const streams = attachStreams(app.server, venue);
+  const feed = startFeed(venue, { feed: options.feed, speed: options.speed });
   await venue.durable();
 
   const address = app.server.address() as AddressInfo;
@@ -90,11 +93,16 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
   print(`  demo key   apiKey=${demo.apiKey}`);
   print(`             apiSecret=${demo.apiSecret}   (account "${DEMO_ACCOUNT}", ${DEMO_BALANCE} USDT on first start)`);
   print(`  admin      X-PERPSIM-ADMIN: ${adminToken}   (simulator control under ${url}/sim/v1, see docs/api.md)`);
-  print(`  state hash ${venue.exchange.stateHash()}`);
+  const symbols = [...venue.exchange.symbols.values()].filter((s) => s.markPrice !== undefined);
+  print(
+    `  market     ${options.feed === 'replay' ? `replaying shipped Binance history at ${options.speed}× (docs/feed.md)` : 'manual prices (POST /sim/v1/markPrice)'}; market maker "${feed.marketMaker?.accountId ?? 'none'}"${symbols.length > 0 ? `; marks: ${symbols.map((s) => `${s.instrument.symbol} ${s.markPrice?.toString()}`).join(', ')}` : ''}`,
+  );
+  print(`  recovered  state hash ${recoveredHash} after journal record ${recovery.seq}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      feed.stop();
       await streams.close();
       await app.close();
       await store.close();
