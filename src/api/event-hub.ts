@@ -5,7 +5,8 @@
  */
 import type { EngineEvent } from '../engine/index.js';
 
-export type EventListener = (event: EngineEvent, time: number) => void;
+/** `seq`: the journal sequence number of the command that emitted the event (0 when nothing is journaled) */
+export type EventListener = (event: EngineEvent, time: number, seq: number) => void;
 
 export class EventHub {
   private readonly listeners = new Set<EventListener>();
@@ -19,12 +20,12 @@ export class EventHub {
     return () => this.listeners.delete(fn);
   }
 
-  publish(events: readonly EngineEvent[], time: number): void {
+  publish(events: readonly EngineEvent[], time: number, seq = 0): void {
     if (events.length === 0 || this.listeners.size === 0) return;
     for (const event of events) {
       for (const fn of this.listeners) {
         try {
-          fn(event, time);
+          fn(event, time, seq);
         } catch (error) {
           this.onListenerError(error);
         }

@@ -47,7 +47,8 @@ export type VenueRecord =
 
 /** The journal port (implemented by src/store; wired by the CLI). */
 export interface VenueJournal {
-  append(record: VenueRecord): void;
+  /** returns the record's sequence number */
+  append(record: VenueRecord): number;
   /** resolves when everything appended so far is durable */
   sync(): Promise<void>;
 }
@@ -121,11 +122,11 @@ export class Venue {
     const stamped = { ...cmd, time } as Command;
     const result = this.exchange.execute(stamped);
     if (result.ok) {
-      this.journal?.append({ t: 'cmd', c: stamped });
+      const seq = this.journal?.append({ t: 'cmd', c: stamped }) ?? 0;
       let touched: Set<string> | undefined;
       for (const e of result.events) if (e.e === 'ORDER_TRADE_UPDATE') (touched ??= new Set()).add(e.o.s);
       if (touched !== undefined) for (const s of touched) this.bookUpdateIds.set(s, this.bookUpdateId(s) + 1);
-      this.hub.publish(result.events, time);
+      this.hub.publish(result.events, time, seq);
     }
     return result;
   }

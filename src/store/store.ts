@@ -281,14 +281,15 @@ export class Store {
     return this.writer.seq;
   }
 
-  /** Appends one record (buffered; `sync()` makes it durable). May start a snapshot. */
-  append(rec: JournalRecord): void {
-    this.writer.append(rec);
+  /** Appends one record (buffered; `sync()` makes it durable); returns its sequence number. May start a snapshot. */
+  append(rec: JournalRecord): number {
+    const seq = this.writer.append(rec);
     // (due while one is being written: taken at the first append after it is done)
     if (this.snapshotEvery > 0 && ++this.sinceSnapshot >= this.snapshotEvery && this.snapshotting === undefined) {
       this.sinceSnapshot = 0;
       void this.snapshot().catch((e: unknown) => process.stderr.write(`perpsim: snapshot failed: ${(e as Error).message}\n`));
     }
+    return seq;
   }
 
   /** Resolves when every record appended so far is on disk. */
