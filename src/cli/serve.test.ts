@@ -112,6 +112,7 @@ describe('perpsim serve', () => {
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let kills = 0;
     let totalAcks = 0;
+    let tradesChecked = 0;
     for (let round = 0; round < 20; round++) {
       if (round > 0) {
         srv = await start(dir);
@@ -125,6 +126,14 @@ describe('perpsim serve', () => {
           assert.equal(r.status, 200, `round ${round}: acknowledged order ${ack.orderId} is missing: ${text}`);
           const o = JSON.parse(text) as { executedQty: string };
           assert.ok(Decimal.parse(o.executedQty).gte(ack.executedQty), `order ${ack.orderId} lost fills`);
+          if (!ack.executedQty.isZero()) {
+            // and its trades are in the history database (which is written off the hot path)
+            const t = await signed(srv.url, ack.cred, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT', orderId: String(ack.orderId) });
+            const trades = JSON.parse(await t.text()) as { qty: string }[];
+            const filled = trades.reduce((sum, x) => sum.add(Decimal.parse(x.qty)), Decimal.ZERO);
+            assert.equal(filled.toString(), o.executedQty, `round ${round}: the trades of order ${ack.orderId} in the history`);
+            tradesChecked++;
+          }
         }
         acks.length = 0; // checked: the next round's acknowledgements are checked after the next kill
       }
@@ -175,6 +184,7 @@ describe('perpsim serve', () => {
     assert.equal(await srv.exited, 0, 'a clean stop exits 0');
     assert.equal(kills, 20);
     assert.ok(totalAcks > 200, `only ${totalAcks} orders were acknowledged: the test did not load the server`);
+    assert.ok(tradesChecked > 20, `only ${tradesChecked} filled orders had their trades checked`);
     const ex = replayed(dir);
     assertConserved(ex);
     const verified = verifyJournal(dir);

@@ -10,6 +10,9 @@ import { buildServer } from '../api/server.js';
 import { attachStreams } from '../api/streams.js';
 import { Venue } from '../api/venue.js';
 import { startFeed } from '../feed/index.js';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { HistoryDb } from '../store/history-db.js';
 import { Store } from '../store/store.js';
 import type { Durability } from '../store/journal-writer.js';
 
@@ -54,22 +57,32 @@ function demoCredential(venue: Venue): { accountId: string; apiKey: string; apiS
 
 export async function serve(options: ServeOptions): Promise<RunningVenue> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  mkdirSync(options.dataDir, { recursive: true });
+  const history = new HistoryDb(join(options.dataDir, 'history.sqlite'));
+  const historyBefore = history.seq;
   const { store, state, recovery } = Store.open(options.dataDir, {
     durability: options.durability,
     snapshotEvery: options.snapshotEvery,
+    // the history database catches up with the commands it had not written before the stop
+    onReplay: (seq, events, time) => {
+      if (history.needs(seq)) for (const e of events) history.add(e, time, seq);
+    },
+    beforeSnapshot: () => history.flush(),
   });
+  history.flush();
   const venue = new Venue({
     exchange: state.exchange,
     credentials: state.credentials,
     clockOffsetMs: state.clockOffsetMs,
     journal: store,
   });
+  venue.hub.subscribe((event, time, seq) => history.add(event, time, seq));
   store.attach(() => ({ exchange: venue.exchange, credentials: [...venue.credentials.values()], clockOffsetMs: venue.clockOffsetMs }));
   const recoveredHash = venue.exchange.stateHash();
   const demo = demoCredential(venue);
   const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
 
-  const app = buildServer(venue, { adminToken });
+  const app = buildServer(venue, { adminToken, history });
   // Nothing acknowledged is ever lost: no answer leaves before the journal holds what it reports.
   app.addHook('onSend', async (_req, _reply, payload) => {
     await venue.durable();
@@ -97,6 +110,10 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
   print(
     `  market     ${options.feed === 'replay' ? `replaying shipped Binance history at ${options.speed}× (docs/feed.md)` : 'manual prices (POST /sim/v1/markPrice)'}; market maker "${feed.marketMaker?.accountId ?? 'none'}"${symbols.length > 0 ? `; marks: ${symbols.map((s) => `${s.instrument.symbol} ${s.markPrice?.toString()}`).join(', ')}` : ''}`,
   );
+  if (historyBefore < recovery.snapshotSeq)
+    print(
+      `  warning    the history database ends at journal record ${historyBefore}, the snapshot at ${recovery.snapshotSeq}: history in between is missing`,
+    );
   print(`  recovered  state hash ${recoveredHash} after journal record ${recovery.seq}`);
 
   let closing: Promise<void> | undefined;
@@ -106,6 +123,7 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
       await streams.close();
       await app.close();
       await store.close();
+      history.close();
     })());
   return { venue, url, wsUrl, adminToken, demo, close };
 }

@@ -39,7 +39,8 @@ export interface OrderLike {
 /** A view of the account, possibly hypothetical (a trade not yet applied). */
 export interface AccountView {
   readonly crossWallet: Decimal;
-  readonly positions: Iterable<EnginePosition>;
+  /** an array, not an iterator: the summary reads the positions more than once */
+  readonly positions: readonly EnginePosition[];
   readonly orders: Iterable<OrderLike>;
   readonly settings: (symbol: string) => SymbolSettings;
   readonly dualSidePosition: boolean;
@@ -52,7 +53,7 @@ export function settingsOf(account: Account, symbol: string): SymbolSettings {
 export function viewOf(account: Account): AccountView {
   return {
     crossWallet: account.crossWallet,
-    positions: account.positions.values(),
+    positions: [...account.positions.values()],
     orders: [...account.openOrders.values()]
       .filter((o) => !isPendingConditional(o))
       .map((o) => ({

@@ -13,7 +13,16 @@ import {
   maintenanceMargin,
   type Instrument,
 } from '../core/index.js';
-import { availableOf, entryPrice, marginSummary, settingsOf, unrealized, viewOf, type AccountView, type OrderLike } from './account-margin.js';
+import {
+  availableOf,
+  entryPrice,
+  marginSummary,
+  settingsOf,
+  unrealized,
+  viewOf,
+  type AccountView,
+  type OrderLike,
+} from './account-margin.js';
 import type {
   CancelAllOrders,
   CancelOrder,
@@ -1142,7 +1151,13 @@ export class Exchange {
           remaining: v.qty,
           reduceOnly: v.reduceOnly,
         });
-      const view = { crossWallet: a.crossWallet, positions: a.positions.values(), orders, settings, dualSidePosition: a.dualSidePosition };
+      const view = {
+        crossWallet: a.crossWallet,
+        positions: [...a.positions.values()],
+        orders,
+        settings,
+        dualSidePosition: a.dualSidePosition,
+      };
       return availableOf(view, this.symbols);
     }
     const st = settingsOf(a, cmd.symbol);
@@ -1205,7 +1220,10 @@ export class Exchange {
         remaining: v.qty.sub(plan.filled),
         reduceOnly: v.reduceOnly,
       });
-    return availableOf({ crossWallet: cross, positions: positions.values(), orders: list, settings, dualSidePosition: a.dualSidePosition }, this.symbols);
+    return availableOf(
+      { crossWallet: cross, positions: [...positions.values()], orders: list, settings, dualSidePosition: a.dualSidePosition },
+      this.symbols,
+    );
   }
 
   /**

@@ -60,7 +60,8 @@ export function verifyJournal(dir: string): ReplayReport {
     const want = expected.get(seq);
     if (want === undefined) return;
     const got = ex.stateHash();
-    if (got !== want.hash) throw new VerifyError(`${want.file}: state hash ${want.hash}, but replaying the journal to record ${seq} gives ${got}`);
+    if (got !== want.hash)
+      throw new VerifyError(`${want.file}: state hash ${want.hash}, but replaying the journal to record ${seq} gives ${got}`);
     checked.push({ seq, ...want });
   });
   for (const [seq, s] of expected) {

@@ -19,7 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { Exchange, restoreSnapshot, takeSnapshot, type Command, type EngineSnapshot } from '../engine/index.js';
+import { Exchange, restoreSnapshot, takeSnapshot, type Command, type EngineEvent, type EngineSnapshot } from '../engine/index.js';
 import { JournalCorruption, scanSegment, segmentBase } from './journal-format.js';
 import { JournalWriter, syncDir, type Durability } from './journal-writer.js';
 
@@ -73,6 +73,10 @@ export interface StoreOptions {
   readonly snapshotEvery?: number;
   /** snapshots kept (default 2) */
   readonly keepSnapshots?: number;
+  /** recovery: the events of each replayed command (for the history database) */
+  readonly onReplay?: (seq: number, events: readonly EngineEvent[], time: number) => void;
+  /** called right before a snapshot is taken (the history database flushes, so it is never behind one) */
+  readonly beforeSnapshot?: () => void;
 }
 
 const snapshotName = (seq: number) => `snapshot-${String(seq).padStart(12, '0')}.json`;
@@ -81,12 +85,12 @@ const snapshotSeqOf = (name: string): number | undefined => {
   return m === null ? undefined : Number(m[1]);
 };
 
-/** Applies one journal record to a state being rebuilt. */
+/** Applies one journal record to a state being rebuilt; returns the engine events of a command record. */
 export function applyRecord(
   state: { exchange: Exchange; credentials: Map<string, Credential>; clockOffsetMs: number },
   rec: unknown,
   where: string,
-): void {
+): readonly EngineEvent[] | undefined {
   const r = rec as JournalRecord;
   if (r?.t === 'cmd') {
     const result = state.exchange.execute(r.c);
@@ -94,6 +98,7 @@ export function applyRecord(
       throw new Error(
         `${where}: journaled command rejected on replay (${result.error.code} ${result.error.msg}): the engine is not deterministic or the journal was edited`,
       );
+    return result.events;
   } else if (r?.t === 'key') {
     state.credentials.set(r.apiKey, { apiKey: r.apiKey, apiSecret: r.apiSecret, accountId: r.accountId });
   } else if (r?.t === 'clock') {
@@ -101,6 +106,7 @@ export function applyRecord(
   } else {
     throw new Error(`${where}: unknown journal record ${JSON.stringify(rec).slice(0, 80)}`);
   }
+  return undefined;
 }
 
 export interface Segment {
@@ -186,6 +192,7 @@ export class Store {
   private snapshotting: Promise<void> | undefined;
   private readonly snapshotEvery: number;
   private readonly keepSnapshots: number;
+  private readonly beforeSnapshot: (() => void) | undefined;
 
   /** reads the live state for snapshots (`attach`); until then, the state recovered at open */
   private current: () => StoredState;
@@ -200,6 +207,7 @@ export class Store {
     this.writer = writer;
     this.snapshotEvery = options.snapshotEvery ?? 100_000;
     this.keepSnapshots = Math.max(1, options.keepSnapshots ?? 2);
+    this.beforeSnapshot = options.beforeSnapshot;
   }
 
   /**
@@ -236,7 +244,8 @@ export class Store {
       dir,
       (seq, rec, where) => {
         if (seq <= snapshotSeq) return;
-        applyRecord(state, rec, where);
+        const events = applyRecord(state, rec, where);
+        if (events !== undefined) options.onReplay?.(seq, events, (rec as { c: Command }).c.time);
         replayed++;
       },
       snapshotSeq,
@@ -303,6 +312,7 @@ export class Store {
    */
   snapshot(): Promise<void> {
     if (this.snapshotting !== undefined) return this.snapshotting;
+    this.beforeSnapshot?.();
     const live = this.current();
     const seq = this.writer.seq;
     const body: StoreSnapshot = {
