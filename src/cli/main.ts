@@ -41,6 +41,7 @@ program
   .option('--speed <n>', 'replay speed: seconds of history per second', '60')
   .option('--admin-token <token>', 'token for /sim/v1 (random when not given)')
   .option('--snapshot-every <n>', 'journal records between snapshots', '100000')
+  .option('--rate-limits <which>', "binance (Binance's request weight and order limits) or none (benchmarks)", 'binance')
   .action(
     async (opts: {
       port: string;
@@ -50,6 +51,7 @@ program
       speed: string;
       adminToken?: string;
       snapshotEvery: string;
+      rateLimits: string;
     }) => {
       const port = Number(opts.port);
       const speed = Number(opts.speed);
@@ -59,6 +61,8 @@ program
       if (!(speed > 0 && speed <= 100_000)) throw new CliError(`--speed must be a number in (0, 100000], not ${opts.speed}`);
       if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0)
         throw new CliError(`--snapshot-every must be a whole number, not ${opts.snapshotEvery}`);
+      if (opts.rateLimits !== 'binance' && opts.rateLimits !== 'none')
+        throw new CliError(`--rate-limits must be binance or none, not ${opts.rateLimits}`);
       const running = await serve({
         port,
         host: opts.host,
@@ -67,6 +71,7 @@ program
         speed,
         adminToken: opts.adminToken,
         snapshotEvery,
+        rateLimits: opts.rateLimits,
       });
       const stop = (signal: string) => {
         process.stdout.write(`perpsim serve: ${signal}, writing a snapshot and stopping\n`);

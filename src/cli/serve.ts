@@ -27,6 +27,8 @@ export interface ServeOptions {
   readonly durability?: Durability;
   /** journal records between snapshots */
   readonly snapshotEvery?: number;
+  /** request weight and order limits (Binance's by default; `none` switches them off, for benchmarks) */
+  readonly rateLimits?: 'binance' | 'none';
   /** where the start-up banner goes (stdout by default) */
   readonly print?: (line: string) => void;
 }
@@ -82,7 +84,13 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
   const demo = demoCredential(venue);
   const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
 
-  const app = buildServer(venue, { adminToken, history });
+  const app = buildServer(venue, {
+    adminToken,
+    history,
+    ...(options.rateLimits === 'none'
+      ? { rateLimits: { weightPerMinute: Number.MAX_SAFE_INTEGER, ordersPerMinute: Number.MAX_SAFE_INTEGER } }
+      : {}),
+  });
   // Nothing acknowledged is ever lost: no answer leaves before the journal holds what it reports.
   app.addHook('onSend', async (_req, _reply, payload) => {
     await venue.durable();
