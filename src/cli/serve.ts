@@ -72,6 +72,8 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
     beforeSnapshot: () => history.flush(),
   });
   history.flush();
+  // the history may hold commands that never reached the journal (written before a sync the crash beat)
+  const phantom = history.truncateAfter(recovery.seq);
   const venue = new Venue({
     exchange: state.exchange,
     credentials: state.credentials,
@@ -122,6 +124,7 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
     print(
       `  warning    the history database ends at journal record ${historyBefore}, the snapshot at ${recovery.snapshotSeq}: history in between is missing`,
     );
+  if (phantom > 0) print(`  history    dropped ${phantom} rows of commands the journal did not keep (a crash before their sync)`);
   print(`  recovered  state hash ${recoveredHash} after journal record ${recovery.seq}`);
 
   let closing: Promise<void> | undefined;

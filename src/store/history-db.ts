@@ -35,13 +35,15 @@ CREATE TABLE IF NOT EXISTS income (
 CREATE INDEX IF NOT EXISTS income_by_account ON income (account_id, tran_id);
 CREATE TABLE IF NOT EXISTS margin_changes (
   rowid INTEGER PRIMARY KEY, account_id TEXT NOT NULL, symbol TEXT NOT NULL, type INTEGER NOT NULL, amount TEXT NOT NULL,
-  asset TEXT NOT NULL, time INTEGER NOT NULL, position_side TEXT NOT NULL);
+  asset TEXT NOT NULL, time INTEGER NOT NULL, position_side TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS margin_by_account ON margin_changes (account_id, rowid);
-CREATE TABLE IF NOT EXISTS orders (account_id TEXT NOT NULL, symbol TEXT NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, symbol, order_id));
+CREATE TABLE IF NOT EXISTS orders (
+  account_id TEXT NOT NULL, symbol TEXT NOT NULL, order_id INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (account_id, symbol, order_id));
 CREATE TABLE IF NOT EXISTS market_trades (
   symbol TEXT NOT NULL, id INTEGER NOT NULL, price TEXT NOT NULL, qty TEXT NOT NULL, quote_qty TEXT NOT NULL, time INTEGER NOT NULL,
-  buyer_maker INTEGER NOT NULL, PRIMARY KEY (symbol, id));
-CREATE TABLE IF NOT EXISTS funding (symbol TEXT NOT NULL, time INTEGER NOT NULL, rate TEXT NOT NULL, mark TEXT NOT NULL, PRIMARY KEY (symbol, time));
+  buyer_maker INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (symbol, id));
+CREATE TABLE IF NOT EXISTS funding (
+  symbol TEXT NOT NULL, time INTEGER NOT NULL, rate TEXT NOT NULL, mark TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (symbol, time));
 CREATE TABLE IF NOT EXISTS update_times (account_id TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (account_id, key));
 `;
 
@@ -51,6 +53,8 @@ export class HistoryDb implements History {
   private scheduled = false;
   private lastSeq: number;
   private fundingSymbol = '';
+  /** the journal sequence number of the last event added */
+  private addedSeq = 0;
   private readonly st;
 
   constructor(file: string) {
@@ -71,11 +75,11 @@ export class HistoryDb implements History {
         `INSERT INTO income (account_id, symbol, income_type, income, asset, time, trade_id, seq) VALUES (?, ?, ?, ?, 'USDT', ?, ?, ?)`,
       ),
       margin: db.prepare(
-        `INSERT INTO margin_changes (account_id, symbol, type, amount, asset, time, position_side) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO margin_changes (account_id, symbol, type, amount, asset, time, position_side, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      order: db.prepare(`INSERT OR IGNORE INTO orders VALUES (?, ?, ?)`),
-      marketTrade: db.prepare(`INSERT OR IGNORE INTO market_trades VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      funding: db.prepare(`INSERT OR REPLACE INTO funding VALUES (?, ?, ?, ?)`),
+      order: db.prepare(`INSERT OR IGNORE INTO orders VALUES (?, ?, ?, ?)`),
+      marketTrade: db.prepare(`INSERT OR IGNORE INTO market_trades VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      funding: db.prepare(`INSERT OR REPLACE INTO funding VALUES (?, ?, ?, ?, ?)`),
       time: db.prepare(
         `INSERT INTO update_times VALUES (?, ?, ?) ON CONFLICT(account_id, key) DO UPDATE SET time = max(time, excluded.time)`,
       ),
@@ -96,6 +100,24 @@ export class HistoryDb implements History {
     return this.lastSeq;
   }
 
+  /**
+   * Drops what the database holds beyond journal record `seq`: the history is written as events happen,
+   * possibly before the journal's sync, so after a crash it can hold commands the journal lost (their
+   * order and trade ids are then given out again). Called at start-up with the recovered journal's end.
+   */
+  truncateAfter(seq: number): number {
+    this.flush();
+    if (this.lastSeq <= seq) return 0;
+    let dropped = 0;
+    this.db.transaction(() => {
+      for (const table of ['user_trades', 'income', 'margin_changes', 'orders', 'market_trades', 'funding'])
+        dropped += this.db.prepare(`DELETE FROM ${table} WHERE seq > ?`).run(seq).changes;
+      this.st.setSeq.run(String(seq));
+    })();
+    this.lastSeq = seq;
+    return dropped;
+  }
+
   /** Whether the events of journal record `seq` still have to be written (recovery feeds only those). */
   needs(seq: number): boolean {
     return seq > this.lastSeq;
@@ -104,6 +126,7 @@ export class HistoryDb implements History {
   /** Buffers one event (written at the end of the event-loop turn). */
   add(event: EngineEvent, time: number, seq: number): void {
     if (seq !== 0 && seq <= this.lastSeq) return; // already there (replayed after a restart)
+    this.addedSeq = seq;
     this.pending.push({ event, time, seq });
     if (!this.scheduled) {
       this.scheduled = true;
@@ -144,7 +167,7 @@ export class HistoryDb implements History {
     switch (e.e) {
       case 'ORDER_TRADE_UPDATE': {
         const o = e.o;
-        this.st.order.run(e.accountId, o.s, o.i);
+        this.st.order.run(e.accountId, o.s, o.i, seq);
         if (o.x !== 'TRADE') return;
         this.st.trade.run({
           account_id: e.accountId,
@@ -177,11 +200,11 @@ export class HistoryDb implements History {
         return;
       }
       case 'TRADE':
-        this.st.marketTrade.run(e.s, e.t, e.p, e.q, Decimal.parse(e.p).mul(Decimal.parse(e.q)).toString(), time, e.m ? 1 : 0);
+        this.st.marketTrade.run(e.s, e.t, e.p, e.q, Decimal.parse(e.p).mul(Decimal.parse(e.q)).toString(), time, e.m ? 1 : 0, seq);
         return;
       case 'FUNDING':
         this.fundingSymbol = e.s;
-        this.st.funding.run(e.s, e.E, e.r, e.p);
+        this.st.funding.run(e.s, e.E, e.r, e.p, seq);
         return;
       default:
         return;
@@ -277,6 +300,7 @@ export class HistoryDb implements History {
 
   recordMarginChange(accountId: string, change: MarginChange): void {
     this.flush();
-    this.st.margin.run(accountId, change.symbol, change.type, change.amount, change.asset, change.time, change.positionSide);
+    // (the positionMargin endpoint records it right after its command, whose events came last)
+    this.st.margin.run(accountId, change.symbol, change.type, change.amount, change.asset, change.time, change.positionSide, this.addedSeq);
   }
 }

@@ -189,6 +189,7 @@ export function readJournal(
 export class Store {
   private readonly writer: JournalWriter;
   private sinceSnapshot = 0;
+  private snapshotDue = false;
   private snapshotting: Promise<void> | undefined;
   private readonly snapshotEvery: number;
   private readonly keepSnapshots: number;
@@ -293,10 +294,16 @@ export class Store {
   /** Appends one record (buffered; `sync()` makes it durable); returns its sequence number. May start a snapshot. */
   append(rec: JournalRecord): number {
     const seq = this.writer.append(rec);
-    // (due while one is being written: taken at the first append after it is done)
-    if (this.snapshotEvery > 0 && ++this.sinceSnapshot >= this.snapshotEvery && this.snapshotting === undefined) {
-      this.sinceSnapshot = 0;
-      void this.snapshot().catch((e: unknown) => process.stderr.write(`perpsim: snapshot failed: ${(e as Error).message}\n`));
+    // Taken at the end of the event-loop turn, not inside this append: the command's events are published
+    // after it is journaled, and the history must hold them before a snapshot passes them by. (Due while
+    // one is being written: taken at the first append after it is done.)
+    if (this.snapshotEvery > 0 && ++this.sinceSnapshot >= this.snapshotEvery && this.snapshotting === undefined && !this.snapshotDue) {
+      this.snapshotDue = true;
+      setImmediate(() => {
+        this.snapshotDue = false;
+        this.sinceSnapshot = 0;
+        void this.snapshot().catch((e: unknown) => process.stderr.write(`perpsim: snapshot failed: ${(e as Error).message}\n`));
+      });
     }
     return seq;
   }
