@@ -7,7 +7,7 @@
  * in-memory implementation; durable history (issue 6) implements the same `History` interface.
  */
 import { Decimal } from '../core/index.js';
-import type { EngineEvent } from '../engine/index.js';
+import type { EngineEvent, Order } from '../engine/index.js';
 import type { EventHub } from './event-hub.js';
 
 export interface UserTrade {
@@ -73,6 +73,8 @@ export interface History {
   marginChanges(accountId: string): readonly MarginChange[];
   /** ids of every order the account placed in the symbol, ascending */
   orderIds(accountId: string, symbol: string): readonly number[];
+  /** the last known state of an order the engine no longer remembers (closed long ago), if kept */
+  order(accountId: string, orderId: number): Order | undefined;
   marketTrades(symbol: string): readonly PublicTrade[];
   fundingRates(symbol: string): readonly FundingRecord[];
   /** time of the account's last balance or position change (0 before any) */
@@ -210,6 +212,11 @@ export class MemoryHistory implements History {
 
   orderIds(accountId: string, symbol: string): readonly number[] {
     return this.accounts.get(accountId)?.orders.get(symbol) ?? [];
+  }
+
+  /** The in-memory history keeps no order states: the engine's memory is all there is. */
+  order(): Order | undefined {
+    return undefined;
   }
 
   marketTrades(symbol: string): readonly PublicTrade[] {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Exchange, type Command } from '../engine/index.js';
+import { Harness, seedMarket } from '../api/api-fixture.js';
+import { Venue } from '../api/venue.js';
 import { HistoryDb } from './history-db.js';
 
 const dirs: string[] = [];
@@ -93,5 +95,50 @@ describe('history database (SQLite)', () => {
     assert.equal(h.marketTrades('BTCUSDT').length, 1);
     assert.equal(h.needs(journalEnd + 1), true, 'the next command is written again');
     h.close();
+  });
+
+  it('serves orders the engine has forgotten (GET /fapi/v1/order, allOrders) from their last state, cumQuote exact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
+    dirs.push(dir);
+    const history = new HistoryDb(join(dir, 'history.sqlite'));
+    const venue = new Venue({ exchange: new Exchange(undefined, { retention: { closedOrders: 1, closedOrderMs: 3_600_000 } }) });
+    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
+    const h = new Harness({ history }, venue);
+    try {
+      await seedMarket(h, '60000', '59900', '60000', '0.5');
+      const me = await h.account('100000');
+      const first = await h.ok(me, 'POST', '/fapi/v1/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.003',
+        newOrderRespType: 'RESULT',
+      });
+      const firstId = first['orderId'] as number;
+      for (let i = 0; i < 3; i++)
+        await h.ok(me, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' });
+      assert.equal(venue.exchange.orders.has(firstId), false, 'the engine forgot the first order');
+      const got = await h.ok(me, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(firstId) });
+      for (const k of [
+        'orderId',
+        'status',
+        'clientOrderId',
+        'executedQty',
+        'cumQuote',
+        'avgPrice',
+        'origQty',
+        'side',
+        'type',
+        'updateTime',
+      ])
+        assert.deepEqual(got[k], first[k], k);
+      assert.equal(got['cumQuote'], '180', '0.003 × 60,000');
+      const all = (await h.ok(me, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })) as unknown as { orderId: number }[];
+      assert.equal(all.length, 4);
+      assert.equal(all[0]?.orderId, firstId);
+    } finally {
+      await h.close();
+      history.close();
+    }
   });
 });

@@ -13,7 +13,7 @@
  */
 import Database from 'better-sqlite3';
 import { Decimal } from '../core/index.js';
-import type { EngineEvent } from '../engine/index.js';
+import { newOrder, type EngineEvent, type Order, type OrderUpdate } from '../engine/index.js';
 import type { FundingRecord, History, Income, IncomeType, MarginChange, PublicTrade, UserTrade } from '../api/history.js';
 
 interface Pending {
@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS margin_changes (
   asset TEXT NOT NULL, time INTEGER NOT NULL, position_side TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS margin_by_account ON margin_changes (account_id, rowid);
 CREATE TABLE IF NOT EXISTS orders (
-  account_id TEXT NOT NULL, symbol TEXT NOT NULL, order_id INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (account_id, symbol, order_id));
+  account_id TEXT NOT NULL, symbol TEXT NOT NULL, order_id INTEGER NOT NULL, seq INTEGER NOT NULL, created INTEGER NOT NULL,
+  state TEXT NOT NULL, PRIMARY KEY (account_id, symbol, order_id));
+CREATE INDEX IF NOT EXISTS orders_by_id ON orders (order_id);
 CREATE TABLE IF NOT EXISTS market_trades (
   symbol TEXT NOT NULL, id INTEGER NOT NULL, price TEXT NOT NULL, qty TEXT NOT NULL, quote_qty TEXT NOT NULL, time INTEGER NOT NULL,
   buyer_maker INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (symbol, id));
@@ -77,7 +79,11 @@ export class HistoryDb implements History {
       margin: db.prepare(
         `INSERT INTO margin_changes (account_id, symbol, type, amount, asset, time, position_side, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      order: db.prepare(`INSERT OR IGNORE INTO orders VALUES (?, ?, ?, ?)`),
+      order: db.prepare(
+        `INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol, order_id) DO UPDATE SET state = excluded.state`,
+      ),
+      qOrder: db.prepare(`SELECT symbol, created, state FROM orders WHERE account_id = ? AND order_id = ?`),
+      qOrderTrades: db.prepare(`SELECT qty, price FROM user_trades WHERE account_id = ? AND order_id = ?`),
       marketTrade: db.prepare(`INSERT OR IGNORE INTO market_trades VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       funding: db.prepare(`INSERT OR REPLACE INTO funding VALUES (?, ?, ?, ?, ?)`),
       time: db.prepare(
@@ -167,7 +173,8 @@ export class HistoryDb implements History {
     switch (e.e) {
       case 'ORDER_TRADE_UPDATE': {
         const o = e.o;
-        this.st.order.run(e.accountId, o.s, o.i, seq);
+        // the order's last known state (for queries once the engine has forgotten it)
+        this.st.order.run(e.accountId, o.s, o.i, seq, o.T, JSON.stringify(o));
         if (o.x !== 'TRADE') return;
         this.st.trade.run({
           account_id: e.accountId,
@@ -259,6 +266,40 @@ export class HistoryDb implements History {
       time: r['time'] as number,
       positionSide: r['position_side'] as string,
     }));
+  }
+
+  order(accountId: string, orderId: number): Order | undefined {
+    this.flush();
+    const row = this.st.qOrder.get(accountId, orderId) as { symbol: string; created: number; state: string } | undefined;
+    if (row === undefined) return undefined;
+    const o = JSON.parse(row.state) as OrderUpdate['o'];
+    let cumQuote = Decimal.ZERO;
+    for (const t of this.st.qOrderTrades.all(accountId, orderId) as { qty: string; price: string }[])
+      cumQuote = cumQuote.add(Decimal.parse(t.qty).mul(Decimal.parse(t.price)));
+    return newOrder({
+      orderId,
+      clientOrderId: o.c,
+      accountId,
+      symbol: row.symbol,
+      side: o.S as Order['side'],
+      positionSide: o.ps as Order['positionSide'],
+      type: o.o as Order['type'],
+      timeInForce: o.f as Order['timeInForce'],
+      price: Decimal.parse(o.p),
+      ticks: 0,
+      origQty: Decimal.parse(o.q),
+      executedQty: Decimal.parse(o.z),
+      cumQuote,
+      status: o.X,
+      reduceOnly: o.R,
+      selfTradePreventionMode: o.V as Order['selfTradePreventionMode'],
+      time: row.created,
+      updateTime: o.T,
+      origType: o.ot as Order['type'],
+      stopPrice: Decimal.parse(o.sp),
+      workingType: o.wt as Order['workingType'],
+      closePosition: o.cp,
+    });
   }
 
   orderIds(accountId: string, symbol: string): readonly number[] {

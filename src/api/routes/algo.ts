@@ -208,7 +208,7 @@ export function registerAlgoRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const list: Order[] = [];
       for (const id of ctx.history.orderIds(account.accountId, params.symbol)) {
         if (params.algoId !== undefined && id < params.algoId) continue;
-        const o = ex.orders.get(id);
+        const o = ex.orders.get(id) ?? ctx.history.order(account.accountId, id);
         if (o !== undefined && isAlgo(o) && o.time >= from && o.time <= to) list.push(o);
       }
       const limit = params.limit ?? 500;

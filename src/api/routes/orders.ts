@@ -117,12 +117,13 @@ export function placeOrder(ctx: ApiContext, account: Account, p: OrderParams): R
 export function findOrder(ctx: ApiContext, account: Account, symbol: string, orderId?: number, clientOrderId?: string): Order | undefined {
   const ex = ctx.venue.exchange;
   if (orderId !== undefined) {
-    const o = ex.orders.get(orderId);
+    const o = ex.orders.get(orderId) ?? ctx.history.order(account.accountId, orderId);
     return o !== undefined && o.accountId === account.accountId && o.symbol === symbol ? o : undefined;
   }
   const ids = ctx.history.orderIds(account.accountId, symbol);
   for (let i = ids.length - 1; i >= 0; i--) {
-    const o = ex.orders.get(ids[i] as number);
+    const id = ids[i] as number;
+    const o = ex.orders.get(id) ?? ctx.history.order(account.accountId, id);
     if (o !== undefined && o.clientOrderId === clientOrderId) return o;
   }
   return undefined;
@@ -394,7 +395,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
       const list: Order[] = [];
       for (const id of ctx.history.orderIds(account.accountId, params.symbol)) {
         if (params.orderId !== undefined && id < params.orderId) continue;
-        const o = ex.orders.get(id);
+        const o = ex.orders.get(id) ?? ctx.history.order(account.accountId, id);
         if (o !== undefined && o.time >= from && o.time <= to) list.push(o);
       }
       return page(list, params.orderId !== undefined || params.startTime !== undefined, params.limit ?? 500).map((o) => orderView(ex, o));
