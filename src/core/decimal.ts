@@ -261,13 +261,12 @@ export class Decimal {
   /** Same value with trailing zeros of the fraction removed. */
   normalize(): Decimal {
     if (this.m === 0n) return this.e === 0 ? this : Decimal.ZERO;
-    let m = this.m;
-    let e = this.e;
-    while (e > 0 && m % 10n === 0n) {
-      m /= 10n;
-      e--;
-    }
-    return e === this.e ? this : new Decimal(m, e);
+    if (this.e === 0) return this;
+    // count the trailing zeros on the digits (one conversion) instead of dividing by 10 repeatedly
+    const digits = (this.m < 0n ? -this.m : this.m).toString();
+    let k = 0;
+    while (k < this.e && digits.charCodeAt(digits.length - 1 - k) === 48) k++;
+    return k === 0 ? this : new Decimal(this.m / pow10(k), this.e - k);
   }
 
   /** Exactly `dp` decimal places (rounded with `mode` when needed). */
@@ -280,8 +279,19 @@ export class Decimal {
   /** Shortest exact text ("1.5", "-0.004", "0"). */
   toString(): string {
     if (this.text === undefined) {
-      const n = this.normalize();
-      this.text = format(n.m, n.e);
+      if (this.m === 0n) {
+        this.text = '0';
+      } else {
+        // format with all places, then drop the fraction's trailing zeros (and a bare point) as text
+        let t = format(this.m, this.e);
+        if (this.e > 0) {
+          let end = t.length;
+          while (t.charCodeAt(end - 1) === 48) end--;
+          if (t.charCodeAt(end - 1) === 46) end--;
+          t = t.slice(0, end);
+        }
+        this.text = t;
+      }
     }
     return this.text;
   }
