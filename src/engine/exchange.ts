@@ -1462,24 +1462,25 @@ export class Exchange {
       a: {
         m: reason,
         B: [{ a: 'USDT', wb: wallet.toString(), cw: a.crossWallet.toString(), bc: balanceChange.toString() }],
-        P: positions
-          .slice()
-          .sort((x, y) => (x.symbol + x.positionSide < y.symbol + y.positionSide ? -1 : 1))
-          .map((p) => {
-            const st = settingsOf(a, p.symbol);
-            const mark = this.symbols.get(p.symbol)?.markPrice;
-            return {
-              s: p.symbol,
-              pa: p.amt.toString(),
-              ep: entryPrice(p).round(8).toString(),
-              bep: entryPrice(p).round(8).toString(),
-              cr: a.realizedPnl.toString(),
-              up: mark === undefined ? '0' : unrealized(p, mark).round(8).toString(),
-              mt: st.marginType === 'ISOLATED' ? 'isolated' : 'cross',
-              iw: p.isolatedWallet.toString(),
-              ps: p.positionSide,
-            };
-          }),
+        P: (positions.length < 2
+          ? positions
+          : positions.slice().sort((x, y) => (x.symbol + x.positionSide < y.symbol + y.positionSide ? -1 : 1))
+        ).map((p) => {
+          const st = settingsOf(a, p.symbol);
+          const mark = this.symbols.get(p.symbol)?.markPrice;
+          const entry = entryPrice(p).round(8).toString();
+          return {
+            s: p.symbol,
+            pa: p.amt.toString(),
+            ep: entry,
+            bep: entry,
+            cr: a.realizedPnl.toString(),
+            up: mark === undefined ? '0' : unrealized(p, mark).round(8).toString(),
+            mt: st.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+            iw: p.isolatedWallet.toString(),
+            ps: p.positionSide,
+          };
+        }),
       },
     };
   }

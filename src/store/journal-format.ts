@@ -35,13 +35,25 @@ export function encodeHeader(base: number): Buffer {
   return b;
 }
 
-export function encodeRecord(payload: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
-  if (body.length > MAX_RECORD_BYTES) throw new Error(`journal record of ${body.length} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
-  const b = Buffer.allocUnsafe(RECORD_HEAD_BYTES + body.length);
-  b.writeUInt32LE(body.length, 0);
-  b.writeUInt32LE(crc32(body), 4);
-  body.copy(b, RECORD_HEAD_BYTES);
+/** Many records (their JSON texts) framed into one buffer: what a group commit writes. */
+export function encodeRecords(texts: readonly string[]): Buffer {
+  let total = 0;
+  const lengths = new Array<number>(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    const n = Buffer.byteLength(texts[i] as string, 'utf8');
+    if (n > MAX_RECORD_BYTES) throw new Error(`journal record of ${n} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
+    lengths[i] = n;
+    total += RECORD_HEAD_BYTES + n;
+  }
+  const b = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const n = lengths[i] as number;
+    b.write(texts[i] as string, at + RECORD_HEAD_BYTES, n, 'utf8');
+    b.writeUInt32LE(n, at);
+    b.writeUInt32LE(crc32(b.subarray(at + RECORD_HEAD_BYTES, at + RECORD_HEAD_BYTES + n)), at + 4);
+    at += RECORD_HEAD_BYTES + n;
+  }
   return b;
 }
 

@@ -10,7 +10,7 @@
 import { closeSync, fdatasync, fsyncSync, openSync, renameSync, writeSync, writev } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { encodeHeader, encodeRecord, segmentName } from './journal-format.js';
+import { MAX_RECORD_BYTES, encodeHeader, encodeRecords, segmentName } from './journal-format.js';
 
 const writevAsync = promisify(writev);
 const fdatasyncAsync = promisify(fdatasync);
@@ -30,7 +30,8 @@ interface Waiter {
 }
 
 export class JournalWriter {
-  private pending: (Buffer | Rotation)[] = [];
+  /** JSON texts of the records not written yet, and rotation points */
+  private pending: (string | Rotation)[] = [];
   private appended: number;
   private durable: number;
   private waiters: Waiter[] = [];
@@ -87,7 +88,11 @@ export class JournalWriter {
   append(payload: unknown): number {
     if (this.failure !== undefined) throw this.failure;
     if (this.closed) throw new Error(`journal ${this.file} is closed`);
-    this.pending.push(encodeRecord(payload));
+    const text = JSON.stringify(payload);
+    // (a cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit)
+    if (text.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(text) > MAX_RECORD_BYTES)
+      throw new Error(`journal record of ${Buffer.byteLength(text)} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
+    this.pending.push(text);
     this.appended++;
     this.kick();
     return this.appended;
@@ -126,11 +131,11 @@ export class JournalWriter {
       while (this.pending.length > 0) {
         // the records up to the next rotation (or all of them), written with one writev and one sync
         let n = 0;
-        while (n < this.pending.length && Buffer.isBuffer(this.pending[n])) n++;
+        while (n < this.pending.length && typeof this.pending[n] === 'string') n++;
         if (n > 0) {
-          const batch = this.pending.splice(0, n) as Buffer[];
+          const batch = encodeRecords(this.pending.splice(0, n) as string[]);
           const upTo = this.durable + n;
-          await writevAsync(this.fd, batch);
+          await writevAsync(this.fd, [batch]);
           if (this.durability === 'fsync') await fdatasyncAsync(this.fd);
           this.batches++;
           this.durable = upTo;
@@ -142,7 +147,7 @@ export class JournalWriter {
           this.waiters = still;
         }
         const next = this.pending[0];
-        if (next !== undefined && !Buffer.isBuffer(next)) {
+        if (next !== undefined && typeof next !== 'string') {
           this.pending.shift();
           fsyncSync(this.fd);
           closeSync(this.fd);
