@@ -237,5 +237,6 @@ async function recovery(): Promise<void> {
   }
 }
 
-await journalingOverhead();
-await recovery();
+// (STORE_N=0 or STORE_RECOVERY_N=0 skips that part)
+if (N > 0) await journalingOverhead();
+if (RECOVERY_N > 0) await recovery();

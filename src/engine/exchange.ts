@@ -173,6 +173,7 @@ export class Exchange {
         lastPrice: undefined,
         fundingRate: undefined,
         premiumSamples: [],
+        premiumBucket: -1,
         basis: [],
         fundingCap: Decimal.parse('0.003'),
         fundingIntervalHours: 8,
@@ -501,7 +502,7 @@ export class Exchange {
     s.markPrice = mark;
     s.indexPrice = index;
     events.push({ e: 'MARK_PRICE_UPDATE', E: time, s: s.instrument.symbol, p: mark.toString(), i: index.toString() });
-    samplePremium(s);
+    samplePremium(s, time);
     this.processTriggers(s, time, events);
     const known = checkLiquidations(this, s.instrument.symbol, time, events);
     checkMarginCalls(this, s.instrument.symbol, time, events, known);
@@ -1490,7 +1491,7 @@ export class Exchange {
     const parts: string[] = [`t${this.time}|o${this.nextOrderId}|tr${this.nextTradeId}|f${this.feesCollected}`];
     for (const [sym, s] of [...this.symbols].sort(([x], [y]) => (x < y ? -1 : 1))) {
       parts.push(
-        `S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}|${s.lastPrice ?? '-'}|${[...s.conditional.keys()].join(',')}|${s.fundingRate ?? '-'}|${s.premiumSamples.join(',')}|${s.lastFundingRate}|${s.lastFundingTime}|${s.basis.join(',')}`,
+        `S${sym}|${s.markPrice ?? '-'}|${s.indexPrice ?? '-'}|${s.lastPrice ?? '-'}|${[...s.conditional.keys()].join(',')}|${s.fundingRate ?? '-'}|${s.premiumSamples.join(',')}|${s.premiumBucket}|${s.lastFundingRate}|${s.lastFundingTime}|${s.basis.join(',')}`,
       );
       for (const side of [s.book.bids, s.book.asks]) {
         for (const level of side.levels) parts.push(`L${level.ticks}:${level.orders.map((o) => o.orderId).join(',')}`);

@@ -38,9 +38,16 @@ export function impactNotional(s: SymbolState): Decimal {
 }
 
 /** Records one premium sample (called on every mark update). */
-export function samplePremium(s: SymbolState): void {
+export const PREMIUM_SAMPLE_MS = 5000;
+
+export function samplePremium(s: SymbolState, time: number): void {
   const index = s.indexPrice;
   if (index === undefined) return;
+  // Binance computes the premium index every 5 seconds (5,760 points in 8 hours): one sample per 5-second
+  // bucket of engine time, however often the mark moves
+  const bucket = Math.floor(time / PREMIUM_SAMPLE_MS);
+  if (bucket === s.premiumBucket) return;
+  s.premiumBucket = bucket;
   const n = impactNotional(s);
   s.premiumSamples.push(
     premiumIndex(impactPrice(s.book, 'SELL', n, s.instrument.tickSize), impactPrice(s.book, 'BUY', n, s.instrument.tickSize), index),

@@ -300,6 +300,19 @@ describe('liquidation: the engine liquidates at the formula’s price, never ear
 });
 
 describe('mark price from the index, and MARGIN_CALL', () => {
+  it('samples the premium index once per 5 seconds of engine time, however often the mark moves', () => {
+    const ex = new Exchange();
+    const at = (time: number, index: string) => ok(ex, { type: 'setIndexPrice', time, symbol: 'BTCUSDT', indexPrice: index });
+    const samples = () => ex.symbols.get('BTCUSDT')?.premiumSamples.length;
+    at(1_000_000_000, '60000');
+    at(1_000_001_000, '60001');
+    at(1_000_004_999, '60002');
+    assert.equal(samples(), 1, 'three updates in one 5-second bucket');
+    at(1_000_005_000, '60003');
+    at(1_000_030_000, '60004');
+    assert.equal(samples(), 3);
+  });
+
   it('setIndexPrice computes the mark as median(Price 1, Price 2, last)', () => {
     const ex = new Exchange();
     ok(ex, { type: 'createAccount', time: t(), accountId: 'mm' });

@@ -72,6 +72,7 @@ interface SymbolRecord {
   fundingRate: Dec | null;
   basis: Dec[];
   premiumSamples: Dec[];
+  premiumBucket: number;
   lastFundingRate: Dec;
   lastFundingTime: number;
   conditional: number[];
@@ -168,6 +169,7 @@ export function takeSnapshot(ex: Exchange): EngineSnapshot {
       fundingRate: opt(s.fundingRate),
       basis: s.basis.map(str),
       premiumSamples: s.premiumSamples.map(str),
+      premiumBucket: s.premiumBucket,
       lastFundingRate: str(s.lastFundingRate),
       lastFundingTime: s.lastFundingTime,
       conditional: [...s.conditional.keys()],
@@ -271,8 +273,9 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
     s.indexPrice = optDec(r.indexPrice);
     s.lastPrice = optDec(r.lastPrice);
     s.fundingRate = optDec(r.fundingRate);
-    s.basis.push(...r.basis.map(dec));
-    s.premiumSamples.push(...r.premiumSamples.map(dec));
+    for (const b of r.basis) s.basis.push(dec(b)); // (a loop: a spread of a long array overflows the stack)
+    for (const p of r.premiumSamples) s.premiumSamples.push(dec(p));
+    s.premiumBucket = r.premiumBucket;
     s.lastFundingRate = dec(r.lastFundingRate);
     s.lastFundingTime = r.lastFundingTime;
     for (const id of r.conditional) s.conditional.set(id, order(id));

@@ -143,8 +143,10 @@ export interface SymbolState {
   fundingRate: Decimal | undefined;
   /** basis samples ((bid1 + ask1) / 2 − index) for the computed mark price */
   readonly basis: Decimal[];
-  /** premium index samples since the last settlement */
+  /** premium index samples since the last settlement (at most one per 5 s of engine time, as Binance) */
   readonly premiumSamples: Decimal[];
+  /** the 5-second bucket (engine time / 5000) of the last premium sample (-1: none yet) */
+  premiumBucket: number;
   /** funding rate cap (and, negated, floor) */
   readonly fundingCap: Decimal;
   readonly fundingIntervalHours: number;
