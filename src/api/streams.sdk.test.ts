@@ -11,6 +11,15 @@ import { attachStreams } from './streams.js';
 
 const quiet = { trace: () => {}, info: () => {}, error: () => {} };
 
+/** A step of the SDK that never settles fails the test instead of hanging it (the finally block still cleans up). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 describe('binance SDK WebsocketClient', () => {
   it('subscribes to the USD-M user data stream and receives ORDER_TRADE_UPDATE and ACCOUNT_UPDATE after a fill', async () => {
     const venue = new Venue();
@@ -68,7 +77,7 @@ describe('binance SDK WebsocketClient', () => {
       return received.find(pred);
     };
     try {
-      await ws.subscribeUsdFuturesUserDataStream();
+      await within(ws.subscribeUsdFuturesUserDataStream(), 15_000, 'subscribeUsdFuturesUserDataStream');
       assert.deepEqual(errors, []);
       assert.equal(streams.connections, 1);
       const r1 = venue.run({
@@ -102,7 +111,7 @@ describe('binance SDK WebsocketClient', () => {
       // only the trader's own events: the maker's SELL fill never arrives
       assert.ok(received.every((m) => m.e !== 'ORDER_TRADE_UPDATE' || m.o.S === 'BUY'));
     } finally {
-      await ws.unsubscribeUsdFuturesUserDataStream().catch(() => undefined);
+      await within(ws.unsubscribeUsdFuturesUserDataStream(), 5_000, 'unsubscribe').catch(() => undefined);
       ws.closeAll(true);
       // the SDK keeps its 50-minute listen-key keep-alive interval after closing: clear it so the process can exit
       for (const k of venue.listenKeys.keys()) (ws as any).getUserDataStreamManager().listenKeyStateCache.clearAllListenKeyState(k);
