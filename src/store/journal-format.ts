@@ -37,24 +37,19 @@ export function encodeHeader(base: number): Buffer {
 
 /** Many records (their JSON texts) framed into one buffer: what a group commit writes. */
 export function encodeRecords(texts: readonly string[]): Buffer {
-  let total = 0;
-  const lengths = new Array<number>(texts.length);
-  for (let i = 0; i < texts.length; i++) {
-    const n = Buffer.byteLength(texts[i] as string, 'utf8');
-    if (n > MAX_RECORD_BYTES) throw new Error(`journal record of ${n} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
-    lengths[i] = n;
-    total += RECORD_HEAD_BYTES + n;
-  }
-  const b = Buffer.allocUnsafe(total);
+  // one buffer sized for the worst case (3 UTF-8 bytes per UTF-16 unit), filled in one pass, then trimmed
+  let bound = 0;
+  for (const t of texts) bound += RECORD_HEAD_BYTES + 3 * t.length;
+  const b = Buffer.allocUnsafe(bound);
   let at = 0;
-  for (let i = 0; i < texts.length; i++) {
-    const n = lengths[i] as number;
-    b.write(texts[i] as string, at + RECORD_HEAD_BYTES, n, 'utf8');
+  for (const t of texts) {
+    const n = b.write(t, at + RECORD_HEAD_BYTES, 'utf8');
+    if (n > MAX_RECORD_BYTES) throw new Error(`journal record of ${n} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
     b.writeUInt32LE(n, at);
     b.writeUInt32LE(crc32(b.subarray(at + RECORD_HEAD_BYTES, at + RECORD_HEAD_BYTES + n)), at + 4);
     at += RECORD_HEAD_BYTES + n;
   }
-  return b;
+  return b.subarray(0, at);
 }
 
 /** A journal file that cannot be read as one: start-up stops with this (file and byte offset named). */
