@@ -7,7 +7,7 @@
  * in-memory implementation; durable history (issue 6) implements the same `History` interface.
  */
 import { Decimal } from '../core/index.js';
-import type { EngineEvent, Order } from '../engine/index.js';
+import type { EngineEvent, LiquidationExplanation, Order } from '../engine/index.js';
 import type { EventHub } from './event-hub.js';
 
 export interface UserTrade {
@@ -75,6 +75,8 @@ export interface History {
   orderIds(accountId: string, symbol: string): readonly number[];
   /** the last known state of an order the engine no longer remembers (closed long ago), if kept */
   order(accountId: string, orderId: number): Order | undefined;
+  /** the account's liquidation steps with the engine's explanation (mark, MM, prices, what was closed where) */
+  liquidations(accountId: string): readonly LiquidationExplanation[];
   marketTrades(symbol: string): readonly PublicTrade[];
   fundingRates(symbol: string): readonly FundingRecord[];
   /** time of the account's last balance or position change (0 before any) */
@@ -102,6 +104,7 @@ export class MemoryHistory implements History {
   private readonly accounts = new Map<string, AccountHistory>();
   private readonly trades = new Map<string, PublicTrade[]>();
   private readonly funding = new Map<string, FundingRecord[]>();
+  private readonly liquidationSteps = new Map<string, LiquidationExplanation[]>();
   private nextTranId = 1;
   /** the symbol of the funding settlement in progress (FUNDING precedes its ACCOUNT_UPDATEs) */
   private fundingSymbol = '';
@@ -186,6 +189,12 @@ export class MemoryHistory implements History {
         this.trades.set(e.s, list);
         return;
       }
+      case 'LIQUIDATION': {
+        const list = this.liquidationSteps.get(e.accountId) ?? [];
+        list.push(e);
+        this.liquidationSteps.set(e.accountId, list);
+        return;
+      }
       case 'FUNDING': {
         this.fundingSymbol = e.s;
         const list = this.funding.get(e.s) ?? [];
@@ -212,6 +221,10 @@ export class MemoryHistory implements History {
 
   orderIds(accountId: string, symbol: string): readonly number[] {
     return this.accounts.get(accountId)?.orders.get(symbol) ?? [];
+  }
+
+  liquidations(accountId: string): readonly LiquidationExplanation[] {
+    return this.liquidationSteps.get(accountId) ?? [];
   }
 
   /** The in-memory history keeps no order states: the engine's memory is all there is. */

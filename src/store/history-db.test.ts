@@ -141,4 +141,45 @@ describe('history database (SQLite)', () => {
       history.close();
     }
   });
+
+  it('keeps every liquidation step with its explanation; GET /sim/v1/liquidations serves them after a reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
+    dirs.push(dir);
+    const file = join(dir, 'history.sqlite');
+    let history = new HistoryDb(file);
+    const venue = new Venue();
+    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
+    let h = new Harness({ history }, venue);
+    try {
+      await seedMarket(h, '60000', '59900', '60000', '1');
+      const me = (await h.account('1000')) as unknown as { accountId: string; apiKey: string; apiSecret: string };
+      await h.ok(me, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.3' });
+      await h.mark('BTCUSDT', '56700'); // 0.3 × 3,300 = 990 lost of 1,000 − 9 fee: 1 left, below the 68.04 maintenance
+      history.close();
+      history = new HistoryDb(file);
+      await h.close();
+      h = new Harness({ history }, venue);
+      const r = await h.app.inject({
+        method: 'GET',
+        url: `/sim/v1/liquidations?accountId=${me.accountId}`,
+        headers: { 'x-perpsim-admin': 'test-admin-token' },
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      const steps = r.json() as { symbol: string; markPrice: string; marginType: string; closed: unknown[] }[];
+      assert.ok(steps.length >= 1);
+      assert.equal(steps[0]?.symbol, 'BTCUSDT');
+      assert.equal(steps[0]?.markPrice, '56700');
+      assert.equal(steps[0]?.marginType, 'cross');
+      assert.ok((steps[0]?.closed.length ?? 0) >= 1, 'what was closed, and where');
+      const bad = await h.app.inject({
+        method: 'GET',
+        url: '/sim/v1/liquidations?accountId=nobody',
+        headers: { 'x-perpsim-admin': 'test-admin-token' },
+      });
+      assert.equal(bad.statusCode, 400);
+    } finally {
+      await h.close();
+      history.close();
+    }
+  });
 });

@@ -13,7 +13,7 @@
  */
 import Database from 'better-sqlite3';
 import { Decimal } from '../core/index.js';
-import { newOrder, type EngineEvent, type Order, type OrderUpdate } from '../engine/index.js';
+import { newOrder, type EngineEvent, type LiquidationExplanation, type Order, type OrderUpdate } from '../engine/index.js';
 import type { FundingRecord, History, Income, IncomeType, MarginChange, PublicTrade, UserTrade } from '../api/history.js';
 
 interface Pending {
@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS market_trades (
   buyer_maker INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (symbol, id));
 CREATE TABLE IF NOT EXISTS funding (
   symbol TEXT NOT NULL, time INTEGER NOT NULL, rate TEXT NOT NULL, mark TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (symbol, time));
+CREATE TABLE IF NOT EXISTS liquidations (
+  rowid INTEGER PRIMARY KEY, account_id TEXT NOT NULL, symbol TEXT NOT NULL, time INTEGER NOT NULL, explanation TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS liquidations_by_account ON liquidations (account_id, rowid);
 CREATE TABLE IF NOT EXISTS update_times (account_id TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (account_id, key));
 `;
 
@@ -94,6 +97,8 @@ export class HistoryDb implements History {
       qMargin: db.prepare(`SELECT * FROM margin_changes WHERE account_id = ? ORDER BY rowid`),
       qOrders: db.prepare(`SELECT order_id FROM orders WHERE account_id = ? AND symbol = ? ORDER BY order_id`),
       qMarket: db.prepare(`SELECT * FROM market_trades WHERE symbol = ? ORDER BY id DESC LIMIT 200000`),
+      liquidation: db.prepare(`INSERT INTO liquidations (account_id, symbol, time, explanation, seq) VALUES (?, ?, ?, ?, ?)`),
+      qLiquidations: db.prepare(`SELECT explanation FROM liquidations WHERE account_id = ? ORDER BY rowid`),
       qFunding: db.prepare(`SELECT * FROM funding WHERE symbol = ? ORDER BY time`),
       qTime: db.prepare(`SELECT time FROM update_times WHERE account_id = ? AND key = ?`),
       lastFunding: db.prepare(`SELECT symbol FROM funding ORDER BY time DESC LIMIT 1`),
@@ -116,7 +121,7 @@ export class HistoryDb implements History {
     if (this.lastSeq <= seq) return 0;
     let dropped = 0;
     this.db.transaction(() => {
-      for (const table of ['user_trades', 'income', 'margin_changes', 'orders', 'market_trades', 'funding'])
+      for (const table of ['user_trades', 'income', 'margin_changes', 'orders', 'market_trades', 'funding', 'liquidations'])
         dropped += this.db.prepare(`DELETE FROM ${table} WHERE seq > ?`).run(seq).changes;
       this.st.setSeq.run(String(seq));
     })();
@@ -209,6 +214,9 @@ export class HistoryDb implements History {
       case 'TRADE':
         this.st.marketTrade.run(e.s, e.t, e.p, e.q, Decimal.parse(e.p).mul(Decimal.parse(e.q)).toString(), time, e.m ? 1 : 0, seq);
         return;
+      case 'LIQUIDATION':
+        this.st.liquidation.run(e.accountId, e.symbol, e.E, JSON.stringify(e), seq);
+        return;
       case 'FUNDING':
         this.fundingSymbol = e.s;
         this.st.funding.run(e.s, e.E, e.r, e.p, seq);
@@ -300,6 +308,13 @@ export class HistoryDb implements History {
       workingType: o.wt as Order['workingType'],
       closePosition: o.cp,
     });
+  }
+
+  liquidations(accountId: string): readonly LiquidationExplanation[] {
+    this.flush();
+    return (this.st.qLiquidations.all(accountId) as { explanation: string }[]).map(
+      (r) => JSON.parse(r.explanation) as LiquidationExplanation,
+    );
   }
 
   orderIds(accountId: string, symbol: string): readonly number[] {

@@ -150,4 +150,11 @@ export function registerSimRoutes(app: FastifyInstance, ctx: ApiContext, adminTo
   });
 
   app.get('/sim/v1/state', async () => ({ time: venue.now(), stateHash: ex.stateHash(), accounts: ex.accounts.size }));
+
+  // why and how an account was liquidated: every step with the engine's explanation, oldest first
+  app.get('/sim/v1/liquidations', async (req) => {
+    const accountId = (req.query as Record<string, unknown>)['accountId'];
+    if (typeof accountId !== 'string' || !ex.accounts.has(accountId)) throw API.invalidParam('accountId');
+    return ctx.history.liquidations(accountId);
+  });
 }
