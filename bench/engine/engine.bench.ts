@@ -16,6 +16,7 @@
  */
 import { OrderBook, Side as NobSide, type LimitOrderOptions } from 'nodejs-order-book';
 import { Exchange, type Command, type EngineEvent, type Result, type Side } from '../../src/engine/index.js';
+import { rng } from '../random.js';
 
 // ---- parameters -----------------------------------------------------------------------------------
 const N = Number(process.env['BENCH_N'] ?? 300_000);
@@ -35,17 +36,6 @@ const T0 = 1_700_000_000_000;
 const TARGETS = { throughput: 1_000_000, p99us: 5, ratio: 2 };
 
 // ---- helpers --------------------------------------------------------------------------------------
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 const random = rng(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 

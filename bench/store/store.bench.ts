@@ -18,22 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Exchange, type Command } from '../../src/engine/index.js';
 import { Store } from '../../src/store/store.js';
+import { rng } from '../random.js';
 
 const N = Number(process.env['STORE_N'] ?? 200_000);
 const RECOVERY_N = Number(process.env['STORE_RECOVERY_N'] ?? 10_000_000);
 const ACCOUNTS = 200;
 const T0 = 1_700_000_000_000;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const id = (i: number) => `acc${i}`;

@@ -11,6 +11,19 @@ import { Venue } from './venue.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
+/** CCXT binanceusdm's fapi URLs pointed at a perpsim server (spec api.md §1.1). */
+export function ccxtFapiUrls(base: string): Record<string, string> {
+  return {
+    fapiPublic: `${base}/fapi/v1`,
+    fapiPrivate: `${base}/fapi/v1`,
+    fapiPublicV2: `${base}/fapi/v2`,
+    fapiPrivateV2: `${base}/fapi/v2`,
+    fapiPublicV3: `${base}/fapi/v3`,
+    fapiPrivateV3: `${base}/fapi/v3`,
+    fapiData: `${base}/futures/data`,
+  };
+}
+
 export interface Credential {
   readonly accountId: string;
   readonly apiKey: string;

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import ccxt from 'ccxt';
 import { calculate } from '../cli/calc.js';
 import { Decimal } from '../core/index.js';
-import { Harness, seedMarket, type Credential } from './api-fixture.js';
+import { Harness, ccxtFapiUrls, seedMarket, type Credential } from './api-fixture.js';
 
 const SYMBOL = 'BTC/USDT:USDT';
 let h: Harness;
@@ -32,13 +32,7 @@ function client(cred: Credential) {
     options: { fetchCurrencies: false },
     urls: {
       api: {
-        fapiPublic: `${base}/fapi/v1`,
-        fapiPrivate: `${base}/fapi/v1`,
-        fapiPublicV2: `${base}/fapi/v2`,
-        fapiPrivateV2: `${base}/fapi/v2`,
-        fapiPublicV3: `${base}/fapi/v3`,
-        fapiPrivateV3: `${base}/fapi/v3`,
-        fapiData: `${base}/futures/data`,
+        ...ccxtFapiUrls(base),
         sapi: `${base}/sapi/v1`,
         public: `${base}/api/v3`,
         private: `${base}/api/v3`,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import ccxt from 'ccxt';
+import { ccxtFapiUrls } from './api-fixture.js';
 import { buildServer } from './server.js';
 import { attachStreams } from './streams.js';
 import { Venue } from './venue.js';
@@ -35,13 +36,7 @@ describe('CCXT pro against the streams', () => {
       options: { fetchCurrencies: false, listenKeyRefreshRate: 300 },
       urls: {
         api: {
-          fapiPublic: `${base}/fapi/v1`,
-          fapiPrivate: `${base}/fapi/v1`,
-          fapiPublicV2: `${base}/fapi/v2`,
-          fapiPrivateV2: `${base}/fapi/v2`,
-          fapiPublicV3: `${base}/fapi/v3`,
-          fapiPrivateV3: `${base}/fapi/v3`,
-          fapiData: `${base}/futures/data`,
+          ...ccxtFapiUrls(base),
           ws: { future: `${base.replace('http', 'ws')}/ws` },
         },
       } as never,

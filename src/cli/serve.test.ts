@@ -10,9 +10,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Decimal } from '../core/index.js';
-import { Exchange } from '../engine/index.js';
+import type { Exchange } from '../engine/index.js';
 import { replayJournal, verifyJournal } from '../store/journal-tools.js';
-import { applyRecord, readJournal, type Credential } from '../store/store.js';
+import type { Credential } from '../store/store.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'perpsim.js');
 const ADMIN = 'crash-test-admin';
@@ -73,13 +73,7 @@ async function signed(url: string, cred: Credential, method: string, path: strin
 }
 
 /** The journal replayed from nothing (up to record `upTo`), read-only: the code path of `perpsim journal replay`. */
-function replayed(dataDir: string, upTo = Infinity): Exchange {
-  const state = { exchange: new Exchange(), credentials: new Map<string, Credential>(), clockOffsetMs: 0 };
-  readJournal(dataDir, (seq, rec, where) => {
-    if (seq <= upTo) applyRecord(state, rec, where);
-  });
-  return state.exchange;
-}
+const replayed = (dataDir: string, upTo = Infinity): Exchange => replayJournal(dataDir, upTo).exchange;
 
 function assertConserved(ex: Exchange): void {
   let wallets = ex.feesCollected;

@@ -26,17 +26,27 @@ export class VerifyError extends Error {
   override name = 'VerifyError';
 }
 
-function replayAll(dir: string, onSeq?: (seq: number, ex: Exchange) => void): ReplayReport {
+/**
+ * Replays the journal from nothing; `onSeq` sees the exchange after each record (and at 0, before any),
+ * with the record; records past `upTo` are read but not applied.
+ */
+function replayAll(
+  dir: string,
+  onSeq?: (seq: number, ex: Exchange, rec: unknown) => void,
+  upTo = Infinity,
+): ReplayReport & { exchange: Exchange } {
   const t0 = performance.now();
   const state = { exchange: new Exchange(), credentials: new Map<string, Credential>(), clockOffsetMs: 0 };
   let commands = 0;
-  onSeq?.(0, state.exchange);
+  onSeq?.(0, state.exchange, undefined);
   const read = readJournal(dir, (seq, rec, where) => {
+    if (seq > upTo) return;
     applyRecord(state, rec, where);
     if ((rec as { t?: string }).t === 'cmd') commands++;
-    onSeq?.(seq, state.exchange);
+    onSeq?.(seq, state.exchange, rec);
   });
   return {
+    exchange: state.exchange,
     records: read.seq,
     commands,
     segments: listSegments(dir).length,
@@ -47,8 +57,9 @@ function replayAll(dir: string, onSeq?: (seq: number, ex: Exchange) => void): Re
   };
 }
 
-export function replayJournal(dir: string): ReplayReport {
-  return replayAll(dir);
+/** The whole journal (or its first `upTo` records) replayed from nothing; the report carries the exchange. */
+export function replayJournal(dir: string, upTo = Infinity): ReplayReport & { exchange: Exchange } {
+  return replayAll(dir, undefined, upTo);
 }
 
 /** Throws VerifyError naming the first snapshot that differs from the replay (or lies past its end). */
@@ -74,23 +85,10 @@ export function verifyJournal(dir: string): ReplayReport {
 export async function exportJournal(dataDir: string, outDir: string): Promise<ReplayReport> {
   mkdirSync(outDir, { recursive: true });
   const out = createWriteStream(join(outDir, 'journal.jsonl'));
-  const state = { exchange: new Exchange(), credentials: new Map<string, Credential>(), clockOffsetMs: 0 };
-  const t0 = performance.now();
-  let commands = 0;
-  const read = readJournal(dataDir, (seq, rec, where) => {
-    applyRecord(state, rec, where);
-    if ((rec as { t?: string }).t === 'cmd') commands++;
-    out.write(`${JSON.stringify({ seq, ...(rec as object) })}\n`);
+  const report = replayAll(dataDir, (seq, _ex, rec) => {
+    if (seq > 0) out.write(`${JSON.stringify({ seq, ...(rec as object) })}\n`);
   });
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  writeFileSync(join(outDir, 'state.json'), JSON.stringify(takeSnapshot(state.exchange)));
-  return {
-    records: read.seq,
-    commands,
-    segments: listSegments(dataDir).length,
-    tornBytes: read.tornBytes,
-    stateHash: state.exchange.stateHash(),
-    ms: performance.now() - t0,
-    snapshotsChecked: [],
-  };
+  writeFileSync(join(outDir, 'state.json'), JSON.stringify(takeSnapshot(report.exchange)));
+  return report;
 }

@@ -15,7 +15,7 @@ import { isPendingConditional, type Account, type Exchange, type Order } from '.
 import { API } from '../api-errors.js';
 import { clientId, integer, oneOf, symbol } from '../params.js';
 import { defineRoute, run, symbolState, type ApiContext } from '../route.js';
-import { findOrder, orderShape, placeCommand } from './orders.js';
+import { accountOrders, findOrder, orderShape, placeCommand } from './orders.js';
 
 const CONDITIONAL = new Set(['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET']);
 
@@ -203,14 +203,11 @@ export function registerAlgoRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     handler: ({ params, account }) => {
       symbolState(ctx, params.symbol);
-      const from = params.startTime ?? 0;
-      const to = params.endTime ?? Number.MAX_SAFE_INTEGER;
-      const list: Order[] = [];
-      for (const id of ctx.history.orderIds(account.accountId, params.symbol)) {
-        if (params.algoId !== undefined && id < params.algoId) continue;
-        const o = ex.orders.get(id) ?? ctx.history.order(account.accountId, id);
-        if (o !== undefined && isAlgo(o) && o.time >= from && o.time <= to) list.push(o);
-      }
+      const list = accountOrders(ctx, account, params.symbol, {
+        fromId: params.algoId,
+        startTime: params.startTime,
+        endTime: params.endTime,
+      }).filter(isAlgo);
       const limit = params.limit ?? 500;
       const skip = ((params.page ?? 1) - 1) * limit;
       return list.slice(skip, skip + limit).map((o) => algoView(ex, o));

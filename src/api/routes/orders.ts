@@ -113,6 +113,27 @@ export function placeOrder(ctx: ApiContext, account: Account, p: OrderParams): R
   return p.newOrderRespType === 'RESULT' ? orderResponse(ctx.venue.exchange, o) : orderAck(ctx.venue.exchange, o);
 }
 
+/**
+ * Every order the account placed in the symbol (the engine's, or the history's last state once the engine
+ * has forgotten it), ascending id, from `fromId` on and created within [startTime, endTime].
+ */
+export function accountOrders(
+  ctx: ApiContext,
+  account: Account,
+  symbol: string,
+  range: { fromId?: number | undefined; startTime?: number | undefined; endTime?: number | undefined },
+): Order[] {
+  const from = range.startTime ?? 0;
+  const to = range.endTime ?? Number.MAX_SAFE_INTEGER;
+  const list: Order[] = [];
+  for (const id of ctx.history.orderIds(account.accountId, symbol)) {
+    if (range.fromId !== undefined && id < range.fromId) continue;
+    const o = ctx.venue.exchange.orders.get(id) ?? ctx.history.order(account.accountId, id);
+    if (o !== undefined && o.time >= from && o.time <= to) list.push(o);
+  }
+  return list;
+}
+
 /** The account's order by id or client id in the symbol (any status), or undefined. */
 export function findOrder(ctx: ApiContext, account: Account, symbol: string, orderId?: number, clientOrderId?: string): Order | undefined {
   const ex = ctx.venue.exchange;
@@ -390,14 +411,11 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
     handler: ({ params, account }) => {
       symbolState(ctx, params.symbol);
-      const from = params.startTime ?? 0;
-      const to = params.endTime ?? Number.MAX_SAFE_INTEGER;
-      const list: Order[] = [];
-      for (const id of ctx.history.orderIds(account.accountId, params.symbol)) {
-        if (params.orderId !== undefined && id < params.orderId) continue;
-        const o = ex.orders.get(id) ?? ctx.history.order(account.accountId, id);
-        if (o !== undefined && o.time >= from && o.time <= to) list.push(o);
-      }
+      const list = accountOrders(ctx, account, params.symbol, {
+        fromId: params.orderId,
+        startTime: params.startTime,
+        endTime: params.endTime,
+      });
       return page(list, params.orderId !== undefined || params.startTime !== undefined, params.limit ?? 500).map((o) => orderView(ex, o));
     },
   });
