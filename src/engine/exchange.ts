@@ -49,6 +49,7 @@ import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } fro
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls } from './liquidation.js';
+import { RiskIndex } from './risk-index.js';
 import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
@@ -143,6 +144,8 @@ export class Exchange {
   feesCollected = Decimal.ZERO;
   /** @internal accounts that have held a position in each symbol (pruned lazily): the mark tick visits only these */
   readonly holders = new Map<string, Set<Account>>();
+  /** @internal which accounts a mark tick must check (risk-index.ts) */
+  readonly risk = new RiskIndex(this);
   /**
    * Orders by id: every open order, and closed ones for a while (for queries): a closed order is
    * forgotten once it has been closed for `retention.closedOrderMs` of engine time, or when more than
@@ -244,10 +247,13 @@ export class Exchange {
       if (!Number.isSafeInteger(cmd.time) || cmd.time < 0) reject(badParam('timestamp'));
       const events: EngineEvent[] = [];
       const result = this.dispatch(cmd, events);
+      this.risk.flush();
       this.time = Math.max(this.time, cmd.time);
       this.forgetClosedOrders(events);
       return { ok: true, events, result };
     } catch (e) {
+      // a rejection changes nothing, but accounts a tick popped from the index must be indexed again
+      this.risk.flush();
       if (e instanceof EngineRejection) return { ok: false, error: e.error };
       throw e;
     }
@@ -284,8 +290,9 @@ export class Exchange {
         const s = this.symbol(cmd.symbol);
         if (s.markPrice === undefined) reject(ERR.BAD_SYMBOL);
         const rate = settleFunding(this, s, cmd.time, events);
-        const known = checkLiquidations(this, cmd.symbol, cmd.time, events);
-        checkMarginCalls(this, cmd.symbol, cmd.time, events, known);
+        const due = this.risk.due(cmd.symbol, s.markPrice);
+        const known = checkLiquidations(this, cmd.symbol, due, cmd.time, events);
+        checkMarginCalls(this, cmd.symbol, cmd.time, events, due, known);
         return { symbol: cmd.symbol, fundingRate: rate.toString(), fundingTime: cmd.time, markPrice: s.markPrice.toString() };
       }
       case 'cancelOrder':
@@ -367,6 +374,7 @@ export class Exchange {
     const amount = this.amount(cmd.amount);
     a.crossWallet = a.crossWallet.add(amount);
     a.deposits = a.deposits.add(amount);
+    this.risk.markDirty(a);
     events.push(this.accountUpdate(a, 'DEPOSIT', cmd.time, amount, []));
     return { amount: amount.toString() };
   }
@@ -378,6 +386,7 @@ export class Exchange {
     if (amount.gt(marginSummary(viewOf(a), this.symbols).maxWithdraw)) reject(ERR.BALANCE_INSUFFICIENT);
     a.crossWallet = a.crossWallet.sub(amount);
     a.withdrawals = a.withdrawals.add(amount);
+    this.risk.markDirty(a);
     events.push(this.accountUpdate(a, 'WITHDRAW', cmd.time, amount.neg(), []));
     return { amount: amount.toString() };
   }
@@ -504,8 +513,9 @@ export class Exchange {
     events.push({ e: 'MARK_PRICE_UPDATE', E: time, s: s.instrument.symbol, p: mark.toString(), i: index.toString() });
     samplePremium(s, time);
     this.processTriggers(s, time, events);
-    const known = checkLiquidations(this, s.instrument.symbol, time, events);
-    checkMarginCalls(this, s.instrument.symbol, time, events, known);
+    const due = this.risk.due(s.instrument.symbol, mark);
+    const known = checkLiquidations(this, s.instrument.symbol, due, time, events);
+    checkMarginCalls(this, s.instrument.symbol, time, events, due, known);
   }
 
   // ---- isolated margin -------------------------------------------------------------------------
@@ -539,6 +549,7 @@ export class Exchange {
       a.crossWallet = a.crossWallet.add(amount);
       p.isolatedWallet = p.isolatedWallet.sub(amount);
     }
+    this.risk.markDirty(a);
     events.push(this.accountUpdate(a, 'MARGIN_TRANSFER', cmd.time, Decimal.ZERO, [p]));
     return { amount: amount.toString(), code: 200, msg: 'Successfully modify position margin.', type: cmd.marginType };
   }
@@ -1279,10 +1290,13 @@ export class Exchange {
     p.isolatedWallet = moved.iso;
     p.amt = r.amt;
     p.cost = r.cost;
+    this.risk.markDirty(acc);
+    let set = this.holders.get(symbol);
     if (!r.amt.isZero()) {
-      let set = this.holders.get(symbol);
       if (set === undefined) this.holders.set(symbol, (set = new Set()));
       set.add(acc);
+    } else if (set !== undefined && !this.positionsOf(acc, symbol).some((q) => !q.amt.isZero())) {
+      set.delete(acc);
     }
     acc.realizedPnl = acc.realizedPnl.add(r.realized);
     acc.commission = acc.commission.add(fee);

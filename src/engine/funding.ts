@@ -64,8 +64,9 @@ export function settleFunding(ex: Exchange, s: SymbolState, time: number, events
   const rate = nextFundingRate(s);
   const symbol = s.instrument.symbol;
   events.push({ e: 'FUNDING', E: time, s: symbol, r: rate.toString(), p: mark.toString() });
-  for (const id of [...ex.accounts.keys()].sort()) {
-    const a = ex.accounts.get(id) as Account;
+  // the symbol's holders in account-id order (the order of the events)
+  const holders = [...(ex.holders.get(symbol) ?? [])].sort((x, y) => (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0));
+  for (const a of holders) {
     const paid: EnginePosition[] = [];
     let change = Decimal.ZERO;
     for (const p of a.positions.values()) {
@@ -77,7 +78,10 @@ export function settleFunding(ex: Exchange, s: SymbolState, time: number, events
       change = change.add(delta);
       paid.push(p);
     }
-    if (paid.length > 0) events.push(ex.accountUpdate(a, 'FUNDING_FEE', time, change, paid));
+    if (paid.length > 0) {
+      ex.risk.markDirty(a);
+      events.push(ex.accountUpdate(a, 'FUNDING_FEE', time, change, paid));
+    }
   }
   s.fundingRate = undefined;
   s.premiumSamples.length = 0;

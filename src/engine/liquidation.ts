@@ -52,19 +52,22 @@ function crossLiquidatable(c: CrossState): boolean {
   return c.legs.length > 0 && c.marginBalance.lte(c.maintMargin);
 }
 
-/** Checks every account holding `symbol` and liquidates those at or past their trigger. */
 /**
- * Returns the cross state computed for the accounts it did not have to touch, so that the margin-call
- * check that follows on the same tick does not compute it again.
+ * Checks the accounts the risk index says a tick on `symbol` may have put at risk (risk-index.ts; the
+ * same set a scan of every holder would act on) and liquidates those at or past their trigger, in
+ * account-id order. Returns the cross states it computed for the accounts it left alone, so that the
+ * margin-call check that follows on the same tick does not compute them again.
  */
-export function checkLiquidations(ex: Exchange, symbol: string, time: number, events: EngineEvent[]): Map<Account, CrossState> {
-  // Only accounts that hold the symbol can be affected by its mark; those found liquidatable are then
-  // processed in account-id order (the holder set's order depends on history, the result must not).
+export function checkLiquidations(
+  ex: Exchange,
+  symbol: string,
+  candidates: readonly Account[],
+  time: number,
+  events: EngineEvent[],
+): Map<Account, CrossState> {
   const seen = new Map<Account, CrossState>();
-  const holders = ex.holders.get(symbol);
-  if (holders === undefined) return seen;
   const due: Account[] = [];
-  for (const a of holders) {
+  for (const a of candidates) {
     let holds = false;
     let hit = false;
     for (const p of a.positions.values()) {
@@ -72,11 +75,7 @@ export function checkLiquidations(ex: Exchange, symbol: string, time: number, ev
       holds = true;
       if (settingsOf(a, symbol).marginType === 'ISOLATED' && isolatedLiquidatable(ex, p)) hit = true;
     }
-    if (!holds) {
-      holders.delete(a);
-      continue;
-    }
-    if (a.accountId === INSURANCE_FUND_ID) continue;
+    if (!holds || a.accountId === INSURANCE_FUND_ID) continue;
     if (hit) {
       due.push(a);
     } else if (settingsOf(a, symbol).marginType === 'CROSSED') {
@@ -296,8 +295,8 @@ function autoDeleverage(
   closed: LiquidationExplanation['closed'],
 ): Decimal {
   const candidates: { acc: Account; leg: EnginePosition; score: Decimal }[] = [];
-  for (const [id, other] of ex.accounts) {
-    if (id === INSURANCE_FUND_ID || other === a) continue;
+  for (const other of ex.holders.get(p.symbol) ?? []) {
+    if (other.accountId === INSURANCE_FUND_ID || other === a) continue;
     for (const leg of other.positions.values()) {
       if (leg.symbol === p.symbol && leg.amt.sign() === -p.amt.sign())
         candidates.push({ acc: other, leg, score: adlScore(ex, other, leg) });
@@ -342,13 +341,13 @@ export function checkMarginCalls(
   symbol: string,
   time: number,
   events: EngineEvent[],
+  candidates: readonly Account[],
   known?: ReadonlyMap<Account, CrossState>,
 ): void {
-  const holders = ex.holders.get(symbol);
-  if (holders === undefined) return;
   const changed: { a: Account; high: boolean; c: CrossState }[] = [];
-  for (const a of holders) {
+  for (const a of candidates) {
     if (a.accountId === INSURANCE_FUND_ID || settingsOf(a, symbol).marginType !== 'CROSSED') continue;
+    if (!ex.positionsOf(a, symbol).some((p) => !p.amt.isZero())) continue;
     const c = known?.get(a) ?? crossState(ex, a);
     const high =
       c.legs.length > 0 && (!c.marginBalance.isPositive() || c.maintMargin.div(c.marginBalance, CALC_SCALE).gte(MARGIN_CALL_RATIO));

@@ -293,6 +293,8 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
     }
   }
 
+  ex.risk.markAllDirty();
+  ex.risk.flush();
   const hash = ex.stateHash();
   if (hash !== snapshot.stateHash) throw new SnapshotError(`restored state hash ${hash} differs from the snapshot's ${snapshot.stateHash}`);
   return ex;
