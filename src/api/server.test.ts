@@ -678,6 +678,7 @@ describe('endpoints', () => {
     const created = await raw(h, 'POST', '/fapi/v1/listenKey', key);
     assert.equal(created.status, 200);
     const lk = (created.body as { listenKey: string }).listenKey;
+    assert.match(lk, /^[A-Za-z0-9]{64}$/); // Binance's shape: 64 alphanumeric characters
     assert.equal(((await raw(h, 'POST', '/fapi/v1/listenKey', key)).body as { listenKey: string }).listenKey, lk);
     assert.deepEqual((await raw(h, 'PUT', '/fapi/v1/listenKey', key)).body, { listenKey: lk });
     assert.deepEqual((await raw(h, 'DELETE', '/fapi/v1/listenKey', key)).body, {});

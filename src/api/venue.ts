@@ -157,7 +157,8 @@ export class Venue {
         return k;
       }
     }
-    const key: ListenKey = { listenKey: this.random(32).toString('base64url'), accountId, expiresAt: now + LISTEN_KEY_TTL_MS };
+    // Binance's keys are 64 alphanumeric characters; hex keeps them free of the '-' and '_' of base64url
+    const key: ListenKey = { listenKey: this.random(32).toString('hex'), accountId, expiresAt: now + LISTEN_KEY_TTL_MS };
     this.listenKeys.set(key.listenKey, key);
     return key;
   }
