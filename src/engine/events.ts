@@ -37,9 +37,13 @@ export interface OrderUpdate {
     ps: string; // position side
     cp: boolean;
     rp: string; // realized profit of the trade
+    pP: boolean; // price protection
+    si: number; // ignored by Binance's docs; always 0
+    ss: number; // ignored by Binance's docs; always 0
     V: string; // self-trade prevention mode
     pm: string;
     gtd: number;
+    er: string; // expiry reason ("0": none)
   };
 }
 
@@ -68,7 +72,7 @@ export interface AccountUpdate {
   readonly a: {
     m: AccountUpdateReason;
     B: { a: string; wb: string; cw: string; bc: string }[];
-    P: { s: string; pa: string; ep: string; bep: string; cr: string; up: string; mt: 'isolated' | 'cross'; iw: string; ps: string }[];
+    P: { s: string; pa: string; ep: string; bep: string; cr: string; up: string; mt: 'isolated' | 'cross'; iw: string; ps: string; ma: string }[];
   };
 }
 

@@ -606,7 +606,8 @@ export class Exchange {
       }
     } else {
       if (cmd.price !== undefined) reject(badParam('price'));
-      tif = cmd.orderType === 'MARKET' ? 'IOC' : 'GTC';
+      // Binance reports market and stop-market orders as GTC (they never rest: `rests` excludes them)
+      tif = 'GTC';
     }
 
     // Conditional orders: trigger price, working price, trailing parameters; -2021 if already triggered.
@@ -1458,9 +1459,13 @@ export class Exchange {
         ps: o.positionSide,
         cp: o.closePosition,
         rp: trade?.realized.toString() ?? '0',
+        pP: false,
+        si: 0,
+        ss: 0,
         V: o.selfTradePreventionMode,
         pm: 'NONE',
         gtd: 0,
+        er: '0',
       },
     };
   }
@@ -1494,6 +1499,7 @@ export class Exchange {
             mt: st.marginType === 'ISOLATED' ? 'isolated' : 'cross',
             iw: p.isolatedWallet.toString(),
             ps: p.positionSide,
+            ma: 'USDT',
           };
         }),
       },

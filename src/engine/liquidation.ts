@@ -271,7 +271,8 @@ export function adlScore(ex: Exchange, a: Account, p: EnginePosition): Decimal {
 export function adlQuantile(ex: Exchange, accountId: string, p: EnginePosition): number {
   if (p.amt.isZero()) return 0;
   const scored: { id: string; score: Decimal }[] = [];
-  for (const [id, a] of ex.accounts) {
+  for (const a of ex.holders.get(p.symbol) ?? []) {
+    const id = a.accountId;
     if (id === INSURANCE_FUND_ID) continue;
     for (const q of a.positions.values()) {
       if (q.symbol === p.symbol && q.amt.sign() === p.amt.sign()) scored.push({ id: `${id}/${q.positionSide}`, score: adlScore(ex, a, q) });
