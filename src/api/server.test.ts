@@ -230,10 +230,28 @@ describe('parameters', () => {
       "Not all sent parameters were read; read '4' parameter(s) but was sent '5'.",
     ],
     [
-      'GTD not modelled',
+      'GTD without goodTillDate',
       { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '59000', timeInForce: 'GTD' },
-      -1115,
-      /timeInForce/,
+      -1102,
+      /goodTillDate/,
+    ],
+    [
+      'GTD inside the 600 s window',
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '59000', timeInForce: 'GTD', goodTillDate: '1000' },
+      -5040,
+      /goodTillDate/,
+    ],
+    [
+      'priceMatch with a price',
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '59000', timeInForce: 'GTC', priceMatch: 'QUEUE' },
+      -1106,
+      "Parameter 'price' sent when not required.",
+    ],
+    [
+      'priceMatch on a MARKET order',
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', priceMatch: 'OPPONENT' },
+      -5038,
+      /Price match only supports/,
     ],
     [
       'below min notional',
@@ -484,8 +502,21 @@ describe('simulator control', () => {
     assert.equal(premium['lastFundingRate'], '0.00010000');
     assert.equal(premium['markPrice'], '60000.00000000');
     assert.equal((premium['nextFundingTime'] as number) % (8 * 3600_000), 0);
+    // a GTD order rests until its goodTillDate; the clock passing it expires the order (a journaled command)
+    const gtd = await h.ok(me, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '59000',
+      timeInForce: 'GTD',
+      goodTillDate: String(h.venue.now() + 3_600_000),
+    });
+    assert.deepEqual([gtd['timeInForce'], gtd['status'], (gtd['goodTillDate'] as number) % 1000], ['GTD', 'NEW', 0]);
     const clock = await post('/sim/v1/clock', admin, { advanceMs: 8 * 3600_000 });
     assert.equal(clock.status, 200, JSON.stringify(clock.body));
+    const expired = await h.ok(me, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(gtd['orderId']) });
+    assert.equal(expired['status'], 'EXPIRED');
     const settled = (clock.body as { fundingSettlements: { symbol: string; fundingRate: string }[] }).fundingSettlements;
     assert.deepEqual(
       settled.map((s) => [s.symbol, s.fundingRate]),

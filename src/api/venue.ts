@@ -113,12 +113,18 @@ export class Venue {
   advance(ms: number): number {
     this.offsetMs += ms;
     this.journal?.append({ t: 'clock', offsetMs: this.offsetMs });
-    return this.now();
+    const time = this.now();
+    const expiry = this.exchange.nextExpiry();
+    if (expiry !== undefined && expiry <= time) this.run({ type: 'expireOrders' });
+    return time;
   }
 
   /** Executes one command at the venue's current time and publishes its events. */
   run(cmd: UnstampedCommand): Result {
     const time = this.now();
+    // GTD orders whose time has come expire first, as a journaled command of their own
+    const expiry = cmd.type === 'expireOrders' ? undefined : this.exchange.nextExpiry();
+    if (expiry !== undefined && expiry <= time) this.run({ type: 'expireOrders' });
     const stamped = { ...cmd, time } as Command;
     const result = this.exchange.execute(stamped);
     if (result.ok) {

@@ -8,7 +8,24 @@ export type Side = 'BUY' | 'SELL';
 export type OrderType = 'LIMIT' | 'MARKET' | ConditionalType | 'LIQUIDATION';
 export type ConditionalType = 'STOP' | 'STOP_MARKET' | 'TAKE_PROFIT' | 'TAKE_PROFIT_MARKET' | 'TRAILING_STOP_MARKET';
 export type WorkingType = 'MARK_PRICE' | 'CONTRACT_PRICE';
-export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX';
+export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX' | 'GTD';
+/**
+ * Price match ("BBO"): the price is taken from the book when the order is placed (a STOP / TAKE_PROFIT:
+ * when it triggers). OPPONENT_n: the n-th best price level of the other side; QUEUE_n: of the order's own
+ * side (n = 1 without a suffix) [inference: docs/engine.md].
+ */
+export type PriceMatch = 'NONE' | 'OPPONENT' | 'OPPONENT_5' | 'OPPONENT_10' | 'OPPONENT_20' | 'QUEUE' | 'QUEUE_5' | 'QUEUE_10' | 'QUEUE_20';
+export const PRICE_MATCHES: readonly PriceMatch[] = [
+  'NONE',
+  'OPPONENT',
+  'OPPONENT_5',
+  'OPPONENT_10',
+  'OPPONENT_20',
+  'QUEUE',
+  'QUEUE_5',
+  'QUEUE_10',
+  'QUEUE_20',
+];
 export type CommandPositionSide = 'BOTH' | 'LONG' | 'SHORT';
 export type SelfTradePrevention = 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH' | 'NONE';
 
@@ -110,6 +127,10 @@ export interface PlaceOrder extends Base {
   readonly reduceOnly?: boolean;
   readonly newClientOrderId?: string;
   readonly selfTradePreventionMode?: SelfTradePrevention;
+  /** LIMIT / STOP / TAKE_PROFIT without a price: take it from the book (not with `price`) */
+  readonly priceMatch?: PriceMatch;
+  /** timeInForce GTD: when the order expires (epoch ms; cut to the second) */
+  readonly goodTillDate?: number;
 }
 
 export interface CancelOrder extends Base {
@@ -130,7 +151,14 @@ export interface ModifyOrder extends Base {
   readonly side: Side;
   /** the new total quantity (including what is already filled) */
   readonly quantity: string;
-  readonly price: string;
+  /** the new price; or, instead, a price match */
+  readonly price?: string;
+  readonly priceMatch?: PriceMatch;
+}
+
+/** Expires the GTD orders whose goodTillDate has come (the venue sends it as its clock passes them). */
+export interface ExpireOrders extends Base {
+  readonly type: 'expireOrders';
 }
 
 export interface CancelAllOrders extends Base {
@@ -164,4 +192,5 @@ export type Command =
   | CancelOrder
   | ModifyOrder
   | CancelAllOrders
-  | ModifyIsolatedMargin;
+  | ModifyIsolatedMargin
+  | ExpireOrders;

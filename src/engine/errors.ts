@@ -53,6 +53,13 @@ export const ERR = {
     code: -5022,
     msg: 'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history',
   },
+  INVALID_PRICE_MATCH: { code: -5037, msg: 'Invalid price match' },
+  PRICE_MATCH_ORDER_TYPE: { code: -5038, msg: 'Price match only supports order type: LIMIT, STOP AND TAKE_PROFIT' },
+  GOOD_TILL_DATE: {
+    code: -5040,
+    msg: 'The goodTillDate timestamp must be greater than the current time plus 600 seconds and smaller than 253402300799000 (UTC 9999-12-31 23:59:59)',
+  },
+  BBO_ORDER_REJECT: { code: -5041, msg: 'No depth matches this BBO order' },
   DUPLICATE_CLIENT_ORDER_ID: { code: -4116, msg: 'ClientOrderId is duplicated.' },
   ACCOUNT_EXISTS: { code: -9001, msg: 'Account already exists.' },
   NO_ACCOUNT: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' },
@@ -69,6 +76,10 @@ export function invalidLeverageError(leverage: number): BinanceError {
 
 export function badParam(name: string): BinanceError {
   return { code: -1102, msg: `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.` };
+}
+
+export function notRequired(name: string): BinanceError {
+  return { code: -1106, msg: `Parameter '${name}' sent when not required.` };
 }
 
 export class EngineRejection extends Error {

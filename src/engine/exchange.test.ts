@@ -574,3 +574,51 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.deepEqual([...ex.orders.keys()], [resting]);
   });
 });
+
+describe('engine: GTD orders and price match', () => {
+  it('GTD: goodTillDate cut to the second, Binance’s window (-5040), expiry by expireOrders at that time', () => {
+    const ex = setup();
+    const now = clock + 1;
+    rejected(ex, order('user', 'BUY', '0.01', '59000', { timeInForce: 'GTD' }), -1102);
+    rejected(ex, order('user', 'BUY', '0.01', '59000', { timeInForce: 'GTD', goodTillDate: now + 600_000 }), -5040);
+    rejected(ex, order('user', 'BUY', '0.01', '59000', { timeInForce: 'GTD', goodTillDate: 253_402_300_799_000 }), -5040);
+    const placed = ok(ex, order('user', 'BUY', '0.01', '59000', { timeInForce: 'GTD', goodTillDate: now + 3_600_123 }));
+    const id = (placed.result as { orderId: number }).orderId;
+    const gtd = Math.floor((now + 3_600_123) / 1000) * 1000;
+    assert.equal((placed.result as { goodTillDate: number }).goodTillDate, gtd);
+    assert.equal((placed.result as { timeInForce: string }).timeInForce, 'GTD');
+    assert.equal(ex.nextExpiry(), gtd);
+    // before its time nothing expires; at its time it does, as EXPIRED, and its margin is released
+    assert.deepEqual(ok(ex, { type: 'expireOrders', time: gtd - 1 }).result, { expired: [] });
+    const before = marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available;
+    const r = ok(ex, { type: 'expireOrders', time: gtd });
+    assert.deepEqual(r.result, { expired: [id] });
+    const update = r.events.find((e) => e.e === 'ORDER_TRADE_UPDATE');
+    assert.equal(update?.e === 'ORDER_TRADE_UPDATE' && `${update.o.x}/${update.o.X}/${update.o.gtd}`, `EXPIRED/EXPIRED/${gtd}`);
+    assert.equal(acc(ex, 'user').openOrders.size, 0);
+    assert.ok(marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available.gt(before));
+    assert.equal(ex.nextExpiry(), undefined);
+  });
+
+  it('price match: OPPONENT / QUEUE levels of the book, -5041 on an empty level, never with a price', () => {
+    const ex = setup();
+    for (const p of ['60010', '60020', '60030', '60040', '60050']) ok(ex, order('mm', 'SELL', '0.01', p));
+    for (const p of ['59990', '59980']) ok(ex, order('mm', 'BUY', '0.01', p));
+    rejected(ex, order('user', 'BUY', '0.01', '59000', { priceMatch: 'QUEUE' }), -1106);
+    rejected(ex, order('user', 'BUY', '0.01', undefined, { priceMatch: 'OPPONENT' }), -5038);
+    rejected(ex, order('user', 'BUY', '0.01', undefined, { orderType: 'LIMIT', timeInForce: 'GTC', priceMatch: 'QUEUE_5' }), -5041);
+    rejected(ex, order('user', 'BUY', '0.01', undefined, { orderType: 'LIMIT', priceMatch: 'BEST' as never }), -5037);
+    // QUEUE: joins the best bid; OPPONENT_5: the fifth ask (and trades there, walking the asks up to it)
+    const q = ok(ex, order('user', 'BUY', '0.01', undefined, { orderType: 'LIMIT', timeInForce: 'GTC', priceMatch: 'QUEUE' }));
+    assert.equal((q.result as { price: string; priceMatch: string }).price, '59990');
+    assert.equal((q.result as { priceMatch: string }).priceMatch, 'QUEUE');
+    const o5 = ok(ex, order('user', 'BUY', '0.05', undefined, { orderType: 'LIMIT', timeInForce: 'IOC', priceMatch: 'OPPONENT_5' }));
+    assert.equal((o5.result as { price: string }).price, '60050');
+    assert.equal((o5.result as { executedQty: string }).executedQty, '0.05');
+    // an amend may take its new price from the book too
+    const qid = (q.result as { orderId: number }).orderId;
+    ok(ex, order('mm', 'BUY', '0.01', '59995'));
+    const moved = ok(ex, { type: 'modifyOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId: qid, side: 'BUY', quantity: '0.01', priceMatch: 'QUEUE' });
+    assert.equal((moved.result as { price: string }).price, '59995');
+  });
+});

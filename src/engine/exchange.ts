@@ -30,9 +30,11 @@ import type {
   CommandPositionSide,
   CreateAccount,
   Deposit,
+  ExpireOrders,
   ModifyIsolatedMargin,
   ModifyOrder,
   PlaceOrder,
+  PriceMatch,
   SelfTradePrevention,
   SetLeverage,
   SetMarginType,
@@ -44,7 +46,8 @@ import type {
   WorkingType,
   OrderType,
 } from './commands.js';
-import { ERR, EngineRejection, badParam, invalidLeverageError, minNotionalError, reject, type BinanceError } from './errors.js';
+import { PRICE_MATCHES } from './commands.js';
+import { ERR, EngineRejection, badParam, invalidLeverageError, minNotionalError, notRequired, reject, type BinanceError } from './errors.js';
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
@@ -144,6 +147,8 @@ export class Exchange {
   feesCollected = Decimal.ZERO;
   /** @internal accounts that have held a position in each symbol (pruned lazily): the mark tick visits only these */
   readonly holders = new Map<string, Set<Account>>();
+  /** open GTD orders (closed or replaced ones are dropped when met) */
+  private readonly gtdOrders = new Set<Order>();
   /** @internal which accounts a mark tick must check (risk-index.ts) */
   readonly risk = new RiskIndex(this);
   /**
@@ -301,6 +306,8 @@ export class Exchange {
         return this.modifyOrder(cmd, events);
       case 'cancelAllOrders':
         return this.cancelAllOrders(cmd, events);
+      case 'expireOrders':
+        return this.expireOrders(cmd, events);
       case 'modifyIsolatedMargin':
         return this.modifyIsolatedMargin(cmd, events);
       default:
@@ -566,8 +573,11 @@ export class Exchange {
     return price;
   }
 
-  /** `given`, when present, is the already-parsed quantity (an amend's remaining quantity); `cmd.quantity` is then ignored. */
-  private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order, given?: Decimal) {
+  /**
+   * `given`, when present, is the already-parsed quantity (an amend's remaining quantity); `cmd.quantity` is
+   * then ignored. `fired`: a triggered conditional order (its goodTillDate was checked when it was placed).
+   */
+  private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order, given?: Decimal, fired = false) {
     const inst = s.instrument;
     if (cmd.side !== 'BUY' && cmd.side !== 'SELL') reject(badParam('side'));
     if (!ORDER_TYPES.has(cmd.orderType)) reject(badParam('type'));
@@ -594,13 +604,31 @@ export class Exchange {
       if (qty.gt(market ? inst.marketMaxQty : inst.maxQty)) reject(ERR.QTY_GREATER_THAN_MAX);
     }
 
+    const priceMatch: PriceMatch = cmd.priceMatch ?? 'NONE';
+    if (!PRICE_MATCHES.includes(priceMatch)) reject(ERR.INVALID_PRICE_MATCH);
+    if (priceMatch !== 'NONE') {
+      if (cmd.orderType !== 'LIMIT' && cmd.orderType !== 'STOP' && cmd.orderType !== 'TAKE_PROFIT') reject(ERR.PRICE_MATCH_ORDER_TYPE);
+      if (cmd.price !== undefined) reject(notRequired('price'));
+    }
     let price: Decimal | undefined;
     let tif = cmd.timeInForce ?? 'GTC';
+    let goodTillDate = 0;
     if (!market) {
-      if (cmd.price === undefined) reject(badParam('price'));
-      price = this.tickPrice(cmd.price, 'price', inst);
-      if (!['GTC', 'IOC', 'FOK', 'GTX'].includes(tif)) reject(badParam('timeInForce'));
-      if (s.markPrice !== undefined && !conditional) {
+      if (priceMatch === 'NONE') {
+        if (cmd.price === undefined) reject(badParam('price'));
+        price = this.tickPrice(cmd.price, 'price', inst);
+      } else if (!conditional) {
+        price = this.matchedPrice(s, cmd.side, priceMatch);
+      }
+      if (!['GTC', 'IOC', 'FOK', 'GTX', 'GTD'].includes(tif)) reject(badParam('timeInForce'));
+      if (tif === 'GTD') {
+        if (!Number.isSafeInteger(cmd.goodTillDate)) reject(badParam('goodTillDate'));
+        goodTillDate = Math.floor((cmd.goodTillDate as number) / 1000) * 1000;
+        // an amend or a trigger keeps the date it was given when the order was placed
+        if (replacing === undefined && !fired && (goodTillDate <= cmd.time + 600_000 || goodTillDate >= 253_402_300_799_000))
+          reject(ERR.GOOD_TILL_DATE);
+      }
+      if (s.markPrice !== undefined && !conditional && price !== undefined) {
         if (cmd.side === 'BUY' && price.gt(s.markPrice.mul(inst.multiplierUp))) reject(ERR.PRICE_GREATER_THAN_MAX);
         if (cmd.side === 'SELL' && price.lt(s.markPrice.mul(inst.multiplierDown))) reject(ERR.PRICE_LOWER_THAN_FLOOR);
       }
@@ -688,7 +716,19 @@ export class Exchange {
       workingType,
       callbackRate,
       activationPrice,
+      priceMatch,
+      goodTillDate,
     };
+  }
+
+  /** The price a price-match order takes from the book now (-5041 when that level does not exist). */
+  private matchedPrice(s: SymbolState, side: Side, match: PriceMatch): Decimal {
+    const opponent = match.startsWith('OPPONENT');
+    const level = Number(match.split('_')[1] ?? '1');
+    const bookSide = (side === 'BUY') === opponent ? s.book.asks : s.book.bids;
+    const at = bookSide.levels[level - 1];
+    if (at === undefined) reject(ERR.BBO_ORDER_REJECT);
+    return Decimal.fromUnits(BigInt(at.ticks), 0).mul(s.instrument.tickSize);
   }
 
   /** The price a conditional order watches: the last trade (CONTRACT_PRICE) or the mark. */
@@ -811,7 +851,9 @@ export class Exchange {
       side: o.side,
       orderType: limit ? 'LIMIT' : 'MARKET',
       quantity: quantity.toString(),
-      ...(limit ? { price: o.price.toString(), timeInForce: o.timeInForce } : {}),
+      ...(limit ? { timeInForce: o.timeInForce } : {}),
+      ...(limit ? (o.priceMatch === 'NONE' ? { price: o.price.toString() } : { priceMatch: o.priceMatch }) : {}),
+      ...(limit && o.timeInForce === 'GTD' ? { goodTillDate: o.goodTillDate } : {}),
       positionSide: o.positionSide,
       ...(o.reduceOnly && !a.dualSidePosition ? { reduceOnly: true } : {}),
       selfTradePreventionMode: o.selfTradePreventionMode,
@@ -849,7 +891,10 @@ export class Exchange {
     if (cmd.side !== o.side) reject(badParam('side'));
     const total = positiveDecimal(cmd.quantity, 'quantity');
     if (!total.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
-    if (cmd.price === undefined) reject(badParam('price'));
+    const match = cmd.priceMatch ?? 'NONE';
+    if (!PRICE_MATCHES.includes(match)) reject(ERR.INVALID_PRICE_MATCH);
+    if (match !== 'NONE' && cmd.price !== undefined) reject(notRequired('price'));
+    if (match === 'NONE' && cmd.price === undefined) reject(badParam('price'));
     if (total.lte(o.executedQty)) {
       this.closeOrder(o, 'CANCELED', cmd.time, events);
       return this.orderJSON(o);
@@ -867,8 +912,9 @@ export class Exchange {
       orderType: 'LIMIT',
       // the remaining quantity goes in parsed (below); the text is what a journal would show
       quantity: '',
-      price: cmd.price,
+      ...(match === 'NONE' ? { price: cmd.price } : { priceMatch: match }),
       timeInForce: o.timeInForce,
+      ...(o.timeInForce === 'GTD' ? { goodTillDate: o.goodTillDate } : {}),
       positionSide: o.positionSide,
       ...(o.reduceOnly && !a.dualSidePosition ? { reduceOnly: true } : {}),
       selfTradePreventionMode: o.selfTradePreventionMode,
@@ -887,7 +933,7 @@ export class Exchange {
   ): unknown {
     const a = this.account(cmd.accountId);
     const s = this.symbol(cmd.symbol);
-    const v = this.validateOrder(cmd, a, s, replacing, quantity);
+    const v = this.validateOrder(cmd, a, s, replacing, quantity, identity !== undefined);
     const inst = s.instrument;
     const st = settingsOf(a, cmd.symbol);
     const limitTicks = v.price === undefined ? undefined : Number(v.price.div(inst.tickSize, 0, 'DOWN').m);
@@ -963,8 +1009,11 @@ export class Exchange {
       closePosition: identity?.closePosition ?? false,
       callbackRate: identity?.callbackRate,
       activationPrice: identity?.activationPrice,
+      priceMatch: v.priceMatch,
+      goodTillDate: v.goodTillDate,
     });
     this.remember(order);
+    if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     if (keepsPlace && replacing !== undefined) {
       s.book.replace(replacing, order);
       a.openOrders.set(orderId, order);
@@ -1123,10 +1172,13 @@ export class Exchange {
       closePosition: v.closePosition,
       callbackRate: v.callbackRate,
       activationPrice: v.activationPrice,
+      priceMatch: v.priceMatch,
+      goodTillDate: v.goodTillDate,
     });
     this.remember(order);
     a.openOrders.set(orderId, order);
     s.conditional.set(orderId, order);
+    if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     events.push(this.orderUpdate(order, 'NEW', cmd.time));
     return this.orderJSON(order);
   }
@@ -1349,6 +1401,36 @@ export class Exchange {
     events.push(this.orderUpdate(o, exec, time));
   }
 
+  /** @internal a restored open GTD order */
+  trackGtd(o: Order): void {
+    this.gtdOrders.add(o);
+  }
+
+  /** The earliest goodTillDate of the open GTD orders: an `expireOrders` command is due at that time. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const o of this.gtdOrders) {
+      if (this.accounts.get(o.accountId)?.openOrders.get(o.orderId) !== o) this.gtdOrders.delete(o);
+      else if (next === undefined || o.goodTillDate < next) next = o.goodTillDate;
+    }
+    return next;
+  }
+
+  /** GTD orders whose goodTillDate is at or before the command's time expire, earliest first. */
+  private expireOrders(cmd: ExpireOrders, events: EngineEvent[]): unknown {
+    const due: Order[] = [];
+    for (const o of this.gtdOrders) {
+      if (this.accounts.get(o.accountId)?.openOrders.get(o.orderId) !== o) this.gtdOrders.delete(o);
+      else if (o.goodTillDate <= cmd.time) due.push(o);
+    }
+    due.sort((x, y) => x.goodTillDate - y.goodTillDate || x.orderId - y.orderId);
+    for (const o of due) {
+      this.gtdOrders.delete(o);
+      this.closeOrder(o, 'EXPIRED', cmd.time, events);
+    }
+    return { expired: due.map((o) => o.orderId) };
+  }
+
   private findOpenOrder(a: Account, symbol: string, orderId: number | undefined, clientId: string | undefined): Order {
     if (orderId === undefined && clientId === undefined) reject(badParam('orderId'));
     if (orderId !== undefined) {
@@ -1409,9 +1491,9 @@ export class Exchange {
             priceRate: (o.callbackRate ?? Decimal.ZERO).mulInt(100).toString(),
           }
         : {}),
-      priceMatch: 'NONE',
+      priceMatch: o.priceMatch,
       selfTradePreventionMode: o.selfTradePreventionMode,
-      goodTillDate: 0,
+      goodTillDate: o.goodTillDate,
       time: o.time,
       updateTime: o.updateTime,
     };
@@ -1463,8 +1545,8 @@ export class Exchange {
         si: 0,
         ss: 0,
         V: o.selfTradePreventionMode,
-        pm: 'NONE',
-        gtd: 0,
+        pm: o.priceMatch,
+        gtd: o.goodTillDate,
         er: '0',
       },
     };
@@ -1533,7 +1615,7 @@ export class Exchange {
       for (const oid of [...a.openOrders.keys()].sort((x, y) => x - y)) {
         const o = a.openOrders.get(oid) as Order;
         parts.push(
-          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}|${o.type}|${o.origType}|${o.stopPrice}|${o.workingType}|${o.closePosition}|${o.callbackRate ?? '-'}|${o.activationPrice ?? '-'}|${o.trailActive}|${o.trailExtreme ?? '-'}`,
+          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}|${o.type}|${o.origType}|${o.stopPrice}|${o.workingType}|${o.closePosition}|${o.callbackRate ?? '-'}|${o.activationPrice ?? '-'}|${o.trailActive}|${o.trailExtreme ?? '-'}${o.priceMatch !== 'NONE' || o.goodTillDate !== 0 ? `|${o.priceMatch}|${o.goodTillDate}` : ''}`,
         );
       }
     }

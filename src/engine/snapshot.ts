@@ -8,7 +8,7 @@
  * forget them); the book, the open-order maps and the conditional queues refer to them by id.
  */
 import { Decimal, type Instrument } from '../core/index.js';
-import type { CommandPositionSide, OrderType, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
+import type { CommandPositionSide, OrderType, PriceMatch, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
 import { Exchange } from './exchange.js';
 import { newAccount, newOrder, type Account, type Order, type OrderStatus } from './state.js';
 
@@ -44,6 +44,9 @@ interface OrderRecord {
   activationPrice: Dec | null;
   trailActive: boolean;
   trailExtreme: Dec | null;
+  /** absent in snapshots written before price match and GTD (NONE / 0) */
+  priceMatch?: PriceMatch;
+  goodTillDate?: number;
 }
 
 interface AccountRecord {
@@ -131,6 +134,8 @@ export function takeSnapshot(ex: Exchange): EngineSnapshot {
       activationPrice: opt(o.activationPrice),
       trailActive: o.trailActive,
       trailExtreme: opt(o.trailExtreme),
+      ...(o.priceMatch !== 'NONE' ? { priceMatch: o.priceMatch } : {}),
+      ...(o.goodTillDate !== 0 ? { goodTillDate: o.goodTillDate } : {}),
     });
   }
   const accounts: AccountRecord[] = [];
@@ -230,6 +235,8 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
       activationPrice: optDec(r.activationPrice),
       trailActive: r.trailActive,
       trailExtreme: optDec(r.trailExtreme),
+      priceMatch: r.priceMatch ?? 'NONE',
+      goodTillDate: r.goodTillDate ?? 0,
     });
     byId.set(o.orderId, o);
     ex.remember(o);
@@ -293,6 +300,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
     }
   }
 
+  for (const a of ex.accounts.values()) for (const o of a.openOrders.values()) if (o.timeInForce === 'GTD') ex.trackGtd(o);
   ex.risk.markAllDirty();
   ex.risk.flush();
   const hash = ex.stateHash();

@@ -2,7 +2,7 @@
 import { Decimal, type Instrument } from '../core/index.js';
 
 const DECIMAL_ZERO = Decimal.ZERO;
-import type { CommandPositionSide, OrderType, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
+import type { CommandPositionSide, OrderType, PriceMatch, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
 import type { OrderBook } from './order-book.js';
 
 export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
@@ -38,6 +38,10 @@ export interface Order {
   /** TRAILING_STOP_MARKET: whether the activation price was reached, and the best price since */
   trailActive: boolean;
   trailExtreme: Decimal | undefined;
+  /** how the price was chosen (NONE: given) */
+  readonly priceMatch: PriceMatch;
+  /** timeInForce GTD: expiry time (epoch ms, whole seconds); 0 otherwise */
+  readonly goodTillDate: number;
 }
 
 /** What every new order must be given; the rest defaults to a fresh GTC order (nothing filled). */
@@ -76,6 +80,8 @@ export function newOrder(init: OrderInit): Order {
     activationPrice: init.activationPrice,
     trailActive: init.trailActive ?? false,
     trailExtreme: init.trailExtreme,
+    priceMatch: init.priceMatch ?? 'NONE',
+    goodTillDate: init.goodTillDate ?? 0,
   };
 }
 

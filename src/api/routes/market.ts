@@ -72,7 +72,7 @@ function symbolInfo(s: SymbolState): Record<string, unknown> {
       },
     ],
     orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
-    timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
+    timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
     permissionSets: ['GRID', 'COPY'],
   };
 }

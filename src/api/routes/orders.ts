@@ -6,12 +6,13 @@
  * "Order does not exist." (-2013) on queries and "Unknown order sent." (-2011) on cancels, exactly as an
  * id that was never issued.
  *
- * Not modelled, refused rather than silently ignored [inference]: timeInForce GTD (-1115) and priceMatch
- * other than NONE (-1130). priceProtect and goodTillDate are accepted and ignored.
+ * timeInForce GTD needs goodTillDate (the engine cuts it to the second and checks Binance's window, -5040);
+ * priceMatch (LIMIT / STOP / TAKE_PROFIT, never with a price) takes the price from the book (-5041 when that
+ * level is empty). priceProtect is accepted and ignored.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Account, Order, PlaceOrder } from '../../engine/index.js';
+import { PRICE_MATCHES, type Account, type Order, type PlaceOrder } from '../../engine/index.js';
 import { API, ApiError } from '../api-errors.js';
 import {
   bool,
@@ -52,7 +53,7 @@ export const orderShape = {
   workingType: oneOf('workingType', WORKING_TYPES).optional(),
   priceProtect: bool('priceProtect').optional(),
   newOrderRespType: oneOf('newOrderRespType', RESP_TYPES).optional(),
-  priceMatch: oneOf('priceMatch', ['NONE'] as const).optional(),
+  priceMatch: oneOf('priceMatch', PRICE_MATCHES).optional(),
   selfTradePreventionMode: oneOf('selfTradePreventionMode', STP_MODES).optional(),
   goodTillDate: integer('goodTillDate').optional(),
 };
@@ -67,12 +68,12 @@ export function placeCommand(ctx: ApiContext, account: Account, p: OrderParams):
   if (!market) {
     if (p.timeInForce === undefined) throw API.mandatory('timeInForce');
     if (p.quantity === undefined) throw API.mandatory('quantity');
-    if (p.price === undefined) throw API.mandatory('price');
+    if (p.price === undefined && (p.priceMatch ?? 'NONE') === 'NONE') throw API.mandatory('price');
   } else {
     if (p.price !== undefined) throw API.notRequired('price');
     if (p.quantity === undefined && p.closePosition !== true) throw API.mandatory('quantity');
   }
-  if (p.timeInForce === 'GTD') throw API.invalidTimeInForce();
+  if (!market && p.timeInForce === 'GTD' && p.goodTillDate === undefined) throw API.mandatory('goodTillDate');
   if (needsStop && p.stopPrice === undefined) throw API.mandatory('stopPrice');
   if (!needsStop && p.stopPrice !== undefined) throw API.notRequired('stopPrice');
   if (p.type === 'TRAILING_STOP_MARKET' && p.callbackRate === undefined) throw API.mandatory('callbackRate');
@@ -88,6 +89,8 @@ export function placeCommand(ctx: ApiContext, account: Account, p: OrderParams):
     ...(p.quantity !== undefined ? { quantity: p.quantity } : {}),
     ...(p.price !== undefined ? { price: p.price } : {}),
     ...(!market && p.timeInForce !== undefined ? { timeInForce: p.timeInForce } : {}),
+    ...(!market && p.timeInForce === 'GTD' ? { goodTillDate: p.goodTillDate } : {}),
+    ...(p.priceMatch !== undefined && p.priceMatch !== 'NONE' ? { priceMatch: p.priceMatch } : {}),
     ...(p.stopPrice !== undefined ? { stopPrice: p.stopPrice } : {}),
     ...(p.workingType !== undefined ? { workingType: p.workingType } : {}),
     ...(p.closePosition === true ? { closePosition: true } : {}),
@@ -176,10 +179,10 @@ const amendShape = {
   symbol: symbol(),
   side: side(),
   quantity: decimal('quantity'),
-  price: decimal('price'),
+  price: decimal('price').optional(),
   orderId: integer('orderId').optional(),
   origClientOrderId: clientId('origClientOrderId').optional(),
-  priceMatch: oneOf('priceMatch', ['NONE'] as const).optional(),
+  priceMatch: oneOf('priceMatch', PRICE_MATCHES).optional(),
 };
 
 function amend(ctx: ApiContext, account: Account, p: z.infer<z.ZodObject<typeof amendShape>>) {
@@ -191,7 +194,8 @@ function amend(ctx: ApiContext, account: Account, p: z.infer<z.ZodObject<typeof 
     symbol: p.symbol,
     side: p.side,
     quantity: p.quantity,
-    price: p.price,
+    ...(p.price !== undefined ? { price: p.price } : {}),
+    ...(p.priceMatch !== undefined && p.priceMatch !== 'NONE' ? { priceMatch: p.priceMatch } : {}),
     ...(p.orderId !== undefined ? { orderId: p.orderId } : { origClientOrderId: p.origClientOrderId as string }),
   });
   return orderResponse(ctx.venue.exchange, orderOf(ctx, r));
