@@ -252,13 +252,10 @@ export class Exchange {
       if (!Number.isSafeInteger(cmd.time) || cmd.time < 0) reject(badParam('timestamp'));
       const events: EngineEvent[] = [];
       const result = this.dispatch(cmd, events);
-      this.risk.flush();
       this.time = Math.max(this.time, cmd.time);
       this.forgetClosedOrders(events);
       return { ok: true, events, result };
     } catch (e) {
-      // a rejection changes nothing, but accounts a tick popped from the index must be indexed again
-      this.risk.flush();
       if (e instanceof EngineRejection) return { ok: false, error: e.error };
       throw e;
     }

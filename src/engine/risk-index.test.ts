@@ -162,13 +162,15 @@ describe('risk index', () => {
     run({ type: 'setMarkPrice', symbol: 'BTCUSDT', markPrice: '60000' });
     run({ type: 'placeOrder', accountId: 'mm', symbol: 'BTCUSDT', side: 'SELL', orderType: 'LIMIT', quantity: '0.1', price: '60000' });
     run({ type: 'placeOrder', accountId: 'long', symbol: 'BTCUSDT', side: 'BUY', orderType: 'MARKET', quantity: '0.1' });
-    assert.equal(ex.risk.size().live, 2, 'the long and the market maker’s short');
     // 6,000 notional on 1,000 (less the fee): the margin-call trigger (MB = 1.25 MM) lies near 50,281 (liquidation at 50,231)
     assert.deepEqual(ex.risk.due('BTCUSDT', ex.symbols.get('BTCUSDT')?.markPrice as Decimal), []);
+    assert.equal(ex.risk.size().live, 2, 'the long and the market maker’s short, indexed by the tick');
     run({ type: 'setMarkPrice', symbol: 'BTCUSDT', markPrice: '55000' });
     assert.equal(ex.risk.size().live, 2, 'still indexed: nobody popped');
     run({ type: 'setMarkPrice', symbol: 'BTCUSDT', markPrice: '50260' }); // MB 23 > MM 20.10, but ≤ 1.25 × MM
     assert.equal(ex.accounts.get('long')?.marginCall, true, 'the tick past the trigger found it: margin call');
+    // from now on it is looked at on every tick (to re-arm the call when the ratio falls back)
+    run({ type: 'setMarkPrice', symbol: 'BTCUSDT', markPrice: '50270' });
     assert.equal(ex.risk.size().hot, 1);
   });
 });

@@ -21,7 +21,8 @@
  *
  * An account's triggers are recomputed (all of them, under a new version; old heap entries are dropped
  * lazily) after anything that changes its positions or wallets (fills, deposits, withdrawals, isolated
- * margin, funding, liquidation) and after it was popped and checked. Cross accounts already in a margin
+ * margin, funding, liquidation) and after it was popped and checked: such accounts are marked dirty, and
+ * the next tick (of any symbol) recomputes them first, so that many fills between two ticks cost one. Cross accounts already in a margin
  * call are checked on every tick of a symbol they hold (they must be re-armed when the ratio falls).
  * The triggers are binary floats padded towards firing early: they only decide when the exact check
  * runs, no amount is ever computed from them. The index is derived state: it is not part of the state
@@ -185,7 +186,7 @@ export class RiskIndex {
     for (const a of this.ex.accounts.values()) this.dirty.add(a);
   }
 
-  /** Recomputes the triggers of every account marked dirty (the end of each command). */
+  /** Recomputes the triggers of every account marked dirty (before each tick looks at the heaps). */
   flush(): void {
     if (this.dirty.size === 0) return;
     // account-id order, so that the heaps' layout does not depend on the order of changes
