@@ -26,5 +26,30 @@ export default tseslint.config(
     files: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': 'off', 'no-restricted-globals': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      // The web UI runs in the browser: the margin core and the pure calc files only, no Node, no server code.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'node:*',
+            'fs',
+            'http',
+            'net',
+            '**/src/engine/**',
+            '**/src/api/**',
+            '**/src/store/**',
+            '**/src/feed/**',
+            '**/src/cli/calc.js',
+            '**/src/cli/main.js',
+            '**/src/cli/serve.js',
+            '**/src/cli/journal.js',
+          ],
+        },
+      ],
+    },
+  },
   { files: ['bin/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
 );

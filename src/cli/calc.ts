@@ -1,31 +1,8 @@
 /** `perpsim calc [FILE|-]`: one JSON account snapshot in, one JSON result out. */
 import { readFileSync } from 'node:fs';
-import { AccountError, evaluateAccount } from '../core/index.js';
-import { CalcInputError, parseCalcInput } from './calc-input.js';
-import { accountRiskJSON, positionRiskJSON } from './calc-output.js';
+import { CalcError, calculate } from './calc-evaluate.js';
 
-export class CalcError extends Error {
-  override name = 'CalcError';
-}
-
-/** Evaluates a parsed JSON document; throws CalcError with a one-line message on bad input. */
-export function calculate(raw: unknown): Record<string, unknown> {
-  try {
-    const parsed = parseCalcInput(raw);
-    const block = (risk: ReturnType<typeof evaluateAccount>) => ({
-      positions: risk.positions.map(positionRiskJSON),
-      account: accountRiskJSON(risk),
-    });
-    const out: Record<string, unknown> = { positionMode: parsed.input.positionMode, ...block(evaluateAccount(parsed.base)) };
-    if (parsed.scenarios.length > 0) {
-      out['scenarios'] = parsed.scenarios.map((s) => ({ name: s.name, markPrices: s.markPrices, ...block(evaluateAccount(s.snapshot)) }));
-    }
-    return out;
-  } catch (e) {
-    if (e instanceof CalcInputError || e instanceof AccountError) throw new CalcError(e.message);
-    throw e;
-  }
-}
+export { CalcError, calculate, evaluateCalc, type CalcEvaluation } from './calc-evaluate.js';
 
 /** Reads FILE (or stdin for "-" / no argument), returns the JSON text to print. */
 export function calcText(text: string): string {

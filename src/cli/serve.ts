@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { buildServer } from '../api/server.js';
 import { attachStreams } from '../api/streams.js';
 import { Venue } from '../api/venue.js';
+import { registerWebAssets } from '../api/web-assets.js';
 import { startFeed } from '../feed/index.js';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -29,6 +30,8 @@ export interface ServeOptions {
   readonly snapshotEvery?: number;
   /** request weight and order limits (Binance's by default; `none` switches them off, for benchmarks) */
   readonly rateLimits?: 'binance' | 'none';
+  /** the built web UI served at `/` (dist/web by default; src/api/web-assets.ts) */
+  readonly webRoot?: string;
   /** where the start-up banner goes (stdout by default) */
   readonly print?: (line: string) => void;
 }
@@ -93,6 +96,7 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
       ? { rateLimits: { weightPerMinute: Number.MAX_SAFE_INTEGER, ordersPerMinute: Number.MAX_SAFE_INTEGER } }
       : {}),
   });
+  const web = registerWebAssets(app, options.webRoot);
   // Nothing acknowledged is ever lost: no answer leaves before the journal holds what it reports.
   app.addHook('onSend', async (_req, _reply, payload) => {
     await venue.durable();
@@ -109,6 +113,7 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
   const wsUrl = `ws://${host}:${address.port}`;
   print(`perpsim serve: a Binance USDⓈ-M futures venue on ${url}`);
   print(`  REST       ${url}/fapi/v1/...  (CCXT binanceusdm, binance SDK: point the fapi base URL here)`);
+  print(web ? `  Web        ${url}/` : `  Web        not built (npm run build writes dist/web)`);
   print(`  WebSocket  ${wsUrl}/ws  (market: ${wsUrl}/market/ws, user data: ${wsUrl}/private/ws?listenKey=…)`);
   print(
     `  data       ${options.dataDir}: ${recovery.seq} journal records, snapshot at ${recovery.snapshotSeq}, ${recovery.replayed} replayed in ${recovery.ms.toFixed(0)} ms${recovery.tornBytes > 0 ? `, torn last write of ${recovery.tornBytes} bytes dropped (${recovery.tornFile})` : ''}`,

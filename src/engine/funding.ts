@@ -10,7 +10,7 @@ import { settingsOf } from './account-margin.js';
 import type { EngineEvent } from './events.js';
 import type { Exchange } from './exchange.js';
 import type { Level, OrderBook } from './order-book.js';
-import type { Account, EnginePosition, SymbolState } from './state.js';
+import type { EnginePosition, SymbolState } from './state.js';
 
 const IMPACT_MARGIN = Decimal.of(200);
 
