@@ -73,8 +73,16 @@ export function unrealized(p: EnginePosition, mark: Decimal): Decimal {
   return p.amt.mul(mark).sub(p.cost);
 }
 
+/** The last entry price computed per position, with the size and cost it was computed from (both immutable). */
+const entryMemo = new WeakMap<EnginePosition, { amt: Decimal; cost: Decimal; entry: Decimal }>();
+
 export function entryPrice(p: EnginePosition): Decimal {
-  return p.amt.isZero() ? Decimal.ZERO : p.cost.div(p.amt, CALC_SCALE);
+  if (p.amt.isZero()) return Decimal.ZERO;
+  const memo = entryMemo.get(p);
+  if (memo !== undefined && memo.amt === p.amt && memo.cost === p.cost) return memo.entry;
+  const entry = p.cost.div(p.amt, CALC_SCALE);
+  entryMemo.set(p, { amt: p.amt, cost: p.cost, entry });
+  return entry;
 }
 
 function markOf(symbols: ReadonlyMap<string, SymbolState>, symbol: string, fallback: Decimal): Decimal {

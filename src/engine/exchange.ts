@@ -53,6 +53,7 @@ import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls } from './liquidation.js';
 import { RiskIndex } from './risk-index.js';
+import { placeOrderFields } from './place-order-fields.js';
 import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
@@ -928,6 +929,7 @@ export class Exchange {
     identity: Identity | undefined,
     quantity?: Decimal,
   ): unknown {
+    cmd = placeOrderFields(cmd);
     const a = this.account(cmd.accountId);
     const s = this.symbol(cmd.symbol);
     const v = this.validateOrder(cmd, a, s, replacing, quantity, identity !== undefined);
