@@ -24,6 +24,11 @@ function commandArb(): fc.Arbitrary<Maker> {
   const priceFor = (s: string, off: number) => (Math.round((base(s) * (1 + off)) / tick(s)) * tick(s)).toFixed(2);
   return fc.oneof(
     {
+      // the clock jumps ahead (up to 15 minutes) and the GTD orders due by then expire
+      weight: 1,
+      arbitrary: fc.integer({ min: 0, max: 900_000 }).map((jump) => (time: number) => ({ type: 'expireOrders', time: time + jump }) as Command),
+    },
+    {
       weight: 2,
       arbitrary: fc.record({ id, amt: fc.integer({ min: 1, max: 2000 }) }).map(
         ({ id, amt }) =>
@@ -83,7 +88,9 @@ function commandArb(): fc.Arbitrary<Maker> {
           market: fc.boolean(),
           off: fc.integer({ min: -40, max: 40 }).map((bp) => bp / 10000),
           qty: fc.integer({ min: 1, max: 1500 }),
-          tif: fc.constantFrom('GTC', 'GTC', 'IOC', 'FOK', 'GTX'),
+          tif: fc.constantFrom('GTC', 'GTC', 'IOC', 'FOK', 'GTX', 'GTD'),
+          gtdAfter: fc.integer({ min: 600_001, max: 900_000 }),
+          match: fc.constantFrom('NONE', 'NONE', 'NONE', 'NONE', 'NONE', 'OPPONENT', 'QUEUE', 'OPPONENT_5', 'QUEUE_5'),
           ps: fc.constantFrom('match', 'match', 'match', 'match', 'match', 'match', 'match', 'match', 'BOTH', 'LONG'),
           long: fc.boolean(),
           reduceOnly: fc.constantFrom(false, false, false, true),
@@ -99,7 +106,9 @@ function commandArb(): fc.Arbitrary<Maker> {
               side: o.side,
               orderType: o.market ? 'MARKET' : 'LIMIT',
               quantity: (o.sym === 'BTCUSDT' ? o.qty / 500 : o.qty / 25).toFixed(3),
-              ...(o.market ? {} : { price: priceFor(o.sym, o.off), timeInForce: o.tif }),
+              ...(o.market ? {} : o.match === 'NONE' ? { price: priceFor(o.sym, o.off) } : { priceMatch: o.match }),
+              ...(o.market ? {} : { timeInForce: o.tif }),
+              ...(!o.market && o.tif === 'GTD' ? { goodTillDate: time + o.gtdAfter } : {}),
               positionSide: o.ps !== 'match' ? o.ps : ex.accounts.get(o.id)?.dualSidePosition ? (o.long ? 'LONG' : 'SHORT') : 'BOTH',
               ...(o.reduceOnly ? { reduceOnly: true } : {}),
               selfTradePreventionMode: o.stp,
@@ -275,7 +284,7 @@ function checkInvariants(ex: Exchange): void {
 }
 
 describe('engine invariants (random command sequences)', () => {
-  const stats = { runs: 0, accepted: 0, commands: 0, trades: 0, liquidations: 0 };
+  const stats = { runs: 0, accepted: 0, commands: 0, trades: 0, liquidations: 0, gtdExpired: 0, priceMatched: 0 };
   it('conservation, rejected commands change nothing, accepted commands never push the issuer below zero available, replay and snapshot+tail reproduce the hash', () => {
     const out = fc.check(
       fc.property(fc.array(commandArb(), { minLength: 100, maxLength: 300, size: 'max' }), (makers) => {
@@ -294,6 +303,7 @@ describe('engine invariants (random command sequences)', () => {
             snapshotAt = log.length;
           }
           const cmd = make(time++, ex);
+          time = Math.max(time, cmd.time + 1);
           const before = ex.stateHash();
           const issuer = 'accountId' in cmd ? ex.accounts.get(cmd.accountId) : undefined;
           const availBefore = issuer === undefined ? undefined : marginSummary(viewOf(issuer), ex.symbols).available;
@@ -306,6 +316,8 @@ describe('engine invariants (random command sequences)', () => {
             continue;
           }
           accepted++;
+          if (cmd.type === 'expireOrders') stats.gtdExpired += (r.result as { expired: number[] }).expired.length;
+          if (cmd.type === 'placeOrder' && cmd.priceMatch !== undefined) stats.priceMatched++;
           if (
             issuer !== undefined &&
             availBefore !== undefined &&
@@ -351,6 +363,8 @@ describe('engine invariants (random command sequences)', () => {
     // The sequences must exercise the engine, not just bounce off its validation.
     assert.ok(stats.accepted > stats.commands * 0.3, `only ${stats.accepted} of ${stats.commands} commands accepted`);
     assert.ok(stats.liquidations > 20, `only ${stats.liquidations} liquidations happened`);
+    assert.ok(stats.gtdExpired > 20, `only ${stats.gtdExpired} GTD orders expired`);
+    assert.ok(stats.priceMatched > 20, `only ${stats.priceMatched} price-match orders accepted`);
     assert.ok(stats.trades > stats.runs, `too few accounts traded: ${stats.trades} in ${stats.runs} runs`);
   });
 });
