@@ -31,7 +31,9 @@ for (let k = 0; k < 10; k++) {
   const input = BUILTIN_INSTRUMENTS[k % BUILTIN_INSTRUMENTS.length];
   if (input === undefined) throw new Error('no built-in instruments');
   const symbol = k < BUILTIN_INSTRUMENTS.length ? input.symbol : `${input.baseAsset}${k}USDT`;
-  instruments.push(loadInstrument({ ...input, symbol, baseAsset: k < BUILTIN_INSTRUMENTS.length ? input.baseAsset : `${input.baseAsset}${k}` }));
+  instruments.push(
+    loadInstrument({ ...input, symbol, baseAsset: k < BUILTIN_INSTRUMENTS.length ? input.baseAsset : `${input.baseAsset}${k}` }),
+  );
   const base = BASE[input.symbol];
   if (base === undefined) throw new Error(`no bench price for ${input.symbol}`);
   market.push({ symbol, ...base });

@@ -72,7 +72,18 @@ export interface AccountUpdate {
   readonly a: {
     m: AccountUpdateReason;
     B: { a: string; wb: string; cw: string; bc: string }[];
-    P: { s: string; pa: string; ep: string; bep: string; cr: string; up: string; mt: 'isolated' | 'cross'; iw: string; ps: string; ma: string }[];
+    P: {
+      s: string;
+      pa: string;
+      ep: string;
+      bep: string;
+      cr: string;
+      up: string;
+      mt: 'isolated' | 'cross';
+      iw: string;
+      ps: string;
+      ma: string;
+    }[];
   };
 }
 

@@ -26,7 +26,9 @@ function commandArb(): fc.Arbitrary<Maker> {
     {
       // the clock jumps ahead (up to 15 minutes) and the GTD orders due by then expire
       weight: 1,
-      arbitrary: fc.integer({ min: 0, max: 900_000 }).map((jump) => (time: number) => ({ type: 'expireOrders', time: time + jump }) as Command),
+      arbitrary: fc
+        .integer({ min: 0, max: 900_000 })
+        .map((jump) => (time: number) => ({ type: 'expireOrders', time: time + jump }) as Command),
     },
     {
       weight: 2,

@@ -618,7 +618,16 @@ describe('engine: GTD orders and price match', () => {
     // an amend may take its new price from the book too
     const qid = (q.result as { orderId: number }).orderId;
     ok(ex, order('mm', 'BUY', '0.01', '59995'));
-    const moved = ok(ex, { type: 'modifyOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId: qid, side: 'BUY', quantity: '0.01', priceMatch: 'QUEUE' });
+    const moved = ok(ex, {
+      type: 'modifyOrder',
+      time: t(),
+      accountId: 'user',
+      symbol: 'BTCUSDT',
+      orderId: qid,
+      side: 'BUY',
+      quantity: '0.01',
+      priceMatch: 'QUEUE',
+    });
     assert.equal((moved.result as { price: string }).price, '59995');
   });
 });

@@ -47,7 +47,16 @@ import type {
   OrderType,
 } from './commands.js';
 import { PRICE_MATCHES } from './commands.js';
-import { ERR, EngineRejection, badParam, invalidLeverageError, minNotionalError, notRequired, reject, type BinanceError } from './errors.js';
+import {
+  ERR,
+  EngineRejection,
+  badParam,
+  invalidLeverageError,
+  minNotionalError,
+  notRequired,
+  reject,
+  type BinanceError,
+} from './errors.js';
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';

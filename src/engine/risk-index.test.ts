@@ -39,7 +39,10 @@ interface Setup {
   readonly wallet: number;
 }
 
-function commandsFor(setups: readonly Setup[], moves: readonly { s: number; pct: number; kind: number; who: number; amt: number }[]): Command[] {
+function commandsFor(
+  setups: readonly Setup[],
+  moves: readonly { s: number; pct: number; kind: number; who: number; amt: number }[],
+): Command[] {
   const out: Command[] = [];
   let time = 1;
   const c = (cmd: Untimed) => out.push({ ...cmd, time: time++ } as Command);
@@ -59,7 +62,15 @@ function commandsFor(setups: readonly Setup[], moves: readonly { s: number; pct:
       const qty = Math.max(s.step, Math.floor(notional / s.price / s.step) * s.step).toFixed(s.step < 0.01 ? 3 : 2);
       const sides = u.hedge && k === 0 ? (['BUY', 'SELL'] as const) : ([(i + k) % 2 === 0 ? 'BUY' : 'SELL'] as const);
       for (const side of sides) {
-        c({ type: 'placeOrder', accountId: 'mm', symbol: s.symbol, side: side === 'BUY' ? 'SELL' : 'BUY', orderType: 'LIMIT', quantity: qty, price: String(s.price) });
+        c({
+          type: 'placeOrder',
+          accountId: 'mm',
+          symbol: s.symbol,
+          side: side === 'BUY' ? 'SELL' : 'BUY',
+          orderType: 'LIMIT',
+          quantity: qty,
+          price: String(s.price),
+        });
         c({
           type: 'placeOrder',
           accountId: id,
@@ -92,8 +103,24 @@ function commandsFor(setups: readonly Setup[], moves: readonly { s: number; pct:
         // a mark move of up to ±6 %, with liquidity for the liquidations on both sides of it
         marks[k] = Math.max(s.price * 0.3, (marks[k] as number) * (1 + m.pct / 100));
         const p = marks[k] as number;
-        c({ type: 'placeOrder', accountId: 'mm', symbol: s.symbol, side: 'BUY', orderType: 'LIMIT', quantity: '5', price: priceText(p * 0.98, s.tick) });
-        c({ type: 'placeOrder', accountId: 'mm', symbol: s.symbol, side: 'SELL', orderType: 'LIMIT', quantity: '5', price: priceText(p * 1.02, s.tick) });
+        c({
+          type: 'placeOrder',
+          accountId: 'mm',
+          symbol: s.symbol,
+          side: 'BUY',
+          orderType: 'LIMIT',
+          quantity: '5',
+          price: priceText(p * 0.98, s.tick),
+        });
+        c({
+          type: 'placeOrder',
+          accountId: 'mm',
+          symbol: s.symbol,
+          side: 'SELL',
+          orderType: 'LIMIT',
+          quantity: '5',
+          price: priceText(p * 1.02, s.tick),
+        });
         c({ type: 'setMarkPrice', symbol: s.symbol, markPrice: priceText(p, s.tick) });
       }
     }
