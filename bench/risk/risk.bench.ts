@@ -3,13 +3,15 @@
  *
  * The issue's scale: RISK_ACCOUNTS accounts (default 100,000) with a position in each of 10 symbols
  * (1,000,000 positions), every one opened by a real market order against a market maker. Even accounts
- * are cross in every symbol, odd ones isolated; 1 % of the accounts (every 100th, isolated) hold their
- * BTCUSDT long at 100x, so that a −1 % BTC tick liquidates them (1 % of BTCUSDT's positions). The four
+ * are cross in every symbol, odd ones isolated. 1 % of the accounts (i % 100 = 1, isolated) hold their
+ * BTCUSDT long at 100x and another 1 % (i % 100 = 3) their ETHUSDT long, so that a −1 % tick liquidates
+ * 1 % of that symbol's positions: BTCUSDT's with no bids near (the insurance fund is still empty, so every
+ * one is auto-deleveraged against the shorts), ETHUSDT's into bids 0.5 % below. The four
  * built-in instruments are joined by six clones under other names (same filters and brackets) to make
  * ten symbols. It prints:
  * - a mark tick that liquidates nobody (the risk index pops no one: src/engine/risk-index.ts),
  * - a full re-margin of every account (marginSummary of each, positions/s),
- * - a tick that liquidates 1 % of the symbol's positions.
+ * - a tick that liquidates 1 % of the symbol's positions, through ADL (BTCUSDT) and through the book (ETHUSDT).
  */
 import { BUILTIN_INSTRUMENTS } from '../../src/core/builtin-instruments.js';
 import { loadInstrument, type Instrument } from '../../src/core/index.js';
@@ -46,7 +48,9 @@ const run = (c: Command) => {
   if (!r.ok) throw new Error(`${c.type} ${JSON.stringify(c)}: ${JSON.stringify(r.error)}`);
   return r;
 };
-const side = (i: number, k: number): 'BUY' | 'SELL' => (i % 100 === 1 && k === 0 ? 'BUY' : (i + k) % 2 === 0 ? 'BUY' : 'SELL');
+/** the cohort liquidated by a −1 % tick of symbol k (k = 0 BTCUSDT, k = 1 ETHUSDT) */
+const hotIn = (i: number, k: number) => (k === 0 && i % 100 === 1) || (k === 1 && i % 100 === 3);
+const side = (i: number, k: number): 'BUY' | 'SELL' => (hotIn(i, k) ? 'BUY' : (i + k) % 2 === 0 ? 'BUY' : 'SELL');
 
 const t0 = process.hrtime.bigint();
 run({ type: 'createAccount', time: time++, accountId: 'mm' });
@@ -71,31 +75,33 @@ for (const m of market) {
   // (one tick below the ask: the two would trade with each other at one price)
   rest('BUY', N - buys, (m.price - Number(inst.tickSize.toString())).toFixed(4));
 }
-let hot = 0;
+const hot = [0, 0];
 for (let i = 0; i < N; i++) {
   const id = `a${i}`;
   const isolated = i % 2 === 1;
-  const hotAccount = i % 100 === 1;
-  if (hotAccount) hot++;
+  if (hotIn(i, 0)) hot[0] = (hot[0] ?? 0) + 1;
+  if (hotIn(i, 1)) hot[1] = (hot[1] ?? 0) + 1;
   run({ type: 'createAccount', time: time++, accountId: id });
   run({ type: 'deposit', time: time++, accountId: id, asset: 'USDT', amount: '10000' });
   market.forEach((m, k) => {
     if (isolated) run({ type: 'setMarginType', time: time++, accountId: id, symbol: m.symbol, marginType: 'ISOLATED' });
-    if (hotAccount && k === 0) run({ type: 'setLeverage', time: time++, accountId: id, symbol: m.symbol, leverage: 100 });
+    if (hotIn(i, k)) run({ type: 'setLeverage', time: time++, accountId: id, symbol: m.symbol, leverage: 100 });
     run({ type: 'placeOrder', time: time++, accountId: id, symbol: m.symbol, side: side(i, k), orderType: 'MARKET', quantity: m.qty });
   });
 }
 const btc = market[0] as (typeof market)[number];
-// liquidity for the liquidations: bids 0.5 % below (above the 100x longs' bankruptcy prices, ~1 % below)
+const eth = market[1] as (typeof market)[number];
+// liquidity for the ETHUSDT liquidations: bids 0.5 % below (above the 100x longs' bankruptcy prices, ~1 %
+// below); BTCUSDT gets none
 run({
   type: 'placeOrder',
   time: time++,
   accountId: 'mm',
-  symbol: btc.symbol,
+  symbol: eth.symbol,
   side: 'BUY',
   orderType: 'LIMIT',
   quantity: '100',
-  price: String(btc.price * 0.995),
+  price: (eth.price * 0.995).toFixed(2),
 });
 const build = Number(process.hrtime.bigint() - t0) / 1e9;
 let positions = 0;
@@ -144,13 +150,21 @@ console.log(
     `[target ≥ 20,000,000/s: ${perSecond >= 20_000_000 ? 'met' : 'NOT met'}]`,
 );
 
-// ---- a tick that liquidates 1 % ---------------------------------------------------------------------
-const s = process.hrtime.bigint();
-const r = run({ type: 'setMarkPrice', time: time++, symbol: btc.symbol, markPrice: String(btc.price * 0.99) });
-const liqMs = Number(process.hrtime.bigint() - s) / 1e6;
-const n = r.events.filter((e) => e.e === 'LIQUIDATION').length;
-console.log(
-  `mark tick −1 % liquidating ${n.toLocaleString('en-US')} of ${btcHolders.toLocaleString('en-US')} ${btc.symbol} positions ` +
-    `(${((n / btcHolders) * 100).toFixed(2)} %; ${hot} built to): ${liqMs.toFixed(1)} ms, ${r.events.length.toLocaleString('en-US')} events`,
-);
-if (n !== hot) throw new Error(`expected ${hot} liquidations, got ${n}`);
+// ---- ticks that liquidate 1 % ------------------------------------------------------------------------
+for (const [k, m, via] of [
+  [0, btc, 'auto-deleveraged (no bids, empty insurance fund)'],
+  [1, eth, 'into the book'],
+] as const) {
+  const holders = ex.holders.get(m.symbol)?.size ?? 0;
+  const s = process.hrtime.bigint();
+  const r = run({ type: 'setMarkPrice', time: time++, symbol: m.symbol, markPrice: (m.price * 0.99).toFixed(2) });
+  const ms = Number(process.hrtime.bigint() - s) / 1e6;
+  const n = r.events.filter((e) => e.e === 'LIQUIDATION').length;
+  const adl = r.events.filter((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.c === 'adl_autoclose').length;
+  console.log(
+    `mark tick −1 % on ${m.symbol} liquidating ${n.toLocaleString('en-US')} of ${holders.toLocaleString('en-US')} positions ` +
+      `(${((n / holders) * 100).toFixed(2)} %) ${via}: ${ms.toFixed(1)} ms, ${r.events.length.toLocaleString('en-US')} events` +
+      (adl > 0 ? `, ${adl.toLocaleString('en-US')} ADL fills` : ''),
+  );
+  if (n !== hot[k]) throw new Error(`expected ${hot[k]} liquidations on ${m.symbol}, got ${n}`);
+}

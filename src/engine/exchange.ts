@@ -157,6 +157,8 @@ export class Exchange {
   feesCollected = Decimal.ZERO;
   /** @internal accounts that have held a position in each symbol (pruned lazily): the mark tick visits only these */
   readonly holders = new Map<string, Set<Account>>();
+  /** @internal ADL queues ranked during the current command (liquidation.ts), by "symbol:sign" */
+  readonly adlRankings = new Map<string, { list: { acc: Account; leg: EnginePosition }[]; next: number }>();
   /** open GTD orders (closed or replaced ones are dropped when met) */
   private readonly gtdOrders = new Set<Order>();
   /** @internal which accounts a mark tick must check (risk-index.ts) */
@@ -261,6 +263,7 @@ export class Exchange {
       if (cmd === null || typeof cmd !== 'object') reject(badParam('command'));
       if (!Number.isSafeInteger(cmd.time) || cmd.time < 0) reject(badParam('timestamp'));
       const events: EngineEvent[] = [];
+      this.adlRankings.clear();
       const result = this.dispatch(cmd, events);
       this.time = Math.max(this.time, cmd.time);
       this.forgetClosedOrders(events);

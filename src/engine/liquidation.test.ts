@@ -178,6 +178,37 @@ describe('liquidation: insurance fund, ADL, funding', () => {
     assert.ok(r.events.some((e) => e.e === 'ORDER_TRADE_UPDATE' && e.accountId === 'winner' && e.o.c === 'adl_autoclose'));
   });
 
+  it('two bankruptcies in one tick share one ADL queue: the best-ranked short first, then the next', () => {
+    const ex = new Exchange();
+    for (const [id, amount] of [
+      ['hi', '1000'],
+      ['lo', '100000'],
+      ['t1', '1000'],
+      ['t2', '1000'],
+    ] as const) {
+      ok(ex, { type: 'createAccount', time: t(), accountId: id });
+      ok(ex, { type: 'deposit', time: t(), accountId: id, asset: 'USDT', amount });
+    }
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '100000' });
+    for (const id of ['t1', 't2']) {
+      ok(ex, { type: 'setMarginType', time: t(), accountId: id, symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+      ok(ex, { type: 'setLeverage', time: t(), accountId: id, symbol: 'BTCUSDT', leverage: 10 });
+    }
+    // hi: short 0.05 on a 1,000 wallet (high PnL % and margin ratio); lo: short 0.05 on 100,000 (low)
+    ok(ex, limit('hi', 'BTCUSDT', 'SELL', '0.05', '100000'));
+    ok(ex, market('t1', 'BTCUSDT', 'BUY', '0.05'));
+    ok(ex, limit('lo', 'BTCUSDT', 'SELL', '0.05', '100000'));
+    ok(ex, market('t2', 'BTCUSDT', 'BUY', '0.05'));
+    const r = ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '90000' });
+    const closed = r.events.filter((e): e is LiquidationExplanation => e.e === 'LIQUIDATION').map((x) => [x.accountId, x.closed]);
+    assert.deepEqual(closed, [
+      ['t1', [{ via: 'adl', qty: '0.05', avgPrice: '90000', counterparty: 'hi' }]],
+      ['t2', [{ via: 'adl', qty: '0.05', avgPrice: '90000', counterparty: 'lo' }]],
+    ]);
+    assert.equal(leg(ex, 'hi', 'BTCUSDT').amt.toString(), '0');
+    assert.equal(leg(ex, 'lo', 'BTCUSDT').amt.toString(), '0');
+  });
+
   it('funding moves isolated margin and therefore the liquidation price', () => {
     const ex = opened('ISOLATED');
     const p = leg(ex, 'trader', 'BTCUSDT');

@@ -295,34 +295,68 @@ function autoDeleverage(
   events: EngineEvent[],
   closed: LiquidationExplanation['closed'],
 ): Decimal {
-  const candidates: { acc: Account; leg: EnginePosition; score: Decimal }[] = [];
-  for (const other of ex.holders.get(p.symbol) ?? []) {
-    if (other.accountId === INSURANCE_FUND_ID || other === a) continue;
-    for (const leg of other.positions.values()) {
-      if (leg.symbol === p.symbol && leg.amt.sign() === -p.amt.sign())
-        candidates.push({ acc: other, leg, score: adlScore(ex, other, leg) });
-    }
-  }
-  candidates.sort((x, y) => y.score.cmp(x.score) || (x.acc.accountId < y.acc.accountId ? -1 : x.acc.accountId > y.acc.accountId ? 1 : 0));
-  // then the insurance fund's positions, and last the account's own opposite leg (hedge mode)
+  const sign = -p.amt.sign();
+  const ranking = adlRanking(ex, p.symbol, sign);
+  // the ranked traders first, then the insurance fund's positions, and last the account's own opposite
+  // leg (hedge mode)
+  const candidates: { acc: Account; leg: EnginePosition }[] = [];
   const fund = ex.accounts.get(INSURANCE_FUND_ID) as Account;
-  for (const leg of fund.positions.values()) {
-    if (leg.symbol === p.symbol && leg.amt.sign() === -p.amt.sign()) candidates.push({ acc: fund, leg, score: Decimal.ZERO });
-  }
-  for (const leg of a.positions.values()) {
-    if (leg !== p && leg.symbol === p.symbol && leg.amt.sign() === -p.amt.sign()) candidates.push({ acc: a, leg, score: Decimal.ZERO });
-  }
+  for (const leg of fund.positions.values()) if (leg.symbol === p.symbol && leg.amt.sign() === sign) candidates.push({ acc: fund, leg });
+  for (const leg of a.positions.values())
+    if (leg !== p && leg.symbol === p.symbol && leg.amt.sign() === sign) candidates.push({ acc: a, leg });
   let rest = qty;
-  for (const c of candidates) {
-    if (!rest.isPositive()) break;
+  const take = (c: { acc: Account; leg: EnginePosition }) => {
     const q = Decimal.min(rest, c.leg.amt.abs());
     // the counterparty's own order record
     cancelOrdersOf(ex, c.acc, p.symbol, time, events);
     ex.transferPosition(a, p, c.acc, c.leg.positionSide, q, price, order, time, events, 'LIQUIDATION', 'adl_autoclose');
     closed.push({ via: 'adl', qty: q.toString(), avgPrice: price.toString(), counterparty: c.acc.accountId });
     rest = rest.sub(q);
+  };
+  for (let i = ranking.next; i < ranking.list.length && rest.isPositive(); i++) {
+    const c = ranking.list[i] as AdlCandidate;
+    // a leg may have shrunk, closed or flipped since the ranking was made (earlier in this command)
+    if (c.acc === a || c.leg.amt.sign() !== sign) {
+      if (i === ranking.next) ranking.next++;
+      continue;
+    }
+    take(c);
+    if (c.leg.amt.isZero() && i === ranking.next) ranking.next++;
+  }
+  for (const c of candidates) {
+    if (!rest.isPositive()) break;
+    take(c);
   }
   return rest;
+}
+
+interface AdlCandidate {
+  readonly acc: Account;
+  readonly leg: EnginePosition;
+}
+
+/**
+ * The ADL queue of one side of a symbol: its holders' legs of that sign, highest score first (ties by
+ * account id). Ranked once per command and reused by every auto-deleveraging of that command (a tick that
+ * bankrupts many accounts ranks the side once, not once per account; scores are a snapshot, as Binance's
+ * ADL queue is [inference]). Legs used up are skipped from the front.
+ */
+function adlRanking(ex: Exchange, symbol: string, sign: number): { list: AdlCandidate[]; next: number } {
+  const key = `${symbol}:${sign}`;
+  let ranking = ex.adlRankings.get(key);
+  if (ranking === undefined) {
+    const scored: { acc: Account; leg: EnginePosition; score: Decimal }[] = [];
+    for (const other of ex.holders.get(symbol) ?? []) {
+      if (other.accountId === INSURANCE_FUND_ID) continue;
+      for (const leg of other.positions.values()) {
+        if (leg.symbol === symbol && leg.amt.sign() === sign) scored.push({ acc: other, leg, score: adlScore(ex, other, leg) });
+      }
+    }
+    scored.sort((x, y) => y.score.cmp(x.score) || (x.acc.accountId < y.acc.accountId ? -1 : x.acc.accountId > y.acc.accountId ? 1 : 0));
+    ranking = { list: scored, next: 0 };
+    ex.adlRankings.set(key, ranking);
+  }
+  return ranking;
 }
 
 function cancelOrdersOf(ex: Exchange, a: Account, symbol: string, time: number, events: EngineEvent[]): void {
