@@ -131,7 +131,7 @@ export class MarketStreams {
     if (o.x === 'TRADE' && !o.m) this.lastTaker = { s: o.s, i: o.i, t: o.t, type: o.o };
     this.bookTime.set(o.s, time);
     // the command is applied in full before its events are published: the first update shows the final book
-    if (this.active.has(`bookTicker:${o.s}`) || this.active.has('bookTickerAll')) this.sendBookTicker(o.s, time);
+    if (this.active.size > 0 && (this.active.has(`bookTicker:${o.s}`) || this.active.has('bookTickerAll'))) this.sendBookTicker(o.s, time);
   }
 
   private sendBookTicker(symbol: string, time: number): void {
@@ -164,9 +164,10 @@ export class MarketStreams {
     const inst = s.instrument;
     const price = Decimal.parse(trade.p);
     const qty = Decimal.parse(trade.q);
+    this.tickers.add(trade.s, price, qty, trade.t, trade.E);
+    if (this.active.size === 0) return; // (the 24 h window is kept for streams subscribed later; nothing else is)
     const p = price.toFixed(inst.pricePrecision);
     const q = qty.toFixed(inst.quantityPrecision);
-    this.tickers.add(trade.s, price, qty, trade.t, trade.E);
     const taker = this.lastTaker !== undefined && this.lastTaker.t === trade.t && this.lastTaker.s === trade.s ? this.lastTaker : undefined;
     if (this.active.has(`trade:${trade.s}`)) {
       const X = taker?.type === 'LIQUIDATION' ? 'LIQUIDATION' : 'MARKET';

@@ -11,6 +11,11 @@
  *   Binance's "legal range" regular expression in the message;
  * - a well-formed value that is not allowed → the specific code (-1115 timeInForce, -1116 type, -1117
  *   side, -1120 interval, -4060 positionSide) or -1130.
+ *
+ * Every field type below is a zod schema (so routes can be typed from their shape) that also carries its
+ * check as a plain function; `parseParams` runs those directly, field by field in the shape's order, which
+ * gives the same value and the same first error as zod's object parse at a fraction of its cost (it falls
+ * back to zod for a shape with a field of another kind).
  */
 import { z } from 'zod';
 import { API, ApiError } from './api-errors.js';
@@ -22,10 +27,29 @@ const AUTH_PARAMS = new Set(['timestamp', 'recvWindow', 'signature']);
 
 function decodePart(part: string, into: RawParams, seen: Set<string>): void {
   if (part === '') return;
-  for (const [k, v] of new URLSearchParams(part)) {
-    if (seen.has(k)) throw API.duplicate();
-    seen.add(k);
-    into[k] = v;
+  if (part.includes('%') || part.includes('+')) {
+    // escapes: the WHATWG form decoding (invalid escapes kept as they are, UTF-8, '+' as a space)
+    for (const [k, v] of new URLSearchParams(part)) {
+      if (seen.has(k)) throw API.duplicate();
+      seen.add(k);
+      into[k] = v;
+    }
+    return;
+  }
+  // nothing to decode: the same pairs as URLSearchParams gives, without its decoding pass
+  let start = 0;
+  while (start <= part.length) {
+    let end = part.indexOf('&', start);
+    if (end < 0) end = part.length;
+    if (end > start) {
+      const eq = part.indexOf('=', start);
+      const k = eq < 0 || eq > end ? part.slice(start, end) : part.slice(start, eq);
+      const v = eq < 0 || eq > end ? '' : part.slice(eq + 1, end);
+      if (seen.has(k)) throw API.duplicate();
+      seen.add(k);
+      into[k] = v;
+    }
+    start = end + 1;
   }
 }
 
@@ -33,7 +57,7 @@ function decodePart(part: string, into: RawParams, seen: Set<string>): void {
 export function mergeParams(query: string, body: string): RawParams {
   const out: RawParams = {};
   decodePart(query, out, new Set());
-  decodePart(body, out, new Set());
+  if (body !== '') decodePart(body, out, new Set());
   return out;
 }
 
@@ -48,49 +72,106 @@ const SYMBOL_RE = /^[A-Z0-9_.-]{1,20}$/;
 const CLIENT_ID_RANGE = '^[\\.A-Z\\:/a-z0-9_-]{1,36}$';
 const CLIENT_ID_RE = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 
-function fail(ctx: z.RefinementCtx, error: ApiError): never {
-  ctx.addIssue({ code: z.ZodIssueCode.custom, params: { api: error } });
-  return z.NEVER as never;
+/** where a field schema keeps its plain check */
+const CHECK = Symbol('perpsim.paramCheck');
+
+/** A field's check: the value, or an ApiError thrown. */
+type Check<T> = (v: string) => T;
+
+/** A string field checked by `check`: a zod schema carrying the check for `parseParams`' direct path. */
+function field<T>(check: Check<T>): z.ZodEffects<z.ZodString, T, string> {
+  const schema = z.string().transform((v, ctx): T => {
+    try {
+      return check(v);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, params: { api: e } });
+      return z.NEVER;
+    }
+  });
+  return Object.assign(schema, { [CHECK]: check });
 }
 
 /** A decimal number as text (kept as text: the engine parses it exactly). */
 export const decimal = (name: string) =>
-  z.string().transform((v, ctx) => (DECIMAL_RE.test(v) ? v : fail(ctx, API.illegalChars(name, DECIMAL_RANGE))));
+  field((v) => {
+    if (DECIMAL_RE.test(v)) return v;
+    throw API.illegalChars(name, DECIMAL_RANGE);
+  });
 
 /** A non-negative integer (ids, times, counts); values beyond 2^53 are not valid. */
 export const integer = (name: string, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.string().transform((v, ctx) => {
-    if (!INT_RE.test(v)) return fail(ctx, API.illegalChars(name, INT_RANGE));
+  field((v) => {
+    if (!INT_RE.test(v)) throw API.illegalChars(name, INT_RANGE);
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < min || n > max) return fail(ctx, API.invalidParam(name));
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw API.invalidParam(name);
     return n;
   });
 
-export const symbol = () => z.string().transform((v, ctx) => (SYMBOL_RE.test(v) ? v : fail(ctx, API.illegalChars('symbol', SYMBOL_RANGE))));
+export const symbol = () =>
+  field((v) => {
+    if (SYMBOL_RE.test(v)) return v;
+    throw API.illegalChars('symbol', SYMBOL_RANGE);
+  });
 
 export const clientId = (name: string) =>
-  z.string().transform((v, ctx) => (CLIENT_ID_RE.test(v) ? v : fail(ctx, API.illegalChars(name, CLIENT_ID_RANGE))));
+  field((v) => {
+    if (CLIENT_ID_RE.test(v)) return v;
+    throw API.illegalChars(name, CLIENT_ID_RANGE);
+  });
 
 /** One of `values`; anything else gets `error` (default -1130). */
 export const oneOf = <const T extends readonly string[]>(name: string, values: T, error?: () => ApiError) =>
-  z
-    .string()
-    .transform((v, ctx) =>
-      (values as readonly string[]).includes(v) ? (v as T[number]) : fail(ctx, (error ?? (() => API.invalidParam(name)))()),
-    );
+  field((v): T[number] => {
+    if ((values as readonly string[]).includes(v)) return v as T[number];
+    throw (error ?? (() => API.invalidParam(name)))();
+  });
 
 /** "true" / "false" (either case, as Binance accepts). */
 export const bool = (name: string) =>
-  z.string().transform((v, ctx) => {
+  field((v) => {
     const l = v.toLowerCase();
-    return l === 'true' ? true : l === 'false' ? false : fail(ctx, API.invalidParam(name));
+    if (l === 'true') return true;
+    if (l === 'false') return false;
+    throw API.invalidParam(name);
   });
 
 /** Free text (ignored parameters such as priceProtect's companions); only its length is bounded. */
 export const text = (name: string, max = 1024) =>
-  z.string().transform((v, ctx) => (v.length <= max ? v : fail(ctx, API.invalidParam(name))));
+  field((v) => {
+    if (v.length <= max) return v;
+    throw API.invalidParam(name);
+  });
 
 export type Shape = Record<string, z.ZodTypeAny>;
+
+interface FieldCheck {
+  readonly name: string;
+  readonly optional: boolean;
+  readonly check: Check<unknown>;
+}
+
+/** per shape: its fields' checks in order, or null when a field is not one of ours (zod parses it) */
+const compiled = new WeakMap<Shape, readonly FieldCheck[] | null>();
+
+function compile(shape: Shape): readonly FieldCheck[] | null {
+  let fields = compiled.get(shape);
+  if (fields !== undefined) return fields;
+  const list: FieldCheck[] = [];
+  for (const [name, schema] of Object.entries(shape)) {
+    const optional = schema instanceof z.ZodOptional;
+    const inner = (optional ? (schema as z.ZodOptional<z.ZodTypeAny>).unwrap() : schema) as { [CHECK]?: Check<unknown> };
+    const check = inner[CHECK];
+    if (check === undefined) {
+      list.length = 0;
+      break;
+    }
+    list.push({ name, optional, check });
+  }
+  fields = list.length === Object.keys(shape).length ? list : null;
+  compiled.set(shape, fields);
+  return fields;
+}
 
 /**
  * Checks `raw` against the endpoint's fields; returns the typed values. Empty values count as not sent.
@@ -100,15 +181,30 @@ export function parseParams<S extends Shape>(shape: S, raw: RawParams, signed: b
   const input: Record<string, string> = {};
   let read = 0;
   let sent = 0;
-  for (const [k, v] of Object.entries(raw)) {
+  for (const k in raw) {
     if (signed && AUTH_PARAMS.has(k)) continue;
     sent++;
     if (Object.hasOwn(shape, k)) {
       read++;
+      const v = raw[k] as string;
       if (v !== '') input[k] = v;
     }
   }
   if (read < sent) throw API.tooManyParams(read, sent);
+  const fields = compile(shape);
+  if (fields !== null) {
+    // zod's object parse reports its issues in the shape's order: the first failing field is the same
+    const out: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = input[f.name];
+      if (v === undefined) {
+        if (!f.optional) throw API.mandatory(f.name);
+        continue;
+      }
+      out[f.name] = f.check(v);
+    }
+    return out as z.infer<z.ZodObject<S>>;
+  }
   const result = z.object(shape).safeParse(input);
   if (result.success) return result.data as z.infer<z.ZodObject<S>>;
   const issue = result.error.issues[0] as z.ZodIssue;

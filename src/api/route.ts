@@ -57,7 +57,8 @@ export function defineRoute<S extends Shape>(app: FastifyInstance, ctx: ApiConte
     app.route({
       method: spec.method,
       url,
-      handler: async (req, reply) => {
+      // synchronous (fastify sends what it throws to the error handler): no promise per request
+      handler: (req, reply) => {
         const { query, body } = rawParts(req);
         const raw = mergeParams(query, body);
         const weight = typeof spec.weight === 'number' ? spec.weight : spec.weight(raw);
@@ -76,7 +77,7 @@ export function defineRoute<S extends Shape>(app: FastifyInstance, ctx: ApiConte
           if (n > 0) reply.header('X-MBX-ORDER-COUNT-1M', String(ctx.limiter.countOrders(account.accountId, n)));
         }
         const result = spec.handler({ params, account: account as Account, raw, reply });
-        return reply.type('application/json').send(JSON.stringify(result));
+        reply.type('application/json').send(JSON.stringify(result));
       },
     });
   }

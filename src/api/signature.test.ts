@@ -22,3 +22,27 @@ test('the signature parameter is taken out of whichever part holds it, wherever 
   assert.deepEqual(signedPayload('signature=abc&a=1', 'b=2'), { payload: 'a=1b=2', signature: 'abc' });
   assert.deepEqual(signedPayload('a=%2F1', ''), { payload: 'a=%2F1', signature: undefined });
 });
+
+test('taking the signature out: the shortcut for a last signature parameter agrees with the general rule', () => {
+  // the general rule: every `&`-separated part starting with `signature=` is removed, the last one is the signature
+  const reference = (part: string): { kept: string; signature: string | undefined } => {
+    let signature: string | undefined;
+    const kept: string[] = [];
+    for (const kv of part.split('&')) {
+      if (kv.startsWith('signature=')) signature = kv.slice('signature='.length);
+      else kept.push(kv);
+    }
+    return { kept: kept.join('&'), signature };
+  };
+  const pieces = ['a=1', 'signature=abc', 'signature=', 'xsignature=1', '', 'b=signature=2', 'signature=d&', 'c=3'];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 2000; i++) {
+    const n = 1 + Math.floor(next() * 4);
+    const part = Array.from({ length: n }, () => pieces[Math.floor(next() * pieces.length)]).join('&');
+    const ref = reference(part);
+    const got = signedPayload(part, '');
+    if (part.includes('signature=')) assert.deepEqual(got, { payload: ref.kept, signature: ref.signature }, part);
+    else assert.deepEqual(got, { payload: part, signature: undefined }, part);
+  }
+});

@@ -15,7 +15,7 @@
  * keep stamping wall-clock time, so a timestamp passes when it is within the window of either the venue
  * time or the wall clock.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { API } from './api-errors.js';
 import type { RawParams } from './params.js';
 import type { ApiCredential, Venue } from './venue.js';
@@ -30,7 +30,14 @@ const MAX_RECV_WINDOW = 60000;
 export function signedPayload(query: string, body: string): { payload: string; signature: string | undefined } {
   let signature: string | undefined;
   const strip = (part: string) => {
-    if (part === '' || !part.includes('signature=')) return part;
+    if (part === '') return part;
+    const at = part.indexOf('signature=');
+    if (at < 0) return part;
+    // the usual case: one signature parameter, the last one
+    if ((at === 0 || part.charCodeAt(at - 1) === 38) /* & */ && part.indexOf('&', at) < 0 && part.indexOf('signature=', at + 1) < 0) {
+      signature = part.slice(at + 'signature='.length);
+      return at === 0 ? '' : part.slice(0, at - 1);
+    }
     const kept: string[] = [];
     for (const kv of part.split('&')) {
       if (kv.startsWith('signature=')) signature = kv.slice('signature='.length);
@@ -41,9 +48,23 @@ export function signedPayload(query: string, body: string): { payload: string; s
   return { payload: strip(query) + strip(body), signature };
 }
 
-export function sign(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(payload).digest('hex');
+/** HMAC keys by secret (a key object spares the key set-up on every request) */
+const keys = new Map<string, KeyObject>();
+
+function hmac(secret: string, payload: string) {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    if (keys.size >= 10_000) keys.clear();
+    keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  }
+  return createHmac('sha256', key).update(payload);
 }
+
+export function sign(secret: string, payload: string): string {
+  return hmac(secret, payload).digest('hex');
+}
+
+const SIGNATURE_RE = /^[0-9a-fA-F]{64}$/;
 
 /** Looks up the API key of the request (-2014 / -2015 when missing, malformed or unknown). */
 export function credentialOf(venue: Venue, header: string | string[] | undefined): ApiCredential {
@@ -80,7 +101,7 @@ export function verifySigned(venue: Venue, cred: ApiCredential, params: RawParam
     const wallCheck = within(venue.wallTime(), ts, recvWindow);
     if (wallCheck !== 'ok') throw venueCheck === 'ahead' && wallCheck === 'ahead' ? API.timestampAhead() : API.timestampOutside();
   }
-  const expected = Buffer.from(sign(cred.apiSecret, payload), 'utf8');
-  const given = Buffer.from(signature.toLowerCase(), 'utf8');
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw API.badSignature();
+  // the hex signature in either case, compared as the 32 bytes it spells
+  if (!SIGNATURE_RE.test(signature)) throw API.badSignature();
+  if (!timingSafeEqual(hmac(cred.apiSecret, payload).digest(), Buffer.from(signature, 'hex'))) throw API.badSignature();
 }

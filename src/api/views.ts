@@ -443,20 +443,27 @@ function accountAlias(id: string): string {
 
 // ---- orders ----------------------------------------------------------------------------------------
 
-/** An order as GET /fapi/v1/order returns it (with `time`); POST responses drop `time` and add `cumQty`. */
-export function orderView(ex: Exchange, o: Order): Record<string, unknown> {
+/**
+ * An order as GET /fapi/v1/order returns it (`query`, with `time`); POST / DELETE / PUT responses
+ * (`response`) drop `time` and add `cumQty`; `ack` is the response as accepted, nothing executed (built in
+ * one pass: these are the hot path of order placement).
+ */
+export function orderView(ex: Exchange, o: Order, kind: 'query' | 'response' | 'ack' = 'query'): Record<string, unknown> {
   const s = ex.symbols.get(o.symbol);
-  const avg = o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+  const ack = kind === 'ack';
+  const zeroQty = ack ? qtyText(s, Decimal.ZERO) : '';
+  const avg = ack || o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+  const executedQty = ack ? zeroQty : qtyText(s, o.executedQty);
   const out: Record<string, unknown> = {
     orderId: o.orderId,
     symbol: o.symbol,
-    status: o.status,
+    status: ack ? 'NEW' : o.status,
     clientOrderId: o.clientOrderId,
     price: priceText(s, o.price),
     avgPrice: avg.isZero() ? priceText(s, Decimal.ZERO) : avg.toString(),
     origQty: qtyText(s, o.origQty),
-    executedQty: qtyText(s, o.executedQty),
-    cumQuote: o.cumQuote.toString(),
+    executedQty,
+    cumQuote: ack ? '0' : o.cumQuote.toString(),
     timeInForce: o.timeInForce,
     type: o.type,
     reduceOnly: o.reduceOnly,
@@ -475,31 +482,20 @@ export function orderView(ex: Exchange, o: Order): Record<string, unknown> {
   out['priceMatch'] = 'NONE';
   out['selfTradePreventionMode'] = o.selfTradePreventionMode;
   out['goodTillDate'] = 0;
-  out['time'] = o.time;
-  out['updateTime'] = o.updateTime;
+  if (kind === 'query') out['time'] = o.time;
+  out['updateTime'] = ack ? o.time : o.updateTime;
+  if (kind !== 'query') out['cumQty'] = executedQty;
   return out;
 }
 
 /** POST / DELETE / PUT responses: no `time`, plus `cumQty`. */
 export function orderResponse(ex: Exchange, o: Order): Record<string, unknown> {
-  const rest = orderView(ex, o);
-  delete rest['time'];
-  return { ...rest, cumQty: rest['executedQty'] };
+  return orderView(ex, o, 'response');
 }
 
 /** newOrderRespType=ACK: the order as accepted (nothing filled yet). */
 export function orderAck(ex: Exchange, o: Order): Record<string, unknown> {
-  const s = ex.symbols.get(o.symbol);
-  const zeroQty = qtyText(s, Decimal.ZERO);
-  return {
-    ...orderResponse(ex, o),
-    status: 'NEW',
-    avgPrice: priceText(s, Decimal.ZERO),
-    executedQty: zeroQty,
-    cumQty: zeroQty,
-    cumQuote: '0',
-    updateTime: o.time,
-  };
+  return orderView(ex, o, 'ack');
 }
 
 export function isOpenConditional(o: Order): boolean {

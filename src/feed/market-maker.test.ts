@@ -121,6 +121,32 @@ describe('market maker', () => {
     assertConserved(venue);
   });
 
+  it('re-quotes once per event-loop turn after a burst of fills, and tops a level up once less than topUpBelow is left', async () => {
+    const { venue, mm } = setup({ autoRequote: true, symbols: ['BTCUSDT'], levels: 3 });
+    const best = () => sides(mm, 'BTCUSDT').asks[0]!;
+    const size = best().origQty;
+    const quotes = mm.stats.quotes;
+    const amended = mm.stats.amended;
+    // ten small buys in one turn: all fill at the best ask; the maker looks once, at the end of the turn
+    for (let i = 0; i < 10; i++)
+      assert.ok(
+        venue.run({ type: 'placeOrder', accountId: 'user', symbol: 'BTCUSDT', side: 'BUY', orderType: 'MARKET', quantity: '0.01' }).ok,
+      );
+    await new Promise((r) => setImmediate(r));
+    assert.equal(mm.stats.quotes - quotes, 1, 'one re-quote for the burst');
+    assert.equal(mm.stats.amended - amended, 0, 'a level with more than half left is not topped up');
+    assert.equal(best().origQty.sub(best().executedQty).toString(), size.sub(Decimal.parse('0.1')).toString());
+    // eat into the level until less than half is left: the re-quote tops it up to its size
+    const half = size.div(Decimal.of(2), 3, 'DOWN').toString();
+    assert.ok(venue.run({ type: 'placeOrder', accountId: 'user', symbol: 'BTCUSDT', side: 'BUY', orderType: 'MARKET', quantity: half }).ok);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(mm.stats.amended - amended, 1);
+    assert.equal(best().origQty.sub(best().executedQty).toString(), size.toString());
+    assert.equal(mm.stats.rejected, 0, JSON.stringify(mm.stats.lastError));
+    mm.stop();
+    assertConserved(venue);
+  });
+
   it('caps its inventory: at the cap the growing side is not quoted', () => {
     const { venue, mm } = setup({ maxInventoryNotional: '30000', levels: 3 });
     const r = venue.run({ type: 'placeOrder', accountId: 'user', symbol: 'BTCUSDT', side: 'BUY', orderType: 'MARKET', quantity: '0.6' });

@@ -48,9 +48,17 @@ export interface MarketMakerOptions {
   readonly skewBps?: number;
   /** minimum move of the reference, bps, that re-quotes a complete ladder (default 0: the grid decides) */
   readonly requoteBps?: number;
+  /**
+   * a partly filled level is topped up (amended back to its full size) once what is left of it falls below
+   * this fraction of the level's size (default 0.5; 1: after every fill)
+   */
+  readonly topUpBelow?: number;
   /** venue-time pause of a side after one of its commands was rejected (default 5,000 ms) */
   readonly rejectBackoffMs?: number;
-  /** re-quote after mark updates and own fills (on a microtask; default true) */
+  /**
+   * re-quote after mark updates and own fills (default true): once per event-loop turn (setImmediate) for
+   * everything that happened in it, so a burst of fills costs one re-quote, not one each
+   */
   readonly autoRequote?: boolean;
   readonly makerCommissionRate?: string;
   readonly takerCommissionRate?: string;
@@ -65,9 +73,17 @@ export interface MarketMakerStats {
   lastError?: { code: number; msg: string; symbol: string };
 }
 
-interface Quote {
+/** A level's price and size, which depend only on the symbol's instrument, the options and the ticks. */
+interface Level {
   readonly price: Decimal;
   readonly qty: Decimal;
+  /** below this much left, a partly filled order at the level is topped up (`topUpBelow` × qty) */
+  readonly topUpBelow: Decimal;
+}
+
+interface Quote extends Level {
+  /** the price in ticks (the book's key, as `Order.ticks`) */
+  readonly ticks: number;
 }
 
 type Side = 'BUY' | 'SELL';
@@ -83,11 +99,17 @@ export class MarketMaker {
   private readonly lastRef = new Map<string, { ref: Decimal; centre: number }>();
   /** level spacing and half spread in ticks, by symbol */
   private readonly grids = new Map<string, { step: number; half: number }>();
+  /** levels computed so far, by symbol and ticks (pure functions of the instrument and the options) */
+  private readonly levelCache = new Map<string, { instrument: unknown; levels: Map<number, Level> }>();
   /** venue time until which a symbol side is left alone, key `${symbol}:${side}` */
   private readonly backoff = new Map<string, number>();
+  /** symbols to re-quote at the end of this event-loop turn */
   private readonly pending = new Set<string>();
+  private requoteScheduled = false;
   private unsubscribe: (() => void) | undefined;
   private quoting = false;
+  /** `topUpBelow` as a decimal */
+  private readonly topUp: Decimal;
   private started = false;
 
   constructor(
@@ -107,12 +129,15 @@ export class MarketMaker {
       maxInventoryNotional: options.maxInventoryNotional ?? '1000000',
       skewBps: options.skewBps ?? 10,
       requoteBps: options.requoteBps ?? 0,
+      topUpBelow: options.topUpBelow ?? 0.5,
       rejectBackoffMs: options.rejectBackoffMs ?? 5000,
       autoRequote: options.autoRequote ?? true,
     };
     if (!(this.opts.halfSpreadBps > 0) || !(this.opts.spacingBps >= 0) || !Number.isInteger(this.opts.levels) || this.opts.levels < 1) {
       throw new Error('market maker: halfSpreadBps must be > 0, spacingBps >= 0 and levels a positive integer');
     }
+    if (!(this.opts.topUpBelow > 0 && this.opts.topUpBelow <= 1)) throw new Error('market maker: topUpBelow must be in (0, 1]');
+    this.topUp = Decimal.parse(String(this.opts.topUpBelow));
   }
 
   /** Creates and funds the account (once), sets leverage, quotes every symbol that has a mark. */
@@ -177,11 +202,16 @@ export class MarketMaker {
   }
 
   private schedule(symbol: string): void {
-    if (!this.symbols.includes(symbol) || this.pending.has(symbol)) return;
+    if (this.pending.has(symbol) || !this.symbols.includes(symbol)) return;
     this.pending.add(symbol);
-    queueMicrotask(() => {
-      this.pending.delete(symbol);
-      if (this.started && !this.quoting) this.quote(symbol);
+    if (this.requoteScheduled) return;
+    this.requoteScheduled = true;
+    setImmediate(() => {
+      this.requoteScheduled = false;
+      const symbols = [...this.pending];
+      this.pending.clear();
+      if (!this.started) return;
+      for (const s of symbols) if (!this.quoting) this.quote(s);
     });
   }
 
@@ -220,27 +250,44 @@ export class MarketMaker {
     const centre = Math.round(centreTicks / step) * step;
     const lo = Decimal.max(inst.minPrice.isPositive() ? inst.minPrice : tick, mark.mul(inst.multiplierDown));
     const hi = Decimal.min(inst.maxPrice, mark.mul(inst.multiplierUp));
-    const fixedQty = this.options.levelQty?.[symbol];
-    const notional = Decimal.parse(this.opts.levelNotional);
-    const sizeAt = (price: Decimal): Decimal => {
-      let qty = fixedQty !== undefined ? Decimal.parse(fixedQty) : notional.div(price, 12, 'UP');
-      if (qty.mul(price).lt(inst.minNotional)) qty = inst.minNotional.div(price, 12, 'UP');
-      qty = qty.roundToStep(inst.stepSize, 'CEIL');
-      return Decimal.max(qty, inst.minQty).normalize();
-    };
+    const levels = this.levels(symbol, inst);
     const side = (sign: -1 | 1, allowed: boolean): Quote[] => {
       const out: Quote[] = [];
       if (!allowed) return out;
       for (let i = 0; i < this.opts.levels; i++) {
         const ticks = centre + sign * (half + i * step);
         if (ticks <= 0) break;
-        const price = Decimal.of(ticks).mul(tick).normalize();
-        if (price.lt(lo) || price.gt(hi)) continue;
-        out.push({ price, qty: sizeAt(price) });
+        const level = levels(ticks);
+        if (level.price.lt(lo) || level.price.gt(hi)) continue;
+        out.push({ ticks, ...level });
       }
       return out;
     };
     return { bids: side(-1, !invNotional.gte(maxInv)), asks: side(1, !invNotional.lte(maxInv.neg())), centre };
+  }
+
+  /** The level at `ticks` of `symbol` (memoized: the ladder is recomputed at every re-quote). */
+  private levels(symbol: string, inst: SymbolState['instrument']): (ticks: number) => Level {
+    let cache = this.levelCache.get(symbol);
+    if (cache === undefined || cache.instrument !== inst || cache.levels.size > 100_000) {
+      cache = { instrument: inst, levels: new Map() };
+      this.levelCache.set(symbol, cache);
+    }
+    const levels = cache.levels;
+    const fixedQty = this.options.levelQty?.[symbol];
+    const notional = Decimal.parse(this.opts.levelNotional);
+    return (ticks) => {
+      let level = levels.get(ticks);
+      if (level === undefined) {
+        const price = Decimal.of(ticks).mul(inst.tickSize).normalize();
+        let qty = fixedQty !== undefined ? Decimal.parse(fixedQty) : notional.div(price, 12, 'UP');
+        if (qty.mul(price).lt(inst.minNotional)) qty = inst.minNotional.div(price, 12, 'UP');
+        qty = Decimal.max(qty.roundToStep(inst.stepSize, 'CEIL'), inst.minQty).normalize();
+        level = { price, qty, topUpBelow: qty.mul(this.topUp) };
+        levels.set(ticks, level);
+      }
+      return level;
+    };
   }
 
   /** Brings the ladder of `symbol` to where it should be around `reference` (default: the mark). */
@@ -276,7 +323,7 @@ export class MarketMaker {
   }
 
   /**
-   * One side: orders already at a wanted price stay (their quantity topped up if partly filled), the
+   * One side: orders already at a wanted price stay (topped up if partly filled below `topUpBelow`), the
    * others are amended to the missing prices, extras cancelled, the rest placed. False if anything was
    * rejected or the side is backing off.
    */
@@ -285,7 +332,7 @@ export class MarketMaker {
     const until = this.backoff.get(key);
     if (until !== undefined && this.venue.now() < until) return false;
     this.backoff.delete(key);
-    const wanted = new Map(want.map((q) => [q.price.toString(), q]));
+    const wanted = new Map(want.map((q) => [q.ticks, q]));
     const spare: Order[] = [];
     const amend = (o: Order, q: Quote): boolean => {
       const r = this.venue.run({
@@ -302,14 +349,14 @@ export class MarketMaker {
       return true;
     };
     for (const o of have) {
-      const at = o.price.normalize().toString();
-      const q = wanted.get(at);
-      if (q === undefined || o.type !== 'LIMIT') {
+      const q = o.type === 'LIMIT' ? wanted.get(o.ticks) : undefined;
+      if (q === undefined) {
         spare.push(o);
         continue;
       }
-      wanted.delete(at);
-      if (!o.origQty.sub(o.executedQty).eq(q.qty) && !amend(o, q)) return false;
+      wanted.delete(o.ticks);
+      const left = o.executedQty.isZero() ? o.origQty : o.origQty.sub(o.executedQty);
+      if (!left.eq(q.qty) && (left.gt(q.qty) || left.lt(q.topUpBelow)) && !amend(o, q)) return false;
     }
     const missing = [...wanted.values()];
     for (let i = 0; i < Math.max(spare.length, missing.length); i++) {

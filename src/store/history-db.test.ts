@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Decimal } from '../core/decimal.js';
 import { Exchange, type Command } from '../engine/index.js';
 import { Harness, seedMarket } from '../api/api-fixture.js';
 import { Venue } from '../api/venue.js';
@@ -78,6 +79,109 @@ describe('history database (SQLite)', () => {
     for (const e of replayed.events) again.add(e, 9, next - 1);
     assert.equal(again.userTrades('u', 'BTCUSDT').length, 2);
     again.close();
+  });
+
+  it('the writer thread and the inline writer keep the same rows; a read sees every event added before it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
+    dirs.push(dir);
+    const worker = new HistoryDb(join(dir, 'worker.sqlite'));
+    const inline = new HistoryDb(join(dir, 'inline.sqlite'), { writer: 'inline' });
+    const ex = new Exchange();
+    // several commands in one batch: the maker's order is filled twice and its state is written once, last
+    const cmds: Command[] = [
+      ...setup,
+      trade(7),
+      trade(8),
+      {
+        type: 'placeOrder',
+        time: 9,
+        accountId: 'u',
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        orderType: 'LIMIT',
+        timeInForce: 'GTC',
+        price: '61000',
+        quantity: '0.01',
+      },
+      { type: 'cancelAllOrders', time: 10, accountId: 'u', symbol: 'BTCUSDT' },
+      {
+        type: 'placeOrder',
+        time: 11,
+        accountId: 'mm',
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        orderType: 'LIMIT',
+        timeInForce: 'GTC',
+        price: '59000',
+        quantity: '1',
+      },
+      { type: 'placeOrder', time: 12, accountId: 'u', symbol: 'BTCUSDT', side: 'SELL', orderType: 'MARKET', quantity: '0.02' },
+    ];
+    let seq = 1;
+    for (const c of cmds) {
+      const r = ex.execute(c);
+      assert.ok(r.ok, JSON.stringify(r));
+      for (const e of r.events) {
+        worker.add(e, c.time, seq);
+        inline.add(e, c.time, seq);
+      }
+      if (seq === 8)
+        worker.recordMarginChange('u', {
+          symbol: 'BTCUSDT',
+          type: 1,
+          deltaType: 'USER_ADJUST',
+          amount: '5',
+          asset: 'USDT',
+          time: 9,
+          positionSide: 'BOTH',
+        });
+      if (seq === 8)
+        inline.recordMarginChange('u', {
+          symbol: 'BTCUSDT',
+          type: 1,
+          deltaType: 'USER_ADJUST',
+          amount: '5',
+          asset: 'USDT',
+          time: 9,
+          positionSide: 'BOTH',
+        });
+      seq++;
+    }
+    // (decimals compared by value: a Decimal caches its text once printed)
+    const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (_k, v: unknown) => (v instanceof Decimal ? v.toString() : v)));
+    const all = (h: HistoryDb) => ({
+      trades: h.userTrades('u', 'BTCUSDT'),
+      makerTrades: h.userTrades('mm', 'BTCUSDT'),
+      income: h.income('u'),
+      makerIncome: h.income('mm'),
+      margin: h.marginChanges('u'),
+      orders: h.orderIds('u', 'BTCUSDT').map((id) => h.order('u', id)),
+      makerOrders: h.orderIds('mm', 'BTCUSDT').map((id) => h.order('mm', id)),
+      market: h.marketTrades('BTCUSDT'),
+      times: [h.accountUpdateTime('u'), h.positionUpdateTime('u', 'BTCUSDT', 'BOTH'), h.accountUpdateTime('mm')],
+      seq: h.seq,
+    });
+    // read at once: the worker's reads wait for what was handed to it
+    const a = all(worker);
+    assert.equal(a.trades.length, 3);
+    assert.equal(a.makerTrades.length, 3);
+    assert.equal(a.orders.length, 4);
+    assert.deepEqual(
+      a.makerOrders.map((o) => [o?.executedQty.toString(), o?.status]),
+      [
+        ['0.02', 'PARTIALLY_FILLED'],
+        ['0.02', 'PARTIALLY_FILLED'],
+      ],
+      "the maker orders' last states",
+    );
+    assert.equal(a.margin.length, 1);
+    assert.equal(a.seq, cmds.length);
+    assert.deepEqual(plain(a), plain(all(inline)));
+    worker.close();
+    inline.close();
+    const reopened = new HistoryDb(join(dir, 'worker.sqlite'));
+    assert.deepEqual(plain(all(reopened)), plain(a));
+    reopened.close();
   });
 
   it('truncateAfter drops the rows of commands beyond the journal (a crash before their sync)', () => {

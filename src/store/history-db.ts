@@ -5,108 +5,207 @@
  * (userTrades, income, allOrders, positionMargin/history, trades, fundingRate) through the API's `History`
  * port, and survives restarts.
  *
- * Written from the event stream, off the engine's hot path: events are buffered and written in one
- * transaction per event-loop turn. Every row carries the journal sequence number of the command that
- * produced it, and the database remembers the last one it holds (`meta.last_seq`), so that recovery can
- * feed it exactly the replayed commands it has not seen (`needs(seq)`), and the store flushes it before
- * every snapshot (a snapshot never gets ahead of the history). WAL mode: a committed turn survives kill -9.
+ * Written from the event stream, off the engine's thread: `add` extracts the rows an event makes (plain
+ * values, no arithmetic) and buffers them; 50 ms after the first of them (sooner when a read needs them) the
+ * rows collected go as one batch to a worker thread (`history-worker.ts`) that writes each batch in one transaction on its own connection
+ * (`history-writer.ts`), in order. Reads use this thread's connection (WAL: they never wait for a write) and
+ * first wait until the writer has committed everything handed to it (`flush`), so a read sees every event
+ * added before it. Every row carries the journal sequence number of the command that produced it, and the
+ * database remembers the last one it holds (`meta.last_seq`), so that recovery can feed it exactly the
+ * replayed commands it has not seen (`needs(seq)`), and the store flushes it before every snapshot (a
+ * snapshot never gets ahead of the history). WAL mode: a committed batch survives kill -9; what the writer
+ * had not committed at a crash is behind `meta.last_seq` and written again from the journal at start-up.
  */
 import Database from 'better-sqlite3';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Decimal } from '../core/index.js';
 import { newOrder, type EngineEvent, type LiquidationExplanation, type Order, type OrderUpdate } from '../engine/index.js';
 import type { FundingRecord, History, Income, IncomeType, MarginChange, PublicTrade, UserTrade } from '../api/history.js';
+import { HistoryWriter, OP, prepareHistoryDatabase, storedSeq, type HistoryBatch } from './history-writer.js';
+import type { HistoryWorkerData, HistoryWorkerMessage } from './history-worker.js';
 
-interface Pending {
-  readonly event: EngineEvent;
-  readonly time: number;
-  readonly seq: number;
+export interface HistoryDbOptions {
+  /**
+   * `worker` (default): batches are written by a worker thread; `inline`: on this thread (when the batch is
+   * handed over: `HANDOVER_MS` after its first row, or at the next read)
+   */
+  readonly writer?: 'worker' | 'inline';
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS user_trades (
-  account_id TEXT NOT NULL, symbol TEXT NOT NULL, id INTEGER NOT NULL, order_id INTEGER NOT NULL, side TEXT NOT NULL,
-  price TEXT NOT NULL, qty TEXT NOT NULL, realized_pnl TEXT NOT NULL, quote_qty TEXT NOT NULL, commission TEXT NOT NULL,
-  commission_asset TEXT NOT NULL, time INTEGER NOT NULL, position_side TEXT NOT NULL, maker INTEGER NOT NULL, seq INTEGER NOT NULL,
-  PRIMARY KEY (account_id, symbol, id, order_id));
-CREATE TABLE IF NOT EXISTS income (
-  tran_id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, symbol TEXT NOT NULL, income_type TEXT NOT NULL, income TEXT NOT NULL,
-  asset TEXT NOT NULL, time INTEGER NOT NULL, trade_id TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS income_by_account ON income (account_id, tran_id);
-CREATE TABLE IF NOT EXISTS margin_changes (
-  rowid INTEGER PRIMARY KEY, account_id TEXT NOT NULL, symbol TEXT NOT NULL, type INTEGER NOT NULL, amount TEXT NOT NULL,
-  asset TEXT NOT NULL, time INTEGER NOT NULL, position_side TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS margin_by_account ON margin_changes (account_id, rowid);
-CREATE TABLE IF NOT EXISTS orders (
-  account_id TEXT NOT NULL, symbol TEXT NOT NULL, order_id INTEGER NOT NULL, seq INTEGER NOT NULL, created INTEGER NOT NULL,
-  state TEXT NOT NULL, PRIMARY KEY (account_id, symbol, order_id));
-CREATE INDEX IF NOT EXISTS orders_by_id ON orders (order_id);
-CREATE TABLE IF NOT EXISTS market_trades (
-  symbol TEXT NOT NULL, id INTEGER NOT NULL, price TEXT NOT NULL, qty TEXT NOT NULL, quote_qty TEXT NOT NULL, time INTEGER NOT NULL,
-  buyer_maker INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (symbol, id));
-CREATE TABLE IF NOT EXISTS funding (
-  symbol TEXT NOT NULL, time INTEGER NOT NULL, rate TEXT NOT NULL, mark TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (symbol, time));
-CREATE TABLE IF NOT EXISTS liquidations (
-  rowid INTEGER PRIMARY KEY, account_id TEXT NOT NULL, symbol TEXT NOT NULL, time INTEGER NOT NULL, explanation TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS liquidations_by_account ON liquidations (account_id, rowid);
-CREATE TABLE IF NOT EXISTS update_times (account_id TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (account_id, key));
-`;
+/**
+ * Rows are handed to the writer this long after the first of them was added (or sooner, at a read, a
+ * snapshot or `MAX_BATCH_OPS`): larger batches make fewer, cheaper transactions and messages.
+ */
+const HANDOVER_MS = 50;
+/** a batch is handed over at once when its row stream gets this long */
+const MAX_BATCH_OPS = 50_000;
+/** batches handed to the worker and not yet committed beyond which `add` waits for it (bounds memory and lag) */
+const MAX_BATCHES_IN_FLIGHT = 64;
+/** how long a synchronous wait for the writer may see no progress before it gives up */
+const STALL_MS = 60_000;
+/** how long the writer thread may take to start */
+const START_MS = 15_000;
+
+/** The writer thread as seen from its owner. */
+class WorkerWriter {
+  private readonly worker: Worker;
+  private readonly shared: Int32Array;
+  private readonly result: Float64Array;
+  private readonly replies: MessagePort;
+  /** id of the last message posted */
+  private posted = 0;
+  private failure: Error | undefined;
+  private readonly started = Date.now();
+
+  constructor(file: string) {
+    const state = new SharedArrayBuffer(24);
+    this.shared = new Int32Array(state, 0, 3);
+    this.result = new Float64Array(state, 16, 1);
+    const { port1, port2 } = new MessageChannel();
+    this.replies = port1;
+    const data: HistoryWorkerData = { file, state, replies: port2 };
+    this.worker = new Worker(new URL('./history-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+    this.worker.on('message', (m: { error?: string }) => {
+      if (m.error !== undefined) process.stderr.write(`perpsim: history writer failed: ${m.error}\n`);
+    });
+    this.worker.on('error', (e) => {
+      this.failure ??= new Error(`history writer thread failed: ${e.message}`);
+      process.stderr.write(`perpsim: ${this.failure.message}\n`);
+    });
+    // never keeps the process alive: what it had not written is rewritten from the journal at start-up
+    this.worker.unref();
+  }
+
+  private post(m: HistoryWorkerMessage): number {
+    this.check();
+    this.worker.postMessage(m);
+    return m.id;
+  }
+
+  /** Hands a batch over (returns at once). */
+  write(batch: HistoryBatch): void {
+    const id = this.post({ id: ++this.posted, batch });
+    if (id - Atomics.load(this.shared, 0) > MAX_BATCHES_IN_FLIGHT) this.waitFor(id - MAX_BATCHES_IN_FLIGHT / 2);
+  }
+
+  truncateAfter(seq: number): number {
+    this.waitFor(this.post({ id: ++this.posted, truncate: seq }));
+    return this.result[0] as number;
+  }
+
+  /** Waits until every batch handed over is committed. */
+  sync(): void {
+    this.waitFor(this.posted);
+  }
+
+  close(): void {
+    if (this.failure === undefined && Atomics.load(this.shared, 1) === 0) this.waitFor(this.post({ id: ++this.posted, close: true }));
+    void this.worker.terminate();
+    this.replies.close();
+  }
+
+  private check(): void {
+    if (this.failure === undefined && Atomics.load(this.shared, 1) !== 0) {
+      const m = receiveMessageOnPort(this.replies)?.message;
+      this.failure = new Error(typeof m === 'string' ? m : 'history writer failed');
+    }
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private waitFor(id: number): void {
+    let done = Atomics.load(this.shared, 0);
+    let since = Date.now();
+    while (done < id) {
+      this.check();
+      Atomics.wait(this.shared, 0, done, 100);
+      const now = Atomics.load(this.shared, 0);
+      if (now !== done) {
+        done = now;
+        since = Date.now();
+      } else if (Atomics.load(this.shared, 2) === 0 ? Date.now() - this.started > START_MS : Date.now() - since > STALL_MS) {
+        this.failure ??= new Error(
+          Atomics.load(this.shared, 2) === 0 ? 'history writer thread did not start' : `history writer thread stalled for ${STALL_MS} ms`,
+        );
+        throw this.failure;
+      }
+    }
+    this.check();
+  }
+}
+
+/** Collects the rows of one batch (what is added until the next hand-over). */
+class BatchBuilder {
+  ops: unknown[] = [];
+  /** order id → its upsert (accountId, symbol, orderId, seq, created, state) */
+  orders = new Map<number, unknown[]>();
+  /** `${accountId}\n${key}` → accountId, key, time */
+  times = new Map<string, [string, string, number]>();
+  seq = 0;
+
+  get empty(): boolean {
+    return this.ops.length === 0 && this.orders.size === 0 && this.times.size === 0 && this.seq === 0;
+  }
+
+  time(accountId: string, key: string, time: number): void {
+    const k = `${accountId}\n${key}`;
+    const t = this.times.get(k);
+    if (t === undefined) this.times.set(k, [accountId, key, time]);
+    else if (time > t[2]) t[2] = time;
+  }
+
+  take(): HistoryBatch {
+    const orders: unknown[] = [];
+    for (const o of this.orders.values()) orders.push(...o);
+    const times: unknown[] = [];
+    for (const t of this.times.values()) times.push(...t);
+    const batch = { ops: this.ops, orders, times, seq: this.seq };
+    this.ops = [];
+    this.orders = new Map();
+    this.times = new Map();
+    this.seq = 0;
+    return batch;
+  }
+}
 
 export class HistoryDb implements History {
+  /** this thread's connection: reads (and, with the inline writer, writes) */
   private readonly db: Database.Database;
-  private pending: Pending[] = [];
+  private readonly worker: WorkerWriter | undefined;
+  private readonly inline: HistoryWriter | undefined;
+  private batch = new BatchBuilder();
   private scheduled = false;
+  /** the last journal sequence number handed to the writer (or held by the database at open) */
   private lastSeq: number;
   private fundingSymbol = '';
   /** the journal sequence number of the last event added */
   private addedSeq = 0;
+  private closed = false;
   private readonly st;
 
-  constructor(file: string) {
+  constructor(file: string, options: HistoryDbOptions = {}) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
-    this.lastSeq = Number(
-      (this.db.prepare(`SELECT value FROM meta WHERE key = 'last_seq'`).get() as { value?: string } | undefined)?.value ?? 0,
-    );
+    prepareHistoryDatabase(this.db);
+    this.lastSeq = storedSeq(this.db);
     const db = this.db;
     this.st = {
-      setSeq: db.prepare(`INSERT INTO meta (key, value) VALUES ('last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
-      trade: db.prepare(
-        `INSERT OR IGNORE INTO user_trades VALUES (@account_id, @symbol, @id, @order_id, @side, @price, @qty, @realized_pnl, @quote_qty, @commission, @commission_asset, @time, @position_side, @maker, @seq)`,
-      ),
-      income: db.prepare(
-        `INSERT INTO income (account_id, symbol, income_type, income, asset, time, trade_id, seq) VALUES (?, ?, ?, ?, 'USDT', ?, ?, ?)`,
-      ),
-      margin: db.prepare(
-        `INSERT INTO margin_changes (account_id, symbol, type, amount, asset, time, position_side, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      order: db.prepare(
-        `INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, symbol, order_id) DO UPDATE SET state = excluded.state`,
-      ),
       qOrder: db.prepare(`SELECT symbol, created, state FROM orders WHERE account_id = ? AND order_id = ?`),
       qOrderTrades: db.prepare(`SELECT qty, price FROM user_trades WHERE account_id = ? AND order_id = ?`),
-      marketTrade: db.prepare(`INSERT OR IGNORE INTO market_trades VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      funding: db.prepare(`INSERT OR REPLACE INTO funding VALUES (?, ?, ?, ?, ?)`),
-      time: db.prepare(
-        `INSERT INTO update_times VALUES (?, ?, ?) ON CONFLICT(account_id, key) DO UPDATE SET time = max(time, excluded.time)`,
-      ),
       qTrades: db.prepare(`SELECT * FROM user_trades WHERE account_id = ? AND symbol = ? ORDER BY id, order_id`),
       qIncome: db.prepare(`SELECT * FROM income WHERE account_id = ? ORDER BY tran_id`),
       qMargin: db.prepare(`SELECT * FROM margin_changes WHERE account_id = ? ORDER BY rowid`),
       qOrders: db.prepare(`SELECT order_id FROM orders WHERE account_id = ? AND symbol = ? ORDER BY order_id`),
       qMarket: db.prepare(`SELECT * FROM market_trades WHERE symbol = ? ORDER BY id DESC LIMIT 200000`),
-      liquidation: db.prepare(`INSERT INTO liquidations (account_id, symbol, time, explanation, seq) VALUES (?, ?, ?, ?, ?)`),
       qLiquidations: db.prepare(`SELECT explanation FROM liquidations WHERE account_id = ? ORDER BY rowid`),
       qFunding: db.prepare(`SELECT * FROM funding WHERE symbol = ? ORDER BY time`),
       qTime: db.prepare(`SELECT time FROM update_times WHERE account_id = ? AND key = ?`),
       lastFunding: db.prepare(`SELECT symbol FROM funding ORDER BY time DESC LIMIT 1`),
     };
     this.fundingSymbol = (this.st.lastFunding.get() as { symbol?: string } | undefined)?.symbol ?? '';
+    if (options.writer === 'inline') this.inline = new HistoryWriter(db);
+    else this.worker = new WorkerWriter(file);
   }
 
-  /** The last journal sequence number whose events the database holds. */
+  /** The last journal sequence number whose events the database holds (or has been handed to write). */
   get seq(): number {
     return this.lastSeq;
   }
@@ -119,12 +218,7 @@ export class HistoryDb implements History {
   truncateAfter(seq: number): number {
     this.flush();
     if (this.lastSeq <= seq) return 0;
-    let dropped = 0;
-    this.db.transaction(() => {
-      for (const table of ['user_trades', 'income', 'margin_changes', 'orders', 'market_trades', 'funding', 'liquidations'])
-        dropped += this.db.prepare(`DELETE FROM ${table} WHERE seq > ?`).run(seq).changes;
-      this.st.setSeq.run(String(seq));
-    })();
+    const dropped = this.worker !== undefined ? this.worker.truncateAfter(seq) : (this.inline as HistoryWriter).truncateAfter(seq);
     this.lastSeq = seq;
     return dropped;
   }
@@ -134,96 +228,80 @@ export class HistoryDb implements History {
     return seq > this.lastSeq;
   }
 
-  /** Buffers one event (written at the end of the event-loop turn). */
+  /** Takes one event's rows into the current batch (written once it is handed over). */
   add(event: EngineEvent, time: number, seq: number): void {
     if (seq !== 0 && seq <= this.lastSeq) return; // already there (replayed after a restart)
     this.addedSeq = seq;
-    this.pending.push({ event, time, seq });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+    const b = this.batch;
+    if (seq > b.seq) b.seq = seq;
+    switch (event.e) {
+      case 'ORDER_TRADE_UPDATE': {
+        const o = event.o;
+        // the order's last known state (for queries once the engine has forgotten it)
+        const known = b.orders.get(o.i);
+        if (known === undefined) b.orders.set(o.i, [event.accountId, o.s, o.i, seq, o.T, o]);
+        else known[5] = o;
+        if (o.x === 'TRADE') b.ops.push(OP.trade, event.accountId, o.s, o.t, o.i, o.S, o.L, o.l, o.rp, o.n, o.N, o.T, o.ps, o.m, seq);
+        break;
+      }
+      case 'ACCOUNT_UPDATE': {
+        const bc = event.a.B[0]?.bc ?? '0';
+        b.time(event.accountId, '', event.T);
+        for (const p of event.a.P) b.time(event.accountId, `${p.s}:${p.ps}`, event.T);
+        const m = event.a.m;
+        if (m === 'DEPOSIT' || m === 'WITHDRAW') b.ops.push(OP.income, event.accountId, '', 'TRANSFER', bc, event.T, '', seq);
+        else if (m === 'FUNDING_FEE') b.ops.push(OP.income, event.accountId, this.fundingSymbol, 'FUNDING_FEE', bc, event.T, '', seq);
+        else if (m === 'INSURANCE_CLEAR')
+          b.ops.push(OP.income, event.accountId, event.a.P[0]?.s ?? '', 'INSURANCE_CLEAR', bc, event.T, '', seq);
+        break;
+      }
+      case 'TRADE':
+        b.ops.push(OP.marketTrade, event.s, event.t, event.p, event.q, time, event.m, seq);
+        break;
+      case 'LIQUIDATION':
+        b.ops.push(OP.liquidation, event.accountId, event.symbol, event.E, JSON.stringify(event), seq);
+        break;
+      case 'FUNDING':
+        this.fundingSymbol = event.s;
+        b.ops.push(OP.funding, event.s, event.E, event.r, event.p, seq);
+        break;
+      default:
+        break; // no row, but `meta.last_seq` moves on with the batch
     }
+    this.schedule();
   }
 
-  /** Writes everything buffered in one transaction. */
+  private schedule(): void {
+    if (this.batch.ops.length >= MAX_BATCH_OPS) this.handOver();
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      if (!this.closed) this.handOver();
+    }, HANDOVER_MS).unref();
+  }
+
+  /** Hands the rows collected so far to the writer (the worker: without waiting). */
+  private handOver(): void {
+    if (this.batch.empty) return;
+    const batch = this.batch.take();
+    if (batch.seq > this.lastSeq) this.lastSeq = batch.seq;
+    if (this.worker !== undefined) this.worker.write(batch);
+    else (this.inline as HistoryWriter).write(batch);
+  }
+
+  /** Writes everything added so far and returns once it is committed. */
   flush(): void {
-    this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.db.transaction(() => {
-      let seq = this.lastSeq;
-      for (const p of batch) {
-        this.apply(p.event, p.time, p.seq);
-        if (p.seq > seq) seq = p.seq;
-      }
-      if (seq !== this.lastSeq) {
-        this.st.setSeq.run(String(seq));
-        this.lastSeq = seq;
-      }
-    })();
+    this.handOver();
+    this.worker?.sync();
   }
 
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
+    this.worker?.close();
     this.db.close();
-  }
-
-  private addIncome(accountId: string, symbol: string, type: IncomeType, amount: string, time: number, seq: number, tradeId = ''): void {
-    if (Decimal.parse(amount).isZero()) return;
-    this.st.income.run(accountId, symbol, type, amount, time, tradeId, seq);
-  }
-
-  private apply(e: EngineEvent, time: number, seq: number): void {
-    switch (e.e) {
-      case 'ORDER_TRADE_UPDATE': {
-        const o = e.o;
-        // the order's last known state (for queries once the engine has forgotten it)
-        this.st.order.run(e.accountId, o.s, o.i, seq, o.T, JSON.stringify(o));
-        if (o.x !== 'TRADE') return;
-        this.st.trade.run({
-          account_id: e.accountId,
-          symbol: o.s,
-          id: o.t,
-          order_id: o.i,
-          side: o.S,
-          price: o.L,
-          qty: o.l,
-          realized_pnl: o.rp,
-          quote_qty: Decimal.parse(o.L).mul(Decimal.parse(o.l)).toString(),
-          commission: o.n,
-          commission_asset: o.N,
-          time: o.T,
-          position_side: o.ps,
-          maker: o.m ? 1 : 0,
-          seq,
-        });
-        this.addIncome(e.accountId, o.s, 'REALIZED_PNL', o.rp, o.T, seq, String(o.t));
-        this.addIncome(e.accountId, o.s, 'COMMISSION', Decimal.parse(o.n).neg().toString(), o.T, seq, String(o.t));
-        return;
-      }
-      case 'ACCOUNT_UPDATE': {
-        const bc = e.a.B[0]?.bc ?? '0';
-        this.st.time.run(e.accountId, '', e.T);
-        for (const p of e.a.P) this.st.time.run(e.accountId, `${p.s}:${p.ps}`, e.T);
-        if (e.a.m === 'DEPOSIT' || e.a.m === 'WITHDRAW') this.addIncome(e.accountId, '', 'TRANSFER', bc, e.T, seq);
-        else if (e.a.m === 'FUNDING_FEE') this.addIncome(e.accountId, this.fundingSymbol, 'FUNDING_FEE', bc, e.T, seq);
-        else if (e.a.m === 'INSURANCE_CLEAR') this.addIncome(e.accountId, e.a.P[0]?.s ?? '', 'INSURANCE_CLEAR', bc, e.T, seq);
-        return;
-      }
-      case 'TRADE':
-        this.st.marketTrade.run(e.s, e.t, e.p, e.q, Decimal.parse(e.p).mul(Decimal.parse(e.q)).toString(), time, e.m ? 1 : 0, seq);
-        return;
-      case 'LIQUIDATION':
-        this.st.liquidation.run(e.accountId, e.symbol, e.E, JSON.stringify(e), seq);
-        return;
-      case 'FUNDING':
-        this.fundingSymbol = e.s;
-        this.st.funding.run(e.s, e.E, e.r, e.p, seq);
-        return;
-      default:
-        return;
-    }
   }
 
   // ---- the API's History port --------------------------------------------------------------------
@@ -355,8 +433,9 @@ export class HistoryDb implements History {
   }
 
   recordMarginChange(accountId: string, change: MarginChange): void {
-    this.flush();
     // (the positionMargin endpoint records it right after its command, whose events came last)
-    this.st.margin.run(accountId, change.symbol, change.type, change.amount, change.asset, change.time, change.positionSide, this.addedSeq);
+    const c = change;
+    this.batch.ops.push(OP.margin, accountId, c.symbol, c.type, c.amount, c.asset, c.time, c.positionSide, this.addedSeq);
+    this.schedule();
   }
 }
