@@ -2,19 +2,18 @@
 // clean stop. Every order that got a 200 must be there after the restart, with at least the fills it was
 // answered with; the state hash after recovery must equal a fresh replay of the journal; money is conserved.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Decimal } from '../core/index.js';
 import type { Exchange } from '../engine/index.js';
 import { replayJournal, verifyJournal } from '../store/journal-tools.js';
 import type { Credential } from '../store/store.js';
+import { startServeProcess, type ServeProcess } from './serve-process.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'perpsim.js');
 const ADMIN = 'crash-test-admin';
 const dirs: string[] = [];
 const procs: ChildProcess[] = [];
@@ -23,36 +22,22 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-interface Server {
-  readonly proc: ChildProcess;
-  readonly url: string;
-  /** the state hash right after recovery, and the journal record it was recovered to */
-  readonly stateHash: string;
-  readonly recoveredSeq: number;
-  readonly exited: Promise<number | null>;
-}
+type Server = ServeProcess;
 
-function start(dataDir: string, extra: string[] = []): Promise<Server> {
-  const proc = spawn(
-    process.execPath,
-    [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--feed', 'manual', '--admin-token', ADMIN, '--snapshot-every', '150', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  procs.push(proc);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /venue on (http:\/\/[^\s]+)/.exec(out)?.[1];
-      const recovered = /recovered\s+state hash ([0-9a-f]{16}) after journal record (\d+)/.exec(out);
-      if (url !== undefined && recovered !== null)
-        resolve({ proc, url, stateHash: recovered[1] as string, recoveredSeq: Number(recovered[2]), exited });
-    });
-    void exited.then((code) => reject(new Error(`serve exited (${code}) before it was ready: ${out}${err}`)));
-  });
+async function start(dataDir: string, extra: string[] = []): Promise<Server> {
+  const server = startServeProcess([
+    '--data-dir',
+    dataDir,
+    '--feed',
+    'manual',
+    '--admin-token',
+    ADMIN,
+    '--snapshot-every',
+    '150',
+    ...extra,
+  ]);
+  void server.then((s) => procs.push(s.proc)).catch(() => undefined);
+  return server;
 }
 
 async function admin(url: string, path: string, body: unknown): Promise<Record<string, string>> {

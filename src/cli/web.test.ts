@@ -9,7 +9,6 @@
 //
 // Chromium is required: the test fails (it does not skip) when it is missing. `.ci/run` installs it.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { calculate } from './calc.js';
+import { startServeProcess, type ServeProcess } from './serve-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BIN = join(ROOT, 'bin', 'perpsim.js');
 const WEB_INDEX = join(ROOT, 'dist', 'web', 'index.html');
 const CHROMIUM = process.env['PERPSIM_CHROMIUM'] ?? '/usr/bin/chromium';
 const ADMIN = 'web-test-admin';
@@ -30,31 +29,14 @@ const UI_TIMEOUT = 20_000;
 
 type Json = Record<string, any>;
 
-interface Server {
-  readonly proc: ChildProcess;
-  readonly url: string;
-  readonly banner: string;
-}
+type Server = ServeProcess;
 
 let server: Server | undefined;
 let browser: Browser | undefined;
 const dirs: string[] = [];
 
 function startServe(dataDir: string): Promise<Server> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--feed', 'manual', '--admin-token', ADMIN], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /venue on (http:\/\/[^\s]+)/.exec(out)?.[1];
-      if (url !== undefined && /recovered\s+state hash/.test(out)) resolve({ proc, url, banner: out });
-    });
-    proc.once('exit', (code) => reject(new Error(`perpsim serve exited (${code}) before it was ready: ${out}${err}`)));
-  });
+  return startServeProcess(['--data-dir', dataDir, '--feed', 'manual', '--admin-token', ADMIN]);
 }
 
 async function admin(path: string, body: unknown): Promise<Json> {
