@@ -571,6 +571,10 @@ describe('endpoints', () => {
     const price = (await raw(h, 'GET', '/fapi/v2/ticker/price?symbol=BTCUSDT')).body as Record<string, unknown>;
     assert.equal(price['price'], '60000.00');
     assert.equal(((await raw(h, 'GET', '/fapi/v1/ticker/price')).body as unknown[]).length, h.venue.exchange.symbols.size);
+    // no trade yet: the mark stands in, rounded to the tick (0.0001) like a traded price
+    assert.ok(h.venue.run({ type: 'setMarkPrice', symbol: 'XRPUSDT', markPrice: '0.61237' }).ok);
+    const xrp = (await raw(h, 'GET', '/fapi/v1/ticker/price?symbol=XRPUSDT')).body as Record<string, unknown>;
+    assert.equal(xrp['price'], '0.6124');
     const info = (await raw(h, 'GET', '/fapi/v1/exchangeInfo')).body as { symbols: Record<string, unknown>[] };
     const btc = info.symbols.find((s) => s['symbol'] === 'BTCUSDT') as { filters: Record<string, unknown>[] };
     assert.deepEqual(btc.filters[0], { filterType: 'PRICE_FILTER', minPrice: '556.80', maxPrice: '4529764', tickSize: '0.10' });

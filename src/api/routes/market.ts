@@ -307,7 +307,8 @@ export function registerMarketRoutes(app: FastifyInstance, ctx: ApiContext, exch
 
   const priceTicker = (s: SymbolState) => ({
     symbol: s.instrument.symbol,
-    price: (s.lastPrice ?? s.markPrice ?? Decimal.ZERO).toFixed(s.instrument.pricePrecision),
+    // before the first trade, the mark stands in, on the tick grid like any traded price [inference]
+    price: (s.lastPrice ?? s.markPrice?.roundToStep(s.instrument.tickSize, 'HALF_UP') ?? Decimal.ZERO).toFixed(s.instrument.pricePrecision),
     time: ctx.venue.now(),
   });
   defineRoute(app, ctx, {
