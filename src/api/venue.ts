@@ -114,17 +114,20 @@ export class Venue {
     this.offsetMs += ms;
     this.journal?.append({ t: 'clock', offsetMs: this.offsetMs });
     const time = this.now();
+    this.expireDue(time);
+    return time;
+  }
+
+  /** GTD orders whose time has come expire, as a journaled command of their own. */
+  private expireDue(time: number): void {
     const expiry = this.exchange.nextExpiry();
     if (expiry !== undefined && expiry <= time) this.run({ type: 'expireOrders' });
-    return time;
   }
 
   /** Executes one command at the venue's current time and publishes its events. */
   run(cmd: UnstampedCommand): Result {
     const time = this.now();
-    // GTD orders whose time has come expire first, as a journaled command of their own
-    const expiry = cmd.type === 'expireOrders' ? undefined : this.exchange.nextExpiry();
-    if (expiry !== undefined && expiry <= time) this.run({ type: 'expireOrders' });
+    if (cmd.type !== 'expireOrders') this.expireDue(time);
     const stamped = { ...cmd, time } as Command;
     const result = this.exchange.execute(stamped);
     if (result.ok) {

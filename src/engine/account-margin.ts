@@ -23,6 +23,7 @@ import {
   isPendingConditional,
   type Account,
   type EnginePosition,
+  type Order,
   type SymbolSettings,
   type SymbolState,
 } from './state.js';
@@ -34,6 +35,11 @@ export interface OrderLike {
   readonly price: Decimal;
   readonly remaining: Decimal;
   readonly reduceOnly: boolean;
+}
+
+/** An open order as the margin formulas see it; `remaining` defaults to what is left of the order. */
+export function orderLike(o: Order, remaining: Decimal = o.origQty.sub(o.executedQty)): OrderLike {
+  return { symbol: o.symbol, side: o.side, positionSide: o.positionSide, price: o.price, remaining, reduceOnly: o.reduceOnly };
 }
 
 /** A view of the account, possibly hypothetical (a trade not yet applied). */
@@ -54,16 +60,7 @@ export function viewOf(account: Account): AccountView {
   return {
     crossWallet: account.crossWallet,
     positions: [...account.positions.values()],
-    orders: [...account.openOrders.values()]
-      .filter((o) => !isPendingConditional(o))
-      .map((o) => ({
-        symbol: o.symbol,
-        side: o.side,
-        positionSide: o.positionSide,
-        price: o.price,
-        remaining: o.origQty.sub(o.executedQty),
-        reduceOnly: o.reduceOnly,
-      })),
+    orders: [...account.openOrders.values()].filter((o) => !isPendingConditional(o)).map((o) => orderLike(o)),
     settings: (s) => settingsOf(account, s),
     dualSidePosition: account.dualSidePosition,
   };

@@ -17,6 +17,7 @@ import {
   availableOf,
   entryPrice,
   marginSummary,
+  orderLike,
   settingsOf,
   unrealized,
   viewOf,
@@ -60,7 +61,7 @@ import {
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
 import { OrderBook } from './order-book.js';
 import { applyFill } from './position-update.js';
-import { checkLiquidations, checkMarginCalls } from './liquidation.js';
+import { checkLiquidations, checkMarginCalls, type AdlQueue } from './liquidation.js';
 import { RiskIndex } from './risk-index.js';
 import { placeOrderFields } from './place-order-fields.js';
 import { samplePremium, settleFunding } from './funding.js';
@@ -158,7 +159,7 @@ export class Exchange {
   /** @internal accounts that have held a position in each symbol (pruned lazily): the mark tick visits only these */
   readonly holders = new Map<string, Set<Account>>();
   /** @internal ADL queues ranked during the current command (liquidation.ts), by "symbol:sign" */
-  readonly adlRankings = new Map<string, { list: { acc: Account; leg: EnginePosition }[]; next: number }>();
+  readonly adlRankings = new Map<string, AdlQueue>();
   /** open GTD orders (closed or replaced ones are dropped when met) */
   private readonly gtdOrders = new Set<Order>();
   /** @internal which accounts a mark tick must check (risk-index.ts) */
@@ -1204,29 +1205,20 @@ export class Exchange {
     replacing: Order | undefined,
   ): Decimal {
     const settings = (symbol: string) => settingsOf(a, symbol);
+    // the order itself, as what would rest of it
+    const resting = (remaining: Decimal): OrderLike => ({
+      symbol: cmd.symbol,
+      side: cmd.side,
+      positionSide: v.positionSide,
+      price: v.price as Decimal,
+      remaining,
+      reduceOnly: v.reduceOnly,
+    });
     if (plan.fills.length === 0 && !plan.expireMakers.some((m) => m.accountId === a.accountId)) {
       // nothing trades: positions and wallets stay; only the open orders change
       const orders: OrderLike[] = [];
-      for (const o of a.openOrders.values()) {
-        if (o === replacing || isPendingConditional(o)) continue;
-        orders.push({
-          symbol: o.symbol,
-          side: o.side,
-          positionSide: o.positionSide,
-          price: o.price,
-          remaining: o.origQty.sub(o.executedQty),
-          reduceOnly: o.reduceOnly,
-        });
-      }
-      if (rests)
-        orders.push({
-          symbol: cmd.symbol,
-          side: cmd.side,
-          positionSide: v.positionSide,
-          price: v.price as Decimal,
-          remaining: v.qty,
-          reduceOnly: v.reduceOnly,
-        });
+      for (const o of a.openOrders.values()) if (o !== replacing && !isPendingConditional(o)) orders.push(orderLike(o));
+      if (rests) orders.push(resting(v.qty));
       const view = {
         crossWallet: a.crossWallet,
         positions: [...a.positions.values()],
@@ -1278,24 +1270,9 @@ export class Exchange {
     if (replacing !== undefined) expired.add(replacing.orderId);
     const kept = [...a.openOrders.values()].filter((o) => !expired.has(o.orderId) && !isPendingConditional(o));
     const list: OrderLike[] = kept
-      .map((o) => ({
-        symbol: o.symbol,
-        side: o.side,
-        positionSide: o.positionSide,
-        price: o.price,
-        remaining: o.origQty.sub(o.executedQty).sub(selfFilled.get(o.orderId) ?? Decimal.ZERO),
-        reduceOnly: o.reduceOnly,
-      }))
+      .map((o) => orderLike(o, o.origQty.sub(o.executedQty).sub(selfFilled.get(o.orderId) ?? Decimal.ZERO)))
       .filter((o) => o.remaining.isPositive());
-    if (rests)
-      list.push({
-        symbol: cmd.symbol,
-        side: cmd.side,
-        positionSide: v.positionSide,
-        price: v.price as Decimal,
-        remaining: v.qty.sub(plan.filled),
-        reduceOnly: v.reduceOnly,
-      });
+    if (rests) list.push(resting(v.qty.sub(plan.filled)));
     return availableOf(
       { crossWallet: cross, positions: [...positions.values()], orders: list, settings, dualSidePosition: a.dualSidePosition },
       this.symbols,
@@ -1417,23 +1394,26 @@ export class Exchange {
     this.gtdOrders.add(o);
   }
 
+  /** The open GTD orders, dropping those closed or replaced (by an amend) since they were tracked. */
+  private openGtdOrders(): Order[] {
+    const open: Order[] = [];
+    for (const o of this.gtdOrders) {
+      if (this.accounts.get(o.accountId)?.openOrders.get(o.orderId) === o) open.push(o);
+      else this.gtdOrders.delete(o);
+    }
+    return open;
+  }
+
   /** The earliest goodTillDate of the open GTD orders: an `expireOrders` command is due at that time. */
   nextExpiry(): number | undefined {
     let next: number | undefined;
-    for (const o of this.gtdOrders) {
-      if (this.accounts.get(o.accountId)?.openOrders.get(o.orderId) !== o) this.gtdOrders.delete(o);
-      else if (next === undefined || o.goodTillDate < next) next = o.goodTillDate;
-    }
+    for (const o of this.openGtdOrders()) if (next === undefined || o.goodTillDate < next) next = o.goodTillDate;
     return next;
   }
 
   /** GTD orders whose goodTillDate is at or before the command's time expire, earliest first. */
   private expireOrders(cmd: ExpireOrders, events: EngineEvent[]): unknown {
-    const due: Order[] = [];
-    for (const o of this.gtdOrders) {
-      if (this.accounts.get(o.accountId)?.openOrders.get(o.orderId) !== o) this.gtdOrders.delete(o);
-      else if (o.goodTillDate <= cmd.time) due.push(o);
-    }
+    const due = this.openGtdOrders().filter((o) => o.goodTillDate <= cmd.time);
     due.sort((x, y) => x.goodTillDate - y.goodTillDate || x.orderId - y.orderId);
     for (const o of due) {
       this.gtdOrders.delete(o);

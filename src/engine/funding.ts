@@ -10,7 +10,7 @@ import { settingsOf } from './account-margin.js';
 import type { EngineEvent } from './events.js';
 import type { Exchange } from './exchange.js';
 import type { Level, OrderBook } from './order-book.js';
-import type { EnginePosition, SymbolState } from './state.js';
+import { byAccountId, type EnginePosition, type SymbolState } from './state.js';
 
 const IMPACT_MARGIN = Decimal.of(200);
 
@@ -65,7 +65,7 @@ export function settleFunding(ex: Exchange, s: SymbolState, time: number, events
   const symbol = s.instrument.symbol;
   events.push({ e: 'FUNDING', E: time, s: symbol, r: rate.toString(), p: mark.toString() });
   // the symbol's holders in account-id order (the order of the events)
-  const holders = [...(ex.holders.get(symbol) ?? [])].sort((x, y) => (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0));
+  const holders = [...(ex.holders.get(symbol) ?? [])].sort(byAccountId);
   for (const a of holders) {
     const paid: EnginePosition[] = [];
     let change = Decimal.ZERO;

@@ -9,7 +9,15 @@ import { entryPrice, settingsOf, unrealized } from './account-margin.js';
 import type { Side } from './commands.js';
 import type { EngineEvent, LiquidationExplanation } from './events.js';
 import type { Exchange } from './exchange.js';
-import { INSURANCE_FUND_ID, isPendingConditional, type Account, type EnginePosition, type Order, type SymbolState } from './state.js';
+import {
+  INSURANCE_FUND_ID,
+  byAccountId,
+  isPendingConditional,
+  type Account,
+  type EnginePosition,
+  type Order,
+  type SymbolState,
+} from './state.js';
 
 /** Safety bound on liquidation steps per check (each step closes at least part of a position). */
 const MAX_STEPS = 200;
@@ -43,9 +51,13 @@ export function crossState(ex: Exchange, a: Account): CrossState {
   return { marginBalance: mb, maintMargin: mm, legs };
 }
 
+/** An isolated leg's margin balance minus its maintenance margin at the mark (liquidatable at ≤ 0). */
+export function isolatedSlack(ex: Exchange, p: EnginePosition): Decimal {
+  return p.isolatedWallet.add(unrealized(p, markOf(ex, p))).sub(mmOf(ex, p));
+}
+
 function isolatedLiquidatable(ex: Exchange, p: EnginePosition): boolean {
-  if (p.amt.isZero()) return false;
-  return p.isolatedWallet.add(unrealized(p, markOf(ex, p))).lte(mmOf(ex, p));
+  return !p.amt.isZero() && !isolatedSlack(ex, p).isPositive();
 }
 
 function crossLiquidatable(c: CrossState): boolean {
@@ -84,7 +96,7 @@ export function checkLiquidations(
       else seen.set(a, c);
     }
   }
-  due.sort((x, y) => (x.accountId < y.accountId ? -1 : 1));
+  due.sort(byAccountId);
   for (const a of due) {
     for (const p of [...a.positions.values()]) {
       if (p.symbol !== symbol || settingsOf(a, symbol).marginType !== 'ISOLATED') continue;
@@ -335,13 +347,19 @@ interface AdlCandidate {
   readonly leg: EnginePosition;
 }
 
+/** One side's ADL queue within a command, and the first entry that may still be usable. */
+export interface AdlQueue {
+  readonly list: AdlCandidate[];
+  next: number;
+}
+
 /**
  * The ADL queue of one side of a symbol: its holders' legs of that sign, highest score first (ties by
  * account id). Ranked once per command and reused by every auto-deleveraging of that command (a tick that
  * bankrupts many accounts ranks the side once, not once per account; scores are a snapshot, as Binance's
  * ADL queue is [inference]). Legs used up are skipped from the front.
  */
-function adlRanking(ex: Exchange, symbol: string, sign: number): { list: AdlCandidate[]; next: number } {
+function adlRanking(ex: Exchange, symbol: string, sign: number): AdlQueue {
   const key = `${symbol}:${sign}`;
   let ranking = ex.adlRankings.get(key);
   if (ranking === undefined) {
@@ -352,7 +370,7 @@ function adlRanking(ex: Exchange, symbol: string, sign: number): { list: AdlCand
         if (leg.symbol === symbol && leg.amt.sign() === sign) scored.push({ acc: other, leg, score: adlScore(ex, other, leg) });
       }
     }
-    scored.sort((x, y) => y.score.cmp(x.score) || (x.acc.accountId < y.acc.accountId ? -1 : x.acc.accountId > y.acc.accountId ? 1 : 0));
+    scored.sort((x, y) => y.score.cmp(x.score) || byAccountId(x.acc, y.acc));
     ranking = { list: scored, next: 0 };
     ex.adlRankings.set(key, ranking);
   }
@@ -388,7 +406,7 @@ export function checkMarginCalls(
       c.legs.length > 0 && (!c.marginBalance.isPositive() || c.maintMargin.div(c.marginBalance, CALC_SCALE).gte(MARGIN_CALL_RATIO));
     if (high !== a.marginCall) changed.push({ a, high, c });
   }
-  changed.sort((x, y) => (x.a.accountId < y.a.accountId ? -1 : 1));
+  changed.sort((x, y) => byAccountId(x.a, y.a));
   for (const { a, high, c } of changed) {
     if (high) {
       events.push({

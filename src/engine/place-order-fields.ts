@@ -6,35 +6,31 @@
  */
 import type { PlaceOrder } from './commands.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 export function placeOrderFields(cmd: PlaceOrder): PlaceOrder {
-  const out: Mutable<Required<PlaceOrder>> = {
+  // every key of PlaceOrder, in one order (the type makes a missing key an error)
+  const out: Record<keyof PlaceOrder, unknown> = {
     type: 'placeOrder',
     time: 0,
     accountId: '',
     symbol: '',
     side: 'BUY',
     orderType: 'LIMIT',
-    quantity: undefined as unknown as string,
-    price: undefined as unknown as string,
-    timeInForce: undefined as unknown as PlaceOrder['timeInForce'] & string,
-    stopPrice: undefined as unknown as string,
-    workingType: undefined as unknown as NonNullable<PlaceOrder['workingType']>,
-    closePosition: undefined as unknown as boolean,
-    callbackRate: undefined as unknown as string,
-    activationPrice: undefined as unknown as string,
-    positionSide: undefined as unknown as NonNullable<PlaceOrder['positionSide']>,
-    reduceOnly: undefined as unknown as boolean,
-    newClientOrderId: undefined as unknown as string,
-    selfTradePreventionMode: undefined as unknown as NonNullable<PlaceOrder['selfTradePreventionMode']>,
-    priceMatch: undefined as unknown as NonNullable<PlaceOrder['priceMatch']>,
-    goodTillDate: undefined as unknown as number,
+    quantity: undefined,
+    price: undefined,
+    timeInForce: undefined,
+    stopPrice: undefined,
+    workingType: undefined,
+    closePosition: undefined,
+    callbackRate: undefined,
+    activationPrice: undefined,
+    positionSide: undefined,
+    reduceOnly: undefined,
+    newClientOrderId: undefined,
+    selfTradePreventionMode: undefined,
+    priceMatch: undefined,
+    goodTillDate: undefined,
   };
-  const target = out as unknown as Record<string, unknown>;
   const source = cmd as unknown as Record<string, unknown>;
-  for (const key in source) {
-    if (Object.prototype.hasOwnProperty.call(out, key)) target[key] = source[key];
-  }
-  return out as PlaceOrder;
+  for (const key in source) if (Object.prototype.hasOwnProperty.call(out, key)) (out as Record<string, unknown>)[key] = source[key];
+  return out as unknown as PlaceOrder;
 }

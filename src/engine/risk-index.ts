@@ -28,10 +28,11 @@
  * runs, no amount is ever computed from them. The index is derived state: it is not part of the state
  * hash, and a restored snapshot rebuilds it.
  */
-import { Decimal, maintenanceMargin, type BracketTable } from '../core/index.js';
-import { entryPrice, settingsOf, unrealized } from './account-margin.js';
+import { Decimal, type BracketTable } from '../core/index.js';
+import { entryPrice, settingsOf } from './account-margin.js';
 import type { Exchange } from './exchange.js';
-import { INSURANCE_FUND_ID, type Account, type EnginePosition, type SymbolState } from './state.js';
+import { crossState, isolatedSlack } from './liquidation.js';
+import { INSURANCE_FUND_ID, byAccountId, type Account, type EnginePosition, type SymbolState } from './state.js';
 
 /** 1 / MARGIN_CALL_RATIO (0.8): margin call when margin balance ≤ 1.25 × MM. */
 const CALL_FACTOR = 1.25;
@@ -161,8 +162,6 @@ interface Leg {
   readonly table: BracketTable;
 }
 
-const toNumber = (d: Decimal): number => Number(d.toString());
-
 export class RiskIndex {
   private readonly bySymbol = new Map<string, SymbolTriggers>();
   private readonly version = new Map<Account, number>();
@@ -190,7 +189,7 @@ export class RiskIndex {
   flush(): void {
     if (this.dirty.size === 0) return;
     // account-id order, so that the heaps' layout does not depend on the order of changes
-    const list = [...this.dirty].sort((x, y) => (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0));
+    const list = [...this.dirty].sort(byAccountId);
     this.dirty.clear();
     for (const a of list) this.reindex(a);
     if (this.totalEntries > 2 * this.liveEntries + 4096) this.compact();
@@ -207,7 +206,7 @@ export class RiskIndex {
     const out = new Set<Account>();
     const t = this.bySymbol.get(symbol);
     if (t !== undefined) {
-      const m = toNumber(mark);
+      const m = mark.toNumber();
       while (t.falls.peek() <= -m) this.take(t.falls, out);
       while (t.rises.peek() <= m) this.take(t.rises, out);
     }
@@ -252,33 +251,25 @@ export class RiskIndex {
     this.hot.delete(a);
     if (a.accountId === INSURANCE_FUND_ID) return;
 
-    const cross: Leg[] = [];
-    let crossMb = a.crossWallet;
-    let crossMm = Decimal.ZERO;
-    for (const p of a.positions.values()) {
-      if (p.amt.isZero()) continue;
+    // the slack of each isolated leg alone, and of the cross account: the same figures the exact checks use
+    const legOf = (p: EnginePosition): Leg => {
       const s = this.ex.symbols.get(p.symbol) as SymbolState;
-      const markDec = s.markPrice ?? entryPrice(p);
-      const table = s.instrument.brackets;
-      const upnl = unrealized(p, markDec);
-      const mm = maintenanceMargin(table, p.amt.mul(markDec)).amount;
-      const leg: Leg = { p, long: p.amt.isPositive(), size: Math.abs(toNumber(p.amt)), mark: toNumber(markDec), table };
-      if (settingsOf(a, p.symbol).marginType === 'ISOLATED') {
-        const slack = toNumber(p.isolatedWallet.add(upnl).sub(mm));
-        this.pushLegs(a, version, [leg], slack, 1);
-      } else {
-        crossMb = crossMb.add(upnl);
-        crossMm = crossMm.add(mm);
-        cross.push(leg);
-      }
+      const mark = s.markPrice ?? entryPrice(p);
+      return { p, long: p.amt.isPositive(), size: Math.abs(p.amt.toNumber()), mark: mark.toNumber(), table: s.instrument.brackets };
+    };
+    for (const p of a.positions.values()) {
+      if (!p.amt.isZero() && settingsOf(a, p.symbol).marginType === 'ISOLATED')
+        this.pushLegs(a, version, [legOf(p)], isolatedSlack(this.ex, p).toNumber(), 1);
     }
-    if (cross.length === 0) return;
+    const cross = crossState(this.ex, a);
+    if (cross.legs.length === 0) return;
     if (a.marginCall) {
       // checked on every tick of its symbols until the ratio falls below the warning level again
       this.hot.add(a);
       return;
     }
-    this.pushLegs(a, version, cross, toNumber(crossMb.sub(crossMm.mul(CALL_FACTOR_DEC))), CALL_FACTOR);
+    const slack = cross.marginBalance.sub(cross.maintMargin.mul(CALL_FACTOR_DEC));
+    this.pushLegs(a, version, cross.legs.map(legOf), slack.toNumber(), CALL_FACTOR);
   }
 
   /** Pushes the legs' triggers for a shared slack (MM counted `c` times). */

@@ -87,6 +87,11 @@ export function newOrder(init: OrderInit): Order {
 
 const CONDITIONAL = new Set<OrderType>(['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET']);
 
+/** Account-id order: how the engine processes accounts wherever the order could otherwise depend on history. */
+export function byAccountId(x: { readonly accountId: string }, y: { readonly accountId: string }): number {
+  return x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0;
+}
+
 /** A conditional order that has not triggered yet: it waits outside the book and reserves no margin. */
 export function isPendingConditional(o: Pick<Order, 'type'>): boolean {
   return CONDITIONAL.has(o.type);
