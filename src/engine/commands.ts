@@ -27,6 +27,8 @@ export const PRICE_MATCHES: readonly PriceMatch[] = [
   'QUEUE_20',
 ];
 export type CommandPositionSide = 'BOTH' | 'LONG' | 'SHORT';
+/** What a newClientOrderId may be (Binance: `^[.A-Z:/a-z0-9_-]{1,36}$`). */
+export const CLIENT_ORDER_ID_RE = /^[.A-Za-z0-9:/_-]{1,36}$/;
 export type SelfTradePrevention = 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH' | 'NONE';
 
 interface Base {

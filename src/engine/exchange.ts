@@ -47,7 +47,7 @@ import type {
   WorkingType,
   OrderType,
 } from './commands.js';
-import { PRICE_MATCHES } from './commands.js';
+import { CLIENT_ORDER_ID_RE, PRICE_MATCHES } from './commands.js';
 import {
   ERR,
   EngineRejection,
@@ -59,11 +59,12 @@ import {
   type BinanceError,
 } from './errors.js';
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
-import { OrderBook } from './order-book.js';
+import { OrderBook, type Level } from './order-book.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls, type AdlQueue } from './liquidation.js';
 import { RiskIndex } from './risk-index.js';
 import { placeOrderFields } from './place-order-fields.js';
+import { OrderFastPath } from './order-fast-path.js';
 import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
@@ -84,7 +85,6 @@ export type Result =
 const DEFAULT_MAKER = Decimal.parse('0.0002');
 const DEFAULT_TAKER = Decimal.parse('0.0005');
 const ACCOUNT_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const CLIENT_ID_RE = /^[.A-Za-z0-9:/_-]{1,36}$/;
 const ORDER_TYPES = new Set<string>([
   'LIMIT',
   'MARKET',
@@ -176,11 +176,14 @@ export class Exchange {
   private readonly closedIds = new Set<number>();
   private time = 0;
   readonly retention: { readonly closedOrderMs: number; readonly closedOrders: number };
+  /** resting orders, amends and cancels that can be proven acceptable cheaply (order-fast-path.ts); off: every command takes the general path */
+  readonly fast: OrderFastPath | undefined;
 
   constructor(
     instruments: Iterable<Instrument> = builtinInstruments().values(),
-    options: { retention?: { closedOrderMs?: number; closedOrders?: number } } = {},
+    options: { retention?: { closedOrderMs?: number; closedOrders?: number }; fastPath?: boolean } = {},
   ) {
+    this.fast = options.fastPath === false ? undefined : new OrderFastPath(this);
     this.retention = {
       closedOrderMs: options.retention?.closedOrderMs ?? DEFAULT_CLOSED_ORDER_RETENTION_MS,
       closedOrders: options.retention?.closedOrders ?? DEFAULT_CLOSED_ORDERS_KEPT,
@@ -264,8 +267,15 @@ export class Exchange {
       if (cmd === null || typeof cmd !== 'object') reject(badParam('command'));
       if (!Number.isSafeInteger(cmd.time) || cmd.time < 0) reject(badParam('timestamp'));
       const events: EngineEvent[] = [];
-      this.adlRankings.clear();
-      const result = this.dispatch(cmd, events);
+      if (this.adlRankings.size > 0) this.adlRankings.clear();
+      let result = this.fast === undefined ? undefined : this.tryFast(cmd, events);
+      if (result !== undefined) (this.fast as OrderFastPath).stats.served++;
+      else {
+        if (this.fast !== undefined && (cmd.type === 'placeOrder' || cmd.type === 'modifyOrder' || cmd.type === 'cancelOrder'))
+          this.fast.stats.declined++;
+        result = this.dispatch(cmd, events);
+        this.fast?.followGeneral(cmd, events, this.accounts);
+      }
       this.time = Math.max(this.time, cmd.time);
       this.forgetClosedOrders(events);
       return { ok: true, events, result };
@@ -273,6 +283,26 @@ export class Exchange {
       if (e instanceof EngineRejection) return { ok: false, error: e.error };
       throw e;
     }
+  }
+
+  /** The fast path's answer to an order command, or undefined (the general path runs it). */
+  private tryFast(cmd: Command, events: EngineEvent[]): unknown {
+    const fast = this.fast as OrderFastPath;
+    switch (cmd.type) {
+      case 'placeOrder':
+        return fast.place(cmd, events);
+      case 'modifyOrder':
+        return fast.modify(cmd, events);
+      case 'cancelOrder':
+        return fast.cancel(cmd, events);
+      default:
+        return undefined;
+    }
+  }
+
+  /** @internal the next order id (the fast path's new orders) */
+  allocateOrderId(): number {
+    return this.nextOrderId++;
   }
 
   private dispatch(cmd: Command, events: EngineEvent[]): unknown {
@@ -680,7 +710,7 @@ export class Exchange {
     const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
     if (!['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'].includes(stp)) reject(badParam('selfTradePreventionMode'));
     if (cmd.newClientOrderId !== undefined) {
-      if (typeof cmd.newClientOrderId !== 'string' || !CLIENT_ID_RE.test(cmd.newClientOrderId)) reject(badParam('newClientOrderId'));
+      if (typeof cmd.newClientOrderId !== 'string' || !CLIENT_ORDER_ID_RE.test(cmd.newClientOrderId)) reject(badParam('newClientOrderId'));
       for (const o of a.openOrders.values())
         if (o.clientOrderId === cmd.newClientOrderId && o !== replacing) reject(ERR.DUPLICATE_CLIENT_ORDER_ID);
     }
@@ -737,7 +767,7 @@ export class Exchange {
     const opponent = match.startsWith('OPPONENT');
     const level = Number(match.split('_')[1] ?? '1');
     const bookSide = (side === 'BUY') === opponent ? s.book.asks : s.book.bids;
-    const at = bookSide.levels[level - 1];
+    const at = bookSide.at(level - 1);
     if (at === undefined) reject(ERR.BBO_ORDER_REJECT);
     return Decimal.fromUnits(BigInt(at.ticks), 0).mul(s.instrument.tickSize);
   }
@@ -762,8 +792,9 @@ export class Exchange {
     const expireMakers: Order[] = [];
     let remaining = qty;
     let takerExpiredBySTP = false;
-    const levels = s.book.opposite(side).levels;
-    outer: for (const level of levels) {
+    const book = s.book.opposite(side);
+    outer: for (let i = 0; i < book.size; i++) {
+      const level = book.at(i) as Level;
       if (limitTicks !== undefined && (side === 'BUY' ? level.ticks > limitTicks : level.ticks < limitTicks)) break;
       for (const maker of level.orders) {
         if (remaining.isZero()) break outer;
@@ -799,8 +830,9 @@ export class Exchange {
    * order) and sends the triggered ones to the book as LIMIT (STOP, TAKE_PROFIT) or MARKET orders under
    * the same orderId. Their trades move the last price, which can trigger more: repeated until quiet. A
    * triggered order that fails its checks then (margin, reduce-only, filters) expires.
+   * @internal
    */
-  private processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void {
+  processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void {
     for (let round = 0; round < MAX_TRIGGER_ROUNDS && s.conditional.size > 0; round++) {
       let fired: Order | undefined;
       for (const o of s.conditional.values()) {

@@ -16,10 +16,11 @@ const IMPACT_MARGIN = Decimal.of(200);
 
 /** Average price of taking `notional` USDT from one side of the book (undefined when it is too thin). */
 export function impactPrice(book: OrderBook, side: 'BUY' | 'SELL', notional: Decimal, tickSize: Decimal): Decimal | undefined {
-  const levels: readonly Level[] = side === 'BUY' ? book.asks.levels : book.bids.levels;
+  const levels = side === 'BUY' ? book.asks : book.bids;
   let value = Decimal.ZERO;
   let qty = Decimal.ZERO;
-  for (const level of levels) {
+  for (let i = 0; i < levels.size; i++) {
+    const level = levels.at(i) as Level;
     const price = Decimal.fromUnits(BigInt(level.ticks), 0).mul(tickSize);
     for (const o of level.orders) {
       const avail = o.origQty.sub(o.executedQty);

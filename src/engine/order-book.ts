@@ -9,18 +9,46 @@ export interface Level {
   readonly orders: Order[];
 }
 
-/** Sorted array of levels; `better(a, b)` is true when level price a has priority over b. */
+/**
+ * One side of the book: the level prices in a sorted typed array (best first), the levels by price.
+ * A typed array because a price level comes and goes on most amends: shifting a Float64Array is a plain
+ * memory move, while splicing an array of objects is several times slower. `levels` (an array of the
+ * levels, best first) is built when asked for and kept until the side's levels change.
+ */
 class BookSide {
-  readonly levels: Level[] = [];
+  private prices = new Float64Array(64);
+  private count = 0;
   private readonly byTicks = new Map<number, Level>();
+  private list: Level[] | undefined = [];
   constructor(private readonly descending: boolean) {}
+
+  /** Number of price levels. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The i-th level, best first (undefined past the last). */
+  at(i: number): Level | undefined {
+    return i < this.count ? this.byTicks.get(this.prices[i] as number) : undefined;
+  }
+
+  /** The levels, best first. */
+  get levels(): readonly Level[] {
+    if (this.list === undefined) {
+      const list: Level[] = [];
+      for (let i = 0; i < this.count; i++) list.push(this.byTicks.get(this.prices[i] as number) as Level);
+      this.list = list;
+    }
+    return this.list;
+  }
 
   private indexFor(ticks: number): number {
     let lo = 0;
-    let hi = this.levels.length;
+    let hi = this.count;
+    const p = this.prices;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const t = (this.levels[mid] as Level).ticks;
+      const t = p[mid] as number;
       if (this.descending ? t > ticks : t < ticks) lo = mid + 1;
       else hi = mid;
     }
@@ -31,8 +59,17 @@ class BookSide {
     let level = this.byTicks.get(order.ticks);
     if (level === undefined) {
       level = { ticks: order.ticks, orders: [] };
-      this.levels.splice(this.indexFor(order.ticks), 0, level);
       this.byTicks.set(order.ticks, level);
+      if (this.count === this.prices.length) {
+        const grown = new Float64Array(this.prices.length * 2);
+        grown.set(this.prices);
+        this.prices = grown;
+      }
+      const i = this.indexFor(order.ticks);
+      if (i < this.count) this.prices.copyWithin(i + 1, i, this.count);
+      this.prices[i] = order.ticks;
+      this.count++;
+      this.list = undefined;
     }
     level.orders.push(order);
   }
@@ -50,21 +87,29 @@ class BookSide {
   remove(order: Order): boolean {
     const level = this.byTicks.get(order.ticks);
     if (level === undefined) return false;
-    const i = level.orders.indexOf(order);
+    const orders = level.orders;
+    const i = orders.indexOf(order);
     if (i < 0) return false;
-    level.orders.splice(i, 1);
-    if (level.orders.length === 0) this.dropLevel(level);
+    if (i === orders.length - 1) orders.pop();
+    else if (i === 0) orders.shift();
+    else orders.splice(i, 1);
+    if (orders.length === 0) this.dropLevel(level);
     return true;
   }
 
   dropLevel(level: Level): void {
+    if (this.byTicks.get(level.ticks) !== level) return;
     this.byTicks.delete(level.ticks);
     const i = this.indexFor(level.ticks);
-    if (this.levels[i] === level) this.levels.splice(i, 1);
+    if (i < this.count && this.prices[i] === level.ticks) {
+      if (i + 1 < this.count) this.prices.copyWithin(i, i + 1, this.count);
+      this.count--;
+      this.list = undefined;
+    }
   }
 
   best(): Level | undefined {
-    return this.levels[0];
+    return this.count === 0 ? undefined : this.byTicks.get(this.prices[0] as number);
   }
 }
 
@@ -94,16 +139,19 @@ export class OrderBook {
   }
 
   bestBid(): number | undefined {
-    return this.bids.best()?.ticks;
+    return this.bids.size === 0 ? undefined : this.bids.at(0)?.ticks;
   }
 
   bestAsk(): number | undefined {
-    return this.asks.best()?.ticks;
+    return this.asks.size === 0 ? undefined : this.asks.at(0)?.ticks;
   }
 
   /** Levels for a depth snapshot, best first. */
   depth(side: 'BUY' | 'SELL', limit: number): Level[] {
-    return (side === 'BUY' ? this.bids : this.asks).levels.slice(0, limit);
+    const s = side === 'BUY' ? this.bids : this.asks;
+    const out: Level[] = [];
+    for (let i = 0; i < limit && i < s.size; i++) out.push(s.at(i) as Level);
+    return out;
   }
 }
 

@@ -16,10 +16,11 @@ export interface Order {
   readonly positionSide: CommandPositionSide;
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
-  readonly price: Decimal;
+  /** price, ticks, origQty and priceMatch change in place when the fast path amends the order (order-fast-path.ts) */
+  price: Decimal;
   /** price in ticks: the book's key (an integer; prices are bounded by maxPrice, far below 2^53 ticks) */
-  readonly ticks: number;
-  readonly origQty: Decimal;
+  ticks: number;
+  origQty: Decimal;
   executedQty: Decimal;
   cumQuote: Decimal;
   status: OrderStatus;
@@ -39,7 +40,7 @@ export interface Order {
   trailActive: boolean;
   trailExtreme: Decimal | undefined;
   /** how the price was chosen (NONE: given) */
-  readonly priceMatch: PriceMatch;
+  priceMatch: PriceMatch;
   /** timeInForce GTD: expiry time (epoch ms, whole seconds); 0 otherwise */
   readonly goodTillDate: number;
 }

@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { Command } from './commands.js';
+import { Exchange } from './exchange.js';
+import { parseUnits } from './order-fast-path.js';
+import { IDS, commandArb, fresh, type Maker } from './random-commands.js';
+
+/**
+ * Commands the fast path is for: LIMIT orders that rest (priced away from the other side), amends that
+ * stay on their side, cancels of open orders; sized to run into the accounts' margin limits.
+ */
+function restingArb(current: () => Exchange | undefined): fc.Arbitrary<Maker> {
+  const bookSide = (ex: Exchange, sym: string, side: 'BUY' | 'SELL') => {
+    const s = ex.symbols.get(sym);
+    const mark = s?.markPrice?.toNumber() ?? (sym === 'BTCUSDT' ? 60000 : 3000);
+    const tick = sym === 'BTCUSDT' ? 0.1 : 0.01;
+    const best = side === 'BUY' ? s?.book.bestAsk() : s?.book.bestBid();
+    return { mark, tick, best: best === undefined ? undefined : best * tick };
+  };
+  const priceAway = (ex: Exchange, sym: string, side: 'BUY' | 'SELL', bp: number) => {
+    const { mark, tick, best } = bookSide(ex, sym, side);
+    let p = side === 'BUY' ? mark * (1 - bp / 10000) : mark * (1 + bp / 10000);
+    if (best !== undefined) p = side === 'BUY' ? Math.min(p, best - tick) : Math.max(p, best + tick);
+    return ((side === 'BUY' ? Math.floor(p / tick) : Math.ceil(p / tick)) * tick).toFixed(2);
+  };
+  const sym = fc.constantFrom('BTCUSDT', 'ETHUSDT');
+  return fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc
+        .record({
+          id: fc.constantFrom(...IDS),
+          sym,
+          side: fc.constantFrom('BUY', 'SELL'),
+          bp: fc.integer({ min: -5, max: 300 }),
+          qty: fc.integer({ min: 1, max: 500 }),
+          gtx: fc.boolean(),
+        })
+        .map((o) => (time: number, ex: Exchange) => {
+          current();
+          return {
+            type: 'placeOrder',
+            time,
+            accountId: o.id,
+            symbol: o.sym,
+            side: o.side,
+            orderType: 'LIMIT',
+            quantity: (o.sym === 'BTCUSDT' ? o.qty / 1000 : o.qty / 50).toFixed(3),
+            price: priceAway(ex, o.sym, o.side as 'BUY' | 'SELL', o.bp),
+            timeInForce: o.gtx ? 'GTX' : 'GTC',
+          } as Command;
+        }),
+    },
+    {
+      weight: 8,
+      arbitrary: fc
+        .record({
+          id: fc.constantFrom(...IDS),
+          pick: fc.nat(),
+          bp: fc.integer({ min: -5, max: 300 }),
+          qty: fc.integer({ min: 1, max: 500 }),
+          keepQty: fc.boolean(),
+        })
+        .map((o) => (time: number, ex: Exchange) => {
+          const open = [...(ex.accounts.get(o.id)?.openOrders.values() ?? [])];
+          const order = open[o.pick % Math.max(1, open.length)];
+          const symbol = order?.symbol ?? 'BTCUSDT';
+          const side = order?.side ?? 'BUY';
+          return {
+            type: 'modifyOrder',
+            time,
+            accountId: o.id,
+            symbol,
+            orderId: order?.orderId ?? 1,
+            side,
+            quantity:
+              o.keepQty && order !== undefined ? order.origQty.toString() : (symbol === 'BTCUSDT' ? o.qty / 1000 : o.qty / 50).toFixed(3),
+            price: priceAway(ex, symbol, side, o.bp),
+          } as Command;
+        }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({ id: fc.constantFrom(...IDS), pick: fc.nat() }).map((o) => (time: number, ex: Exchange) => {
+        const open = [...(ex.accounts.get(o.id)?.openOrders.values() ?? [])];
+        const order = open[o.pick % Math.max(1, open.length)];
+        return { type: 'cancelOrder', time, accountId: o.id, symbol: order?.symbol ?? 'ETHUSDT', orderId: order?.orderId ?? 1 } as Command;
+      }),
+    },
+  );
+}
+
+describe('parseUnits', () => {
+  it('reads plain positive decimals onto a grid of 10^-scale', () => {
+    assert.equal(parseUnits('60000.5', 1), 600005);
+    assert.equal(parseUnits('60000.5', 2), 6000050);
+    assert.equal(parseUnits('60000', 2), 6000000);
+    assert.equal(parseUnits('0.010', 3), 10);
+    assert.equal(parseUnits('0.0100000', 3), 10, 'zeros past the precision are fine');
+    assert.equal(parseUnits('007', 0), 7);
+  });
+  it('answers -1 for anything the exact path must judge', () => {
+    for (const bad of ['', '0', '0.000', '-1', '+1', '1.', '.5', '1e3', '1,5', ' 1', '0.0101', '12345678901234567', 'NaN', 'Infinity'])
+      assert.equal(parseUnits(bad, 3), -1, bad);
+    assert.equal(parseUnits(5 as unknown, 3), -1);
+    assert.equal(parseUnits('9007199254740993', 0), -1, 'beyond 2^53');
+  });
+});
+
+/** Runs `log` on a fresh exchange (fast path on or off) and answers every result as JSON, and the final hash. */
+function run(log: readonly Command[], fastPath: boolean): { results: string[]; hash: string; ex: Exchange } {
+  const { ex } = fresh({ fastPath });
+  const results = log.map((c) => JSON.stringify(ex.execute(c)));
+  return { results, hash: ex.stateHash(), ex };
+}
+
+describe('order fast path', () => {
+  it('answers every command exactly as the general path does (random sequences: same results, events and state hash)', (t) => {
+    const totals = { served: 0, declined: 0, marginTooClose: 0, exactBounds: 0, commands: 0 };
+    let current: Exchange | undefined;
+    const out = fc.check(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            commandArb(() => current),
+            restingArb(() => current),
+          ),
+          { minLength: 100, maxLength: 300, size: 'max' },
+        ),
+        (makers) => {
+          // the commands are made against the fast exchange (prices follow its mark), then replayed on both
+          const { ex } = fresh();
+          current = ex;
+          const log: Command[] = [];
+          let time = 1000;
+          for (const make of makers) {
+            const cmd = make(time++, ex);
+            time = Math.max(time, cmd.time + 1);
+            log.push(cmd);
+            ex.execute(cmd);
+          }
+          const fast = run(log, true);
+          const general = run(log, false);
+          for (let i = 0; i < log.length; i++) assert.equal(fast.results[i], general.results[i], `command ${i} ${JSON.stringify(log[i])}`);
+          assert.equal(fast.hash, general.hash);
+          assert.equal(fast.hash, ex.stateHash());
+          const s = fast.ex.fast?.stats;
+          assert.ok(s !== undefined);
+          totals.served += s.served;
+          totals.declined += s.declined;
+          totals.marginTooClose += s.marginTooClose;
+          totals.exactBounds += s.exactBounds;
+          totals.commands += log.length;
+          return true;
+        },
+      ),
+      {
+        numRuns: 60,
+        endOnFailure: true,
+        ...(process.env['PROP_SEED'] ? { seed: Number(process.env['PROP_SEED']), path: process.env['PROP_PATH'] } : {}),
+      },
+    );
+    if (out.failed) {
+      const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+      throw new Error(`seed ${out.seed}, path ${out.counterexamplePath}: ${why}`);
+    }
+    t.diagnostic(JSON.stringify(totals));
+    // the sequences must exercise both paths and the margin bound's close calls
+    assert.ok(totals.served > totals.commands * 0.05, `fast path served ${totals.served} of ${totals.commands}`);
+    assert.ok(totals.declined > totals.commands * 0.05, `fast path declined ${totals.declined} of ${totals.commands}`);
+    assert.ok(totals.marginTooClose > 20, `only ${totals.marginTooClose} margin checks were too close to call`);
+    assert.ok(totals.exactBounds > 50, `only ${totals.exactBounds} exact available balances`);
+  });
+
+  it('leaves a close margin call to the exact check: an order that just fits is accepted, one tick more is -2019', () => {
+    for (const fastPath of [true, false]) {
+      const ex = new Exchange(undefined, { fastPath });
+      const ok = (c: Command) => {
+        const r = ex.execute(c);
+        assert.ok(r.ok, JSON.stringify(r));
+        return r;
+      };
+      ok({ type: 'createAccount', time: 1, accountId: 'u' });
+      // 100 USDT at 20×: 2,000 USDT of orders, priced at or below the mark (no open loss)
+      ok({ type: 'deposit', time: 1, accountId: 'u', asset: 'USDT', amount: '100' });
+      ok({ type: 'setMarkPrice', time: 1, symbol: 'BTCUSDT', markPrice: '50000' });
+      const place = (price: string, qty: string) =>
+        ex.execute({
+          type: 'placeOrder',
+          time: 2,
+          accountId: 'u',
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          orderType: 'LIMIT',
+          quantity: qty,
+          price,
+          timeInForce: 'GTC',
+        });
+      // 0.02 × 50,000 = 1,000 → 50 USDT of margin; then 0.02 × 50,000 again: exactly 100 USDT in all
+      assert.ok(place('50000', '0.020').ok);
+      const before = ex.stateHash();
+      const tooMuch = place('50000.1', '0.020');
+      assert.deepEqual(tooMuch.ok ? undefined : tooMuch.error, { code: -2019, msg: 'Margin is insufficient.' }, `fastPath ${fastPath}`);
+      assert.equal(ex.stateHash(), before, 'a refused order changes nothing');
+      const exact = place('50000', '0.020');
+      assert.ok(exact.ok, `an order using the last cent is accepted (fastPath ${fastPath})`);
+      const id = (exact.result as { orderId: number }).orderId;
+      // moving it one tick up needs 0.002 USDT more: refused, and the order stays where it was
+      const move = ex.execute({
+        type: 'modifyOrder',
+        time: 3,
+        accountId: 'u',
+        symbol: 'BTCUSDT',
+        orderId: id,
+        side: 'BUY',
+        quantity: '0.020',
+        price: '50000.1',
+      });
+      assert.deepEqual(move.ok ? undefined : move.error, { code: -2019, msg: 'Margin is insufficient.' });
+      // moving it down frees margin: accepted
+      const down = ex.execute({
+        type: 'modifyOrder',
+        time: 3,
+        accountId: 'u',
+        symbol: 'BTCUSDT',
+        orderId: id,
+        side: 'BUY',
+        quantity: '0.020',
+        price: '49000',
+      });
+      assert.ok(down.ok, JSON.stringify(down));
+      if (fastPath) assert.ok((ex.fast?.stats.marginTooClose ?? 0) >= 2, 'the fast path handed the close calls to the exact check');
+    }
+  });
+});

@@ -1,0 +1,509 @@
+/**
+ * The fast path for the commands that make up most of a trading session's order flow: a new LIMIT order
+ * that rests without trading, an amend (new price and/or quantity) of a resting order that does not
+ * trade, and a cancel. docs/engine.md, "Fast path".
+ *
+ * It never decides a rejection. It proves, with plain numbers, that the command passes every check the
+ * general path (exchange.ts) makes, and then applies exactly what the general path would apply: the same
+ * order object, book change, events and result. When it cannot prove that (a check fails or comes too
+ * close to call in floating point, a trade would happen, hedge mode, reduce-only, GTD, price match, a
+ * partially filled order…), it answers `undefined` and the general path runs the command from scratch.
+ *
+ * How the checks are proven:
+ * - prices and quantities are parsed into integers on the symbol's price and quantity grids (ticks,
+ *   steps): the tick, step, precision, min/max price and min/max quantity filters are exact integer tests;
+ * - the price band, min notional and -2027 checks compare floats with a relative margin of 10⁻¹² towards
+ *   rejection (a value that close to a limit goes to the exact path);
+ * - the margin check (-2019) uses a float lower bound of the account's available balance: the exact
+ *   decimal value computed once, then lowered by an upper bound of each change of the symbol's open-order
+ *   margin that the fast path makes. Any other change to the account (a trade, a deposit, a setting, a
+ *   mark price, an order changed by the general path) drops the bound; the next fast command recomputes it
+ *   exactly. An order is accepted when `available − Δmargin ≥ 0` is proven, or `Δmargin ≤ 0` (the general
+ *   path's rule: no worse than before).
+ */
+import { Decimal, maxNotionalForLeverage, type Instrument } from '../core/index.js';
+import { availableOf, settingsOf, viewOf } from './account-margin.js';
+import {
+  CLIENT_ORDER_ID_RE,
+  type CancelOrder,
+  type Command,
+  type ModifyOrder,
+  type PlaceOrder,
+  type SelfTradePrevention,
+} from './commands.js';
+import type { EngineEvent } from './events.js';
+import { isPendingConditional, newOrder, type Account, type Order, type SymbolState } from './state.js';
+
+/** What the fast path needs of the exchange (exchange.ts implements it). */
+export interface FastPathHost {
+  readonly accounts: ReadonlyMap<string, Account>;
+  readonly symbols: ReadonlyMap<string, SymbolState>;
+  allocateOrderId(): number;
+  remember(o: Order): void;
+  orderUpdate(o: Order, x: 'NEW' | 'AMENDMENT' | 'CANCELED', time: number): EngineEvent;
+  orderJSON(o: Order): Record<string, unknown>;
+  closeOrder(o: Order, exec: 'CANCELED', time: number, events: EngineEvent[]): void;
+  processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void;
+}
+
+/** A symbol's filters as integers on its grids (units of 10^-precision), and its float limits. */
+interface Grid {
+  readonly priceScale: number;
+  readonly tickUnits: number;
+  readonly minPriceUnits: number;
+  readonly maxPriceUnits: number;
+  readonly qtyScale: number;
+  readonly stepUnits: number;
+  readonly minQtyUnits: number;
+  readonly maxQtyUnits: number;
+  readonly minNotional: number;
+  readonly multiplierUp: number;
+  readonly multiplierDown: number;
+  /** one Decimal per price level used, and per quantity (orders share them; bounded, cleared when full) */
+  readonly prices: Map<number, Decimal>;
+  readonly quantities: Map<number, Decimal>;
+  readonly tickSize: Decimal;
+}
+
+/** A lower bound of an account's available balance, valid while `epoch` is the current one. */
+interface AvailableBound {
+  epoch: number;
+  low: number;
+}
+
+const P10: number[] = [];
+for (let i = 0; i <= 40; i++) P10.push(10 ** i);
+
+/** A float of a decimal (relative error ≤ 2⁻⁵²); only ever used with a margin towards the exact path. */
+function f(d: Decimal): number {
+  return Number(d.m) / (P10[d.e] ?? 10 ** d.e);
+}
+
+/** Relative margin of the float comparisons: far above float error, far below any real difference. */
+const REL = 1e-12;
+/** Slack of the margin bounds, relative to the magnitudes summed (and absolute, for rounding at 1e-18). */
+const SLACK = 1e-9;
+const MAX_CACHED = 1 << 16;
+const STP_MODES: ReadonlySet<string> = new Set(['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE']);
+
+/** A decimal's units at `scale` when it is an integer there and safe; -1 otherwise. */
+function unitsOf(d: Decimal, scale: number): number {
+  if (d.e > scale || d.m < 0n) return -1;
+  const u = Number(d.m) * (P10[scale - d.e] as number);
+  return Number.isSafeInteger(u) ? u : -1;
+}
+
+function gridOf(inst: Instrument): Grid | undefined {
+  const ps = inst.pricePrecision;
+  const qs = inst.quantityPrecision;
+  if (ps > 15 || qs > 15) return undefined;
+  const g: Grid = {
+    priceScale: ps,
+    tickUnits: unitsOf(inst.tickSize, ps),
+    minPriceUnits: unitsOf(inst.minPrice, ps),
+    maxPriceUnits: unitsOf(inst.maxPrice, ps),
+    qtyScale: qs,
+    stepUnits: unitsOf(inst.stepSize, qs),
+    minQtyUnits: unitsOf(inst.minQty, qs),
+    maxQtyUnits: unitsOf(inst.maxQty, qs),
+    minNotional: f(inst.minNotional),
+    multiplierUp: f(inst.multiplierUp),
+    multiplierDown: f(inst.multiplierDown),
+    prices: new Map(),
+    quantities: new Map(),
+    tickSize: inst.tickSize,
+  };
+  if (g.tickUnits <= 0 || g.stepUnits <= 0 || g.minPriceUnits < 0 || g.maxPriceUnits < 0 || g.minQtyUnits < 0 || g.maxQtyUnits < 0)
+    return undefined;
+  return g;
+}
+
+/**
+ * Parses a plain positive decimal ("123", "0.010") into units of 10^-scale: -1 when the text is anything
+ * else (a sign, more significant decimals than `scale`, too many digits for a safe integer, zero).
+ */
+export function parseUnits(text: unknown, scale: number): number {
+  if (typeof text !== 'string') return -1;
+  const n = text.length;
+  if (n === 0 || n > 16) return -1;
+  let v = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  if (i === 0) return -1;
+  let frac = 0;
+  if (i < n) {
+    i++; // '.'
+    if (i === n) return -1;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+      if (frac === scale) {
+        if (c !== 48) return -1; // a non-zero digit beyond the precision: the exact path rejects it
+        continue;
+      }
+      v = v * 10 + (c - 48);
+      frac++;
+    }
+  }
+  v *= P10[scale - frac] as number;
+  return v > 0 && Number.isSafeInteger(v) ? v : -1;
+}
+
+/** The open orders of one account on one symbol, summed as the margin formulas need them. */
+class OrderTotals {
+  /** every open order of the symbol (conditional ones too): the maxNumOrders count */
+  count = 0;
+  /** Σ remaining × price of the non-reduce-only book orders, by side, and their open loss at the mark */
+  bids = 0;
+  asks = 0;
+  bidLoss = 0;
+  askLoss = 0;
+
+  add(side: 'BUY' | 'SELL', rem: number, price: number, mark: number, sign: 1 | -1): void {
+    const value = rem * price * sign;
+    if (side === 'BUY') {
+      this.bids += value;
+      if (price > mark) this.bidLoss += rem * (price - mark) * sign;
+    } else {
+      this.asks += value;
+      if (price < mark) this.askLoss += rem * (mark - price) * sign;
+    }
+  }
+
+  /**
+   * The symbol's open-order margin (account-margin.ts, one-way netting rule) with position notional `n`
+   * and leverage `lev`: an upper bound when `upper`, else a lower bound.
+   */
+  margin(n: number, lev: number, upper: boolean): number {
+    const an = Math.abs(n);
+    const mag = an + Math.abs(this.bids) + Math.abs(this.asks) + Math.abs(this.bidLoss) + Math.abs(this.askLoss);
+    const tol = REL * mag;
+    const up = Math.abs(n + this.bids);
+    const down = Math.abs(n - this.asks);
+    const extra = Math.max(up, down) - an;
+    let m = extra > 0 ? extra / lev : 0;
+    if (upper ? up >= an - tol : up > an + tol) m += this.bidLoss;
+    if (upper ? down >= an - tol : down > an + tol) m += this.askLoss;
+    const slack = SLACK * mag + SLACK;
+    return upper ? m + slack : m - slack;
+  }
+}
+
+/** What an order change does to the account's margin, when it can be proven acceptable. */
+interface MarginCheck {
+  readonly bound: AvailableBound;
+  /** upper bound of the change of the symbol's open-order margin */
+  readonly delta: number;
+}
+
+export class OrderFastPath {
+  /** how many commands it answered, passed to the general path, and how often a margin check was too close to call */
+  readonly stats = { served: 0, declined: 0, marginTooClose: 0, exactBounds: 0 };
+  private readonly grids = new Map<string, Grid | null>();
+  private readonly bounds = new Map<Account, AvailableBound>();
+  private epoch = 0;
+  private readonly before = new OrderTotals();
+  private readonly after = new OrderTotals();
+
+  constructor(private readonly ex: FastPathHost) {}
+
+  /** Every account's bound is dropped (a mark price moved, or a command the fast path does not follow). */
+  invalidateAll(): void {
+    this.epoch++;
+  }
+
+  /** The account's bound is dropped (the general path changed its orders, positions or wallet). */
+  invalidate(a: Account | undefined): void {
+    if (a !== undefined) this.bounds.delete(a);
+  }
+
+  /**
+   * After a command the general path accepted: an order command drops the bounds of the accounts its
+   * events name (every order or account change of an account has an event naming it); any other command
+   * (a mark price, funding, a deposit, a setting…) drops them all.
+   */
+  followGeneral(cmd: Command, events: readonly EngineEvent[], accounts: ReadonlyMap<string, Account>): void {
+    switch (cmd.type) {
+      case 'placeOrder':
+      case 'modifyOrder':
+      case 'cancelOrder':
+      case 'cancelAllOrders':
+      case 'expireOrders':
+        for (const e of events) {
+          const id = (e as { accountId?: unknown }).accountId;
+          if (typeof id === 'string') this.invalidate(accounts.get(id));
+        }
+        return;
+      default:
+        this.invalidateAll();
+    }
+  }
+
+  private grid(s: SymbolState): Grid | undefined {
+    let g = this.grids.get(s.instrument.symbol);
+    if (g === undefined) this.grids.set(s.instrument.symbol, (g = gridOf(s.instrument) ?? null));
+    return g ?? undefined;
+  }
+
+  private priceAt(g: Grid, ticks: number): Decimal {
+    let p = g.prices.get(ticks);
+    if (p === undefined) {
+      if (g.prices.size >= MAX_CACHED) g.prices.clear();
+      p = Decimal.fromUnits(BigInt(ticks), 0).mul(g.tickSize);
+      g.prices.set(ticks, p);
+    }
+    return p;
+  }
+
+  private quantityOf(g: Grid, units: number): Decimal {
+    let q = g.quantities.get(units);
+    if (q === undefined) {
+      if (g.quantities.size >= MAX_CACHED) g.quantities.clear();
+      q = Decimal.fromUnits(BigInt(units), g.qtyScale);
+      g.quantities.set(units, q);
+    }
+    return q;
+  }
+
+  /** The account's available balance, as a float lower bound. */
+  private boundOf(a: Account): AvailableBound {
+    let b = this.bounds.get(a);
+    if (b === undefined || b.epoch !== this.epoch) {
+      this.stats.exactBounds++;
+      const exact = f(availableOf(viewOf(a), this.ex.symbols));
+      b = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK };
+      this.bounds.set(a, b);
+    }
+    return b;
+  }
+
+  /**
+   * The checks an order change makes on the account (one-way mode): the open-order count, the -2027 cap
+   * and the margin. `replacing` leaves the symbol's orders; an order of `side`, `rem` × `price` joins them
+   * (`rem` 0: nothing joins, a cancel). Undefined when acceptance is not proven.
+   */
+  private check(
+    a: Account,
+    s: SymbolState,
+    replacing: Order | undefined,
+    side: 'BUY' | 'SELL',
+    rem: number,
+    price: number,
+    mark: number,
+    clientOrderId: string | undefined,
+  ): MarginCheck | undefined {
+    const symbol = s.instrument.symbol;
+    const inst = s.instrument;
+    const before = this.before;
+    before.count = 0;
+    before.bids = before.asks = before.bidLoss = before.askLoss = 0;
+    let others = 0; // Σ remaining × price of the other non-reduce-only book orders (-2027)
+    for (const o of a.openOrders.values()) {
+      if (clientOrderId !== undefined && o.clientOrderId === clientOrderId && o !== replacing) return undefined;
+      if (o.symbol !== symbol) continue;
+      before.count++;
+      if (o.reduceOnly || isPendingConditional(o)) continue;
+      const orem = f(o.origQty) - f(o.executedQty);
+      const oprice = f(o.price);
+      before.add(o.side, orem, oprice, mark, 1);
+      if (o !== replacing) others += orem * oprice;
+    }
+    const after = this.after;
+    after.count = before.count;
+    after.bids = before.bids;
+    after.asks = before.asks;
+    after.bidLoss = before.bidLoss;
+    after.askLoss = before.askLoss;
+    if (replacing !== undefined) {
+      after.count--;
+      if (!replacing.reduceOnly && !isPendingConditional(replacing))
+        after.add(replacing.side, f(replacing.origQty) - f(replacing.executedQty), f(replacing.price), mark, -1);
+    }
+    const st = settingsOf(a, symbol);
+    const leg = a.positions.get(`${symbol}:BOTH`);
+    const n = leg === undefined ? 0 : f(leg.amt) * mark;
+    if (rem > 0) {
+      if (after.count >= inst.maxNumOrders) return undefined;
+      after.add(side, rem, price, mark, 1);
+      // -2027: position + the other orders + this one within the leverage's notional cap
+      const cap = maxNotionalForLeverage(inst.brackets, st.leverage);
+      if (cap === undefined) return undefined;
+      const exposure = rem * price + Math.abs(n) + others;
+      if (exposure * (1 + REL) + SLACK >= f(cap) * (1 - REL)) return undefined;
+    }
+    const delta = after.margin(n, st.leverage, true) - before.margin(n, st.leverage, false);
+    const bound = this.boundOf(a);
+    if (rem > 0 && bound.low - delta < 0 && delta > 0) {
+      this.stats.marginTooClose++;
+      return undefined;
+    }
+    return { bound, delta };
+  }
+
+  /** The price band around the mark (-4016 / -4024), with a margin towards the exact path. */
+  private inBand(g: Grid, side: 'BUY' | 'SELL', price: number, mark: number): boolean {
+    return side === 'BUY' ? price <= mark * g.multiplierUp * (1 - REL) : price >= mark * g.multiplierDown * (1 + REL);
+  }
+
+  /** A book order on the other side at or through `ticks` (the order would trade). */
+  private crosses(s: SymbolState, side: 'BUY' | 'SELL', ticks: number): boolean {
+    if (side === 'BUY') {
+      const ask = s.book.asks.best();
+      return ask !== undefined && ask.ticks <= ticks;
+    }
+    const bid = s.book.bids.best();
+    return bid !== undefined && bid.ticks >= ticks;
+  }
+
+  /** placeOrder: a one-way LIMIT GTC/GTX order that rests without trading. */
+  place(cmd: PlaceOrder, events: EngineEvent[]): unknown {
+    if (cmd.orderType !== 'LIMIT' || (cmd.side !== 'BUY' && cmd.side !== 'SELL')) return undefined;
+    const tif = cmd.timeInForce ?? 'GTC';
+    if (tif !== 'GTC' && tif !== 'GTX') return undefined;
+    if (
+      cmd.closePosition !== undefined ||
+      (cmd.reduceOnly !== undefined && cmd.reduceOnly !== false) ||
+      (cmd.positionSide !== undefined && cmd.positionSide !== 'BOTH') ||
+      (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE') ||
+      cmd.stopPrice !== undefined ||
+      cmd.callbackRate !== undefined ||
+      cmd.activationPrice !== undefined
+    )
+      return undefined;
+    const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
+    if (!STP_MODES.has(stp)) return undefined;
+    const clientId = cmd.newClientOrderId;
+    if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ORDER_ID_RE.test(clientId))) return undefined;
+    const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
+    const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
+    if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
+    const g = this.grid(s);
+    if (g === undefined) return undefined;
+    const qtyUnits = parseUnits(cmd.quantity, g.qtyScale);
+    const priceUnits = parseUnits(cmd.price, g.priceScale);
+    if (qtyUnits < 0 || priceUnits < 0) return undefined;
+    if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
+    if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
+    const ticks = priceUnits / g.tickUnits;
+    const mark = f(s.markPrice);
+    const price = priceUnits / (P10[g.priceScale] as number);
+    const qty = qtyUnits / (P10[g.qtyScale] as number);
+    if (!this.inBand(g, cmd.side, price, mark)) return undefined;
+    if (qty * price < g.minNotional * (1 + REL)) return undefined;
+    if (this.crosses(s, cmd.side, ticks)) return undefined;
+    const c = this.check(a, s, undefined, cmd.side, qty, price, mark, clientId);
+    if (c === undefined) return undefined;
+
+    // ---- proven: apply what the general path applies ------------------------------------------
+    c.bound.low -= c.delta;
+    const orderId = this.ex.allocateOrderId();
+    const order = newOrder({
+      orderId,
+      clientOrderId: clientId ?? `perpsim-${orderId}`,
+      accountId: a.accountId,
+      symbol: s.instrument.symbol,
+      side: cmd.side,
+      positionSide: 'BOTH',
+      type: 'LIMIT',
+      timeInForce: tif,
+      price: this.priceAt(g, ticks),
+      ticks,
+      origQty: this.quantityOf(g, qtyUnits),
+      selfTradePreventionMode: stp,
+      time: cmd.time,
+    });
+    this.ex.remember(order);
+    events.push(this.ex.orderUpdate(order, 'NEW', cmd.time));
+    a.openOrders.set(orderId, order);
+    s.book.add(order);
+    const result = this.ex.orderJSON(order);
+    this.ex.processTriggers(s, cmd.time, events);
+    return result;
+  }
+
+  /** modifyOrder: a new price and/or quantity for an unfilled one-way LIMIT GTC/GTX order, without trading. */
+  modify(cmd: ModifyOrder, events: EngineEvent[]): unknown {
+    if (typeof cmd.orderId !== 'number' || (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE')) return undefined;
+    const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
+    const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
+    if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
+    const o = a.openOrders.get(cmd.orderId);
+    if (
+      o === undefined ||
+      o.symbol !== s.instrument.symbol ||
+      o.type !== 'LIMIT' ||
+      o.origType !== 'LIMIT' ||
+      o.side !== cmd.side ||
+      (o.timeInForce !== 'GTC' && o.timeInForce !== 'GTX') ||
+      o.reduceOnly ||
+      o.positionSide !== 'BOTH' ||
+      !o.executedQty.isZero()
+    )
+      return undefined;
+    const g = this.grid(s);
+    if (g === undefined) return undefined;
+    const qtyUnits = parseUnits(cmd.quantity, g.qtyScale);
+    const priceUnits = parseUnits(cmd.price, g.priceScale);
+    if (qtyUnits < 0 || priceUnits < 0) return undefined;
+    if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
+    if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
+    const ticks = priceUnits / g.tickUnits;
+    const mark = f(s.markPrice);
+    const price = priceUnits / (P10[g.priceScale] as number);
+    const qty = qtyUnits / (P10[g.qtyScale] as number);
+    if (!this.inBand(g, o.side, price, mark)) return undefined;
+    if (qty * price < g.minNotional * (1 + REL)) return undefined;
+    if (this.crosses(s, o.side, ticks)) return undefined;
+    const c = this.check(a, s, o, o.side, qty, price, mark, undefined);
+    if (c === undefined) return undefined;
+
+    // ---- proven: apply what the general path applies ------------------------------------------
+    // The general path replaces the order with a new object of the same id and fields; the fast path
+    // changes the one object in place (nothing outside the book, the account and the order map refers to
+    // it), which leaves the same state without promoting a new order to the old generation per amend.
+    c.bound.low -= c.delta;
+    const origQty = this.quantityOf(g, qtyUnits);
+    const keepsPlace = o.ticks === ticks && origQty.lte(o.origQty);
+    if (!keepsPlace) {
+      s.book.remove(o);
+      a.openOrders.delete(o.orderId);
+    }
+    o.price = this.priceAt(g, ticks);
+    o.ticks = ticks;
+    o.origQty = origQty;
+    o.priceMatch = 'NONE';
+    o.updateTime = cmd.time;
+    events.push(this.ex.orderUpdate(o, 'AMENDMENT', cmd.time));
+    if (!keepsPlace) {
+      a.openOrders.set(o.orderId, o);
+      s.book.add(o);
+    }
+    const result = this.ex.orderJSON(o);
+    this.ex.processTriggers(s, cmd.time, events);
+    return result;
+  }
+
+  /** cancelOrder by orderId: the general path's cancel, keeping the account's available-balance bound. */
+  cancel(cmd: CancelOrder, events: EngineEvent[]): unknown {
+    if (typeof cmd.orderId !== 'number') return undefined;
+    const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
+    const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
+    if (a === undefined || s === undefined) return undefined;
+    const o = a.openOrders.get(cmd.orderId);
+    if (o === undefined || o.symbol !== s.instrument.symbol) return undefined;
+    const b = this.bounds.get(a);
+    if (b !== undefined && b.epoch === this.epoch) {
+      // a cancel is never refused; the bound follows it when it can, and is dropped otherwise
+      const c = s.markPrice === undefined || a.dualSidePosition ? undefined : this.check(a, s, o, o.side, 0, 0, f(s.markPrice), undefined);
+      if (c === undefined) this.bounds.delete(a);
+      else c.bound.low -= c.delta;
+    }
+    this.ex.closeOrder(o, 'CANCELED', cmd.time, events);
+    return this.ex.orderJSON(o);
+  }
+}
