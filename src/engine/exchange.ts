@@ -245,7 +245,10 @@ export class Exchange {
     for (const e of events) {
       if (e.e !== 'ORDER_TRADE_UPDATE') continue;
       const o = this.orders.get(e.o.i);
-      if (o !== undefined) this.remember(o);
+      if (o !== undefined && isClosed(o) && !this.closedIds.has(o.orderId)) {
+        this.closedIds.add(o.orderId);
+        this.closedQueue.push(o);
+      }
     }
     const q = this.closedQueue;
     while (this.closedHead < q.length) {
@@ -1024,10 +1027,9 @@ export class Exchange {
       replacing.ticks === limitTicks &&
       v.qty.lte(replacing.origQty.sub(replacing.executedQty)) &&
       plan.fills.length === 0;
-    if (replacing !== undefined && !keepsPlace) {
-      s.book.remove(replacing);
-      a.openOrders.delete(replacing.orderId);
-    }
+    // an amended order leaves the book now, and keeps its entry (its place among the account's open orders)
+    // until it is known whether it rests
+    if (replacing !== undefined && !keepsPlace) s.book.remove(replacing);
     const order = newOrder({
       orderId,
       clientOrderId: identity?.clientOrderId ?? replacing?.clientOrderId ?? cmd.newClientOrderId ?? `perpsim-${orderId}`,
@@ -1081,6 +1083,7 @@ export class Exchange {
       order.updateTime = cmd.time;
       events.push(this.orderUpdate(order, 'EXPIRED', cmd.time));
     }
+    if (replacing !== undefined && a.openOrders.get(orderId) === replacing) a.openOrders.delete(orderId);
     for (const [accountId, positions] of touched) {
       events.push(this.accountUpdate(this.accounts.get(accountId) as Account, 'ORDER', cmd.time, Decimal.ZERO, [...positions]));
     }
@@ -1488,7 +1491,7 @@ export class Exchange {
 
   orderJSON(o: Order): Record<string, unknown> {
     const avg = o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
-    return {
+    const json: Record<string, unknown> = {
       orderId: o.orderId,
       symbol: o.symbol,
       status: o.status,
@@ -1508,17 +1511,24 @@ export class Exchange {
       workingType: o.workingType,
       priceProtect: false,
       origType: o.origType,
-      ...(o.origType === 'TRAILING_STOP_MARKET'
-        ? {
-            activatePrice: (o.activationPrice ?? o.trailExtreme ?? Decimal.ZERO).toString(),
-            priceRate: (o.callbackRate ?? Decimal.ZERO).mulInt(100).toString(),
-          }
-        : {}),
       priceMatch: o.priceMatch,
       selfTradePreventionMode: o.selfTradePreventionMode,
       goodTillDate: o.goodTillDate,
       time: o.time,
       updateTime: o.updateTime,
+    };
+    if (o.origType !== 'TRAILING_STOP_MARKET') return json;
+    // a trailing stop's fields come after origType, as Binance lists them (one fixed literal shape above)
+    const { priceMatch, selfTradePreventionMode, goodTillDate, time, updateTime, ...head } = json;
+    return {
+      ...head,
+      activatePrice: (o.activationPrice ?? o.trailExtreme ?? Decimal.ZERO).toString(),
+      priceRate: (o.callbackRate ?? Decimal.ZERO).mulInt(100).toString(),
+      priceMatch,
+      selfTradePreventionMode,
+      goodTillDate,
+      time,
+      updateTime,
     };
   }
 

@@ -48,6 +48,12 @@ export interface FastPathHost {
 
 /** A symbol's filters as integers on its grids (units of 10^-precision), and its float limits. */
 interface Grid {
+  readonly symbol: string;
+  /** a small index per symbol (AccountHint.symbols) */
+  readonly index: number;
+  /** the last mark seen and its float */
+  mark: Decimal | undefined;
+  markF: number;
   readonly priceScale: number;
   readonly tickUnits: number;
   readonly minPriceUnits: number;
@@ -62,13 +68,11 @@ interface Grid {
   /** one Decimal per price level used, and per quantity (orders share them; bounded, cleared when full) */
   readonly prices: Map<number, Decimal>;
   readonly quantities: Map<number, Decimal>;
+  /** the one-way position's key in Account.positions */
+  readonly bothKey: string;
+  /** maxNotionalForLeverage as a float, by leverage (-1: none) */
+  readonly caps: Map<number, number>;
   readonly tickSize: Decimal;
-}
-
-/** A lower bound of an account's available balance, valid while `epoch` is the current one. */
-interface AvailableBound {
-  epoch: number;
-  low: number;
 }
 
 const P10: number[] = [];
@@ -81,6 +85,8 @@ function f(d: Decimal): number {
 
 /** Relative margin of the float comparisons: far above float error, far below any real difference. */
 const REL = 1e-12;
+/** The same for the -2027 cap, whose order totals may carry MAX_OPS additions' rounding. */
+const CAP_REL = 1e-9;
 /** Slack of the margin bounds, relative to the magnitudes summed (and absolute, for rounding at 1e-18). */
 const SLACK = 1e-9;
 const MAX_CACHED = 1 << 16;
@@ -93,11 +99,15 @@ function unitsOf(d: Decimal, scale: number): number {
   return Number.isSafeInteger(u) ? u : -1;
 }
 
-function gridOf(inst: Instrument): Grid | undefined {
+function gridOf(inst: Instrument, index: number): Grid | undefined {
   const ps = inst.pricePrecision;
   const qs = inst.quantityPrecision;
   if (ps > 15 || qs > 15) return undefined;
   const g: Grid = {
+    symbol: inst.symbol,
+    index,
+    mark: undefined,
+    markF: 0,
     priceScale: ps,
     tickUnits: unitsOf(inst.tickSize, ps),
     minPriceUnits: unitsOf(inst.minPrice, ps),
@@ -111,6 +121,8 @@ function gridOf(inst: Instrument): Grid | undefined {
     multiplierDown: f(inst.multiplierDown),
     prices: new Map(),
     quantities: new Map(),
+    bothKey: `${inst.symbol}:BOTH`,
+    caps: new Map(),
     tickSize: inst.tickSize,
   };
   if (g.tickUnits <= 0 || g.stepUnits <= 0 || g.minPriceUnits < 0 || g.maxPriceUnits < 0 || g.minQtyUnits < 0 || g.maxQtyUnits < 0)
@@ -164,6 +176,14 @@ class OrderTotals {
   bidLoss = 0;
   askLoss = 0;
 
+  copyFrom(o: OrderTotals): void {
+    this.count = o.count;
+    this.bids = o.bids;
+    this.asks = o.asks;
+    this.bidLoss = o.bidLoss;
+    this.askLoss = o.askLoss;
+  }
+
   add(side: 'BUY' | 'SELL', rem: number, price: number, mark: number, sign: 1 | -1): void {
     const value = rem * price * sign;
     if (side === 'BUY') {
@@ -173,6 +193,13 @@ class OrderTotals {
       this.asks += value;
       if (price < mark) this.askLoss += rem * (mark - price) * sign;
     }
+  }
+
+  /** Adds (sign 1) or takes away (sign -1) an open order as the margin formulas count it. */
+  addOrder(o: Order, mark: number, sign: 1 | -1): void {
+    this.count += sign;
+    if (o.reduceOnly || isPendingConditional(o)) return;
+    this.add(o.side, f(o.origQty) - f(o.executedQty), f(o.price), mark, sign);
   }
 
   /**
@@ -194,36 +221,52 @@ class OrderTotals {
   }
 }
 
-/** What an order change does to the account's margin, when it can be proven acceptable. */
-interface MarginCheck {
-  readonly bound: AvailableBound;
-  /** upper bound of the change of the symbol's open-order margin */
-  readonly delta: number;
+/** What the fast path knows of one symbol of an account: its open orders' totals, position notional, leverage. */
+interface SymbolHint {
+  readonly totals: OrderTotals;
+  readonly n: number;
+  readonly lev: number;
 }
+
+/**
+ * What the fast path knows of an account, valid while only the fast path has changed it (and `epoch` is
+ * the current one): a float lower bound of its available balance and, per symbol used, float totals of
+ * its open orders. Built from the exact state, then kept up to date by the fast path's own changes; rebuilt
+ * after MAX_OPS of them so that float rounding cannot pile up (each change's slack is far larger).
+ */
+interface AccountHint {
+  readonly epoch: number;
+  low: number;
+  ops: number;
+  /** by symbol index (Grid.index) */
+  readonly symbols: (SymbolHint | undefined)[];
+}
+
+const MAX_OPS = 10_000;
 
 export class OrderFastPath {
   /** how many commands it answered, passed to the general path, and how often a margin check was too close to call */
   readonly stats = { served: 0, declined: 0, marginTooClose: 0, exactBounds: 0 };
   private readonly grids = new Map<string, Grid | null>();
-  private readonly bounds = new Map<Account, AvailableBound>();
+  private readonly hints = new Map<Account, AccountHint>();
   private epoch = 0;
-  private readonly before = new OrderTotals();
   private readonly after = new OrderTotals();
 
   constructor(private readonly ex: FastPathHost) {}
 
-  /** Every account's bound is dropped (a mark price moved, or a command the fast path does not follow). */
+  /** Every account's hint is dropped (a mark price moved, or a command the fast path does not follow). */
   invalidateAll(): void {
     this.epoch++;
+    this.hints.clear();
   }
 
-  /** The account's bound is dropped (the general path changed its orders, positions or wallet). */
+  /** The account's hint is dropped (the general path changed its orders, positions or wallet). */
   invalidate(a: Account | undefined): void {
-    if (a !== undefined) this.bounds.delete(a);
+    if (a !== undefined) this.hints.delete(a);
   }
 
   /**
-   * After a command the general path accepted: an order command drops the bounds of the accounts its
+   * After a command the general path accepted: an order command drops the hints of the accounts its
    * events name (every order or account change of an account has an event naming it); any other command
    * (a mark price, funding, a deposit, a setting…) drops them all.
    */
@@ -246,8 +289,17 @@ export class OrderFastPath {
 
   private grid(s: SymbolState): Grid | undefined {
     let g = this.grids.get(s.instrument.symbol);
-    if (g === undefined) this.grids.set(s.instrument.symbol, (g = gridOf(s.instrument) ?? null));
+    if (g === undefined) this.grids.set(s.instrument.symbol, (g = gridOf(s.instrument, this.grids.size) ?? null));
     return g ?? undefined;
+  }
+
+  /** The mark as a float (converted once per mark). */
+  private markOf(g: Grid, mark: Decimal): number {
+    if (g.mark !== mark) {
+      g.mark = mark;
+      g.markF = f(mark);
+    }
+    return g.markF;
   }
 
   private priceAt(g: Grid, ticks: number): Decimal {
@@ -270,79 +322,79 @@ export class OrderFastPath {
     return q;
   }
 
-  /** The account's available balance, as a float lower bound. */
-  private boundOf(a: Account): AvailableBound {
-    let b = this.bounds.get(a);
-    if (b === undefined || b.epoch !== this.epoch) {
+  /** The account's hint, rebuilt from the exact state when missing, stale or used MAX_OPS times. */
+  private hintOf(a: Account): AccountHint {
+    let h = this.hints.get(a);
+    if (h === undefined || h.epoch !== this.epoch || h.ops >= MAX_OPS) {
       this.stats.exactBounds++;
       const exact = f(availableOf(viewOf(a), this.ex.symbols));
-      b = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK };
-      this.bounds.set(a, b);
+      h = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK, ops: 0, symbols: [] };
+      this.hints.set(a, h);
     }
-    return b;
+    return h;
+  }
+
+  /** The hint's totals for one symbol, summed from the account's open orders on first use. */
+  private symbolHint(h: AccountHint, a: Account, s: SymbolState, g: Grid, mark: number): SymbolHint {
+    let sh = h.symbols[g.index];
+    if (sh === undefined) {
+      const totals = new OrderTotals();
+      for (const o of a.openOrders.values()) if (o.symbol === g.symbol) totals.addOrder(o, mark, 1);
+      const leg = a.positions.get(g.bothKey);
+      sh = { totals, n: leg === undefined ? 0 : f(leg.amt) * mark, lev: settingsOf(a, g.symbol).leverage };
+      h.symbols[g.index] = sh;
+    }
+    return sh;
   }
 
   /**
    * The checks an order change makes on the account (one-way mode): the open-order count, the -2027 cap
    * and the margin. `replacing` leaves the symbol's orders; an order of `side`, `rem` × `price` joins them
-   * (`rem` 0: nothing joins, a cancel). Undefined when acceptance is not proven.
+   * (`rem` 0: nothing joins, a cancel). When acceptance is proven, the change is recorded in the hint
+   * (the caller then applies it) and true is answered.
    */
   private check(
     a: Account,
     s: SymbolState,
+    g: Grid,
     replacing: Order | undefined,
     side: 'BUY' | 'SELL',
     rem: number,
     price: number,
     mark: number,
     clientOrderId: string | undefined,
-  ): MarginCheck | undefined {
-    const symbol = s.instrument.symbol;
-    const inst = s.instrument;
-    const before = this.before;
-    before.count = 0;
-    before.bids = before.asks = before.bidLoss = before.askLoss = 0;
-    let others = 0; // Σ remaining × price of the other non-reduce-only book orders (-2027)
-    for (const o of a.openOrders.values()) {
-      if (clientOrderId !== undefined && o.clientOrderId === clientOrderId && o !== replacing) return undefined;
-      if (o.symbol !== symbol) continue;
-      before.count++;
-      if (o.reduceOnly || isPendingConditional(o)) continue;
-      const orem = f(o.origQty) - f(o.executedQty);
-      const oprice = f(o.price);
-      before.add(o.side, orem, oprice, mark, 1);
-      if (o !== replacing) others += orem * oprice;
-    }
+  ): boolean {
+    if (clientOrderId !== undefined)
+      for (const o of a.openOrders.values()) if (o.clientOrderId === clientOrderId && o !== replacing) return false;
+    const h = this.hintOf(a);
+    const sh = this.symbolHint(h, a, s, g, mark);
+    const before = sh.totals;
     const after = this.after;
-    after.count = before.count;
-    after.bids = before.bids;
-    after.asks = before.asks;
-    after.bidLoss = before.bidLoss;
-    after.askLoss = before.askLoss;
-    if (replacing !== undefined) {
-      after.count--;
-      if (!replacing.reduceOnly && !isPendingConditional(replacing))
-        after.add(replacing.side, f(replacing.origQty) - f(replacing.executedQty), f(replacing.price), mark, -1);
-    }
-    const st = settingsOf(a, symbol);
-    const leg = a.positions.get(`${symbol}:BOTH`);
-    const n = leg === undefined ? 0 : f(leg.amt) * mark;
+    after.copyFrom(before);
+    if (replacing !== undefined) after.addOrder(replacing, mark, -1);
     if (rem > 0) {
-      if (after.count >= inst.maxNumOrders) return undefined;
-      after.add(side, rem, price, mark, 1);
+      if (after.count >= s.instrument.maxNumOrders) return false;
       // -2027: position + the other orders + this one within the leverage's notional cap
-      const cap = maxNotionalForLeverage(inst.brackets, st.leverage);
-      if (cap === undefined) return undefined;
-      const exposure = rem * price + Math.abs(n) + others;
-      if (exposure * (1 + REL) + SLACK >= f(cap) * (1 - REL)) return undefined;
+      let cap = g.caps.get(sh.lev);
+      if (cap === undefined) {
+        const exact = maxNotionalForLeverage(s.instrument.brackets, sh.lev);
+        g.caps.set(sh.lev, (cap = exact === undefined ? -1 : f(exact)));
+      }
+      const exposure = rem * price + Math.abs(sh.n) + after.bids + after.asks;
+      if (exposure * (1 + CAP_REL) + SLACK >= cap * (1 - CAP_REL)) return false;
+      after.count++;
+      after.add(side, rem, price, mark, 1);
     }
-    const delta = after.margin(n, st.leverage, true) - before.margin(n, st.leverage, false);
-    const bound = this.boundOf(a);
-    if (rem > 0 && bound.low - delta < 0 && delta > 0) {
+    const delta = after.margin(sh.n, sh.lev, true) - before.margin(sh.n, sh.lev, false);
+    if (rem > 0 && h.low - delta < 0 && delta > 0) {
       this.stats.marginTooClose++;
-      return undefined;
+      return false;
     }
-    return { bound, delta };
+    // proven: the caller applies the change
+    h.low -= delta;
+    h.ops++;
+    before.copyFrom(after);
+    return true;
   }
 
   /** The price band around the mark (-4016 / -4024), with a margin towards the exact path. */
@@ -390,17 +442,15 @@ export class OrderFastPath {
     if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
     if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
     const ticks = priceUnits / g.tickUnits;
-    const mark = f(s.markPrice);
+    const mark = this.markOf(g, s.markPrice);
     const price = priceUnits / (P10[g.priceScale] as number);
     const qty = qtyUnits / (P10[g.qtyScale] as number);
     if (!this.inBand(g, cmd.side, price, mark)) return undefined;
     if (qty * price < g.minNotional * (1 + REL)) return undefined;
     if (this.crosses(s, cmd.side, ticks)) return undefined;
-    const c = this.check(a, s, undefined, cmd.side, qty, price, mark, clientId);
-    if (c === undefined) return undefined;
+    if (!this.check(a, s, g, undefined, cmd.side, qty, price, mark, clientId)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
-    c.bound.low -= c.delta;
     const orderId = this.ex.allocateOrderId();
     const order = newOrder({
       orderId,
@@ -453,36 +503,28 @@ export class OrderFastPath {
     if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
     if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
     const ticks = priceUnits / g.tickUnits;
-    const mark = f(s.markPrice);
+    const mark = this.markOf(g, s.markPrice);
     const price = priceUnits / (P10[g.priceScale] as number);
     const qty = qtyUnits / (P10[g.qtyScale] as number);
     if (!this.inBand(g, o.side, price, mark)) return undefined;
     if (qty * price < g.minNotional * (1 + REL)) return undefined;
     if (this.crosses(s, o.side, ticks)) return undefined;
-    const c = this.check(a, s, o, o.side, qty, price, mark, undefined);
-    if (c === undefined) return undefined;
+    if (!this.check(a, s, g, o, o.side, qty, price, mark, undefined)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     // The general path replaces the order with a new object of the same id and fields; the fast path
     // changes the one object in place (nothing outside the book, the account and the order map refers to
     // it), which leaves the same state without promoting a new order to the old generation per amend.
-    c.bound.low -= c.delta;
     const origQty = this.quantityOf(g, qtyUnits);
     const keepsPlace = o.ticks === ticks && origQty.lte(o.origQty);
-    if (!keepsPlace) {
-      s.book.remove(o);
-      a.openOrders.delete(o.orderId);
-    }
+    if (!keepsPlace) s.book.remove(o);
     o.price = this.priceAt(g, ticks);
     o.ticks = ticks;
     o.origQty = origQty;
     o.priceMatch = 'NONE';
     o.updateTime = cmd.time;
     events.push(this.ex.orderUpdate(o, 'AMENDMENT', cmd.time));
-    if (!keepsPlace) {
-      a.openOrders.set(o.orderId, o);
-      s.book.add(o);
-    }
+    if (!keepsPlace) s.book.add(o);
     const result = this.ex.orderJSON(o);
     this.ex.processTriggers(s, cmd.time, events);
     return result;
@@ -496,12 +538,16 @@ export class OrderFastPath {
     if (a === undefined || s === undefined) return undefined;
     const o = a.openOrders.get(cmd.orderId);
     if (o === undefined || o.symbol !== s.instrument.symbol) return undefined;
-    const b = this.bounds.get(a);
-    if (b !== undefined && b.epoch === this.epoch) {
-      // a cancel is never refused; the bound follows it when it can, and is dropped otherwise
-      const c = s.markPrice === undefined || a.dualSidePosition ? undefined : this.check(a, s, o, o.side, 0, 0, f(s.markPrice), undefined);
-      if (c === undefined) this.bounds.delete(a);
-      else c.bound.low -= c.delta;
+    const h = this.hints.get(a);
+    if (h !== undefined && h.epoch === this.epoch) {
+      // a cancel is never refused; the hint follows it when it can, and is dropped otherwise
+      const g = this.grid(s);
+      const followed =
+        s.markPrice !== undefined &&
+        !a.dualSidePosition &&
+        g !== undefined &&
+        this.check(a, s, g, o, o.side, 0, 0, this.markOf(g, s.markPrice), undefined);
+      if (!followed) this.hints.delete(a);
     }
     this.ex.closeOrder(o, 'CANCELED', cmd.time, events);
     return this.ex.orderJSON(o);
