@@ -30,6 +30,12 @@ export type CommandPositionSide = 'BOTH' | 'LONG' | 'SHORT';
 /** What a newClientOrderId may be (Binance: `^[.A-Z:/a-z0-9_-]{1,36}$`). */
 export const CLIENT_ORDER_ID_RE = /^[.A-Za-z0-9:/_-]{1,36}$/;
 export type SelfTradePrevention = 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH' | 'NONE';
+export const SELF_TRADE_PREVENTION_MODES: ReadonlySet<string> = new Set<SelfTradePrevention>([
+  'EXPIRE_TAKER',
+  'EXPIRE_MAKER',
+  'EXPIRE_BOTH',
+  'NONE',
+]);
 
 interface Base {
   readonly time: number;

@@ -47,7 +47,7 @@ import type {
   WorkingType,
   OrderType,
 } from './commands.js';
-import { CLIENT_ORDER_ID_RE, PRICE_MATCHES } from './commands.js';
+import { CLIENT_ORDER_ID_RE, PRICE_MATCHES, SELF_TRADE_PREVENTION_MODES } from './commands.js';
 import {
   ERR,
   EngineRejection,
@@ -96,6 +96,8 @@ const ORDER_TYPES = new Set<string>([
 ]);
 /** triggered orders checked per price update at most (a runaway cascade guard) */
 const MAX_TRIGGER_ROUNDS = 1000;
+const TIME_IN_FORCE: ReadonlySet<string> = new Set(['GTC', 'IOC', 'FOK', 'GTX', 'GTD']);
+const POSITION_SIDES: ReadonlySet<string> = new Set(['BOTH', 'LONG', 'SHORT']);
 /** Binance forgets cancelled/expired orders without fills after 3 days (GET /fapi/v1/order) */
 export const DEFAULT_CLOSED_ORDER_RETENTION_MS = 3 * 24 * 3600_000;
 export const DEFAULT_CLOSED_ORDERS_KEPT = 100_000;
@@ -277,7 +279,7 @@ export class Exchange {
         if (this.fast !== undefined && (cmd.type === 'placeOrder' || cmd.type === 'modifyOrder' || cmd.type === 'cancelOrder'))
           this.fast.stats.declined++;
         result = this.dispatch(cmd, events);
-        this.fast?.followGeneral(cmd, events, this.accounts);
+        this.fast?.followGeneral(cmd, events);
       }
       this.time = Math.max(this.time, cmd.time);
       this.forgetClosedOrders(events);
@@ -664,7 +666,7 @@ export class Exchange {
       } else if (!conditional) {
         price = this.matchedPrice(s, cmd.side, priceMatch);
       }
-      if (!['GTC', 'IOC', 'FOK', 'GTX', 'GTD'].includes(tif)) reject(badParam('timeInForce'));
+      if (!TIME_IN_FORCE.has(tif)) reject(badParam('timeInForce'));
       if (tif === 'GTD') {
         if (!Number.isSafeInteger(cmd.goodTillDate)) reject(badParam('goodTillDate'));
         goodTillDate = Math.floor((cmd.goodTillDate as number) / 1000) * 1000;
@@ -706,12 +708,12 @@ export class Exchange {
     }
 
     const positionSide = cmd.positionSide ?? 'BOTH';
-    if (!['BOTH', 'LONG', 'SHORT'].includes(positionSide)) reject(ERR.INVALID_POSITION_SIDE);
+    if (!POSITION_SIDES.has(positionSide)) reject(ERR.INVALID_POSITION_SIDE);
     if (a.dualSidePosition ? positionSide === 'BOTH' : positionSide !== 'BOTH') reject(ERR.POSITION_SIDE_NOT_MATCH);
     if (cmd.reduceOnly !== undefined && typeof cmd.reduceOnly !== 'boolean') reject(badParam('reduceOnly'));
     if (a.dualSidePosition && cmd.reduceOnly === true) reject(ERR.REDUCE_ONLY_CONFLICT);
     const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
-    if (!['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'].includes(stp)) reject(badParam('selfTradePreventionMode'));
+    if (!SELF_TRADE_PREVENTION_MODES.has(stp)) reject(badParam('selfTradePreventionMode'));
     if (cmd.newClientOrderId !== undefined) {
       if (typeof cmd.newClientOrderId !== 'string' || !CLIENT_ORDER_ID_RE.test(cmd.newClientOrderId)) reject(badParam('newClientOrderId'));
       for (const o of a.openOrders.values())

@@ -233,4 +233,44 @@ describe('order fast path', () => {
       if (fastPath) assert.ok((ex.fast?.stats.marginTooClose ?? 0) >= 2, 'the fast path handed the close calls to the exact check');
     }
   });
+
+  it('counts open orders as the general path does: the 201st open BTCUSDT order is -2025, an amend of one of the 200 is not', () => {
+    for (const fastPath of [true, false]) {
+      const ex = new Exchange(undefined, { fastPath });
+      ex.execute({ type: 'createAccount', time: 1, accountId: 'u' });
+      ex.execute({ type: 'deposit', time: 1, accountId: 'u', asset: 'USDT', amount: '1000000' });
+      ex.execute({ type: 'setMarkPrice', time: 1, symbol: 'BTCUSDT', markPrice: '50000' });
+      const place = (i: number) =>
+        ex.execute({
+          type: 'placeOrder',
+          time: 2,
+          accountId: 'u',
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          orderType: 'LIMIT',
+          quantity: '0.001',
+          price: (49000 - i).toFixed(1),
+        });
+      let last = 0;
+      for (let i = 0; i < 200; i++) {
+        const r = place(i);
+        assert.ok(r.ok, `order ${i}: ${JSON.stringify(r)}`);
+        last = (r.result as { orderId: number }).orderId;
+      }
+      const over = place(200);
+      assert.deepEqual(over.ok ? undefined : over.error, { code: -2025, msg: 'Reach max open order limit.' }, `fastPath ${fastPath}`);
+      const amend = ex.execute({
+        type: 'modifyOrder',
+        time: 3,
+        accountId: 'u',
+        symbol: 'BTCUSDT',
+        orderId: last,
+        side: 'BUY',
+        quantity: '0.001',
+        price: '48000.5',
+      });
+      assert.ok(amend.ok, JSON.stringify(amend));
+      if (fastPath) assert.ok((ex.fast?.stats.served ?? 0) >= 200, 'the fast path placed them');
+    }
+  });
 });

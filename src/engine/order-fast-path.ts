@@ -25,6 +25,7 @@ import { Decimal, maxNotionalForLeverage, type Instrument } from '../core/index.
 import { availableOf, settingsOf, viewOf } from './account-margin.js';
 import {
   CLIENT_ORDER_ID_RE,
+  SELF_TRADE_PREVENTION_MODES,
   type CancelOrder,
   type Command,
   type ModifyOrder,
@@ -90,7 +91,6 @@ const CAP_REL = 1e-9;
 /** Slack of the margin bounds, relative to the magnitudes summed (and absolute, for rounding at 1e-18). */
 const SLACK = 1e-9;
 const MAX_CACHED = 1 << 16;
-const STP_MODES: ReadonlySet<string> = new Set(['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE']);
 
 /** A decimal's units at `scale` when it is an integer there and safe; -1 otherwise. */
 function unitsOf(d: Decimal, scale: number): number {
@@ -270,20 +270,25 @@ export class OrderFastPath {
    * events name (every order or account change of an account has an event naming it); any other command
    * (a mark price, funding, a deposit, a setting…) drops them all.
    */
-  followGeneral(cmd: Command, events: readonly EngineEvent[], accounts: ReadonlyMap<string, Account>): void {
+  followGeneral(cmd: Command, events: readonly EngineEvent[]): void {
     switch (cmd.type) {
       case 'placeOrder':
       case 'modifyOrder':
       case 'cancelOrder':
       case 'cancelAllOrders':
       case 'expireOrders':
-        for (const e of events) {
-          const id = (e as { accountId?: unknown }).accountId;
-          if (typeof id === 'string') this.invalidate(accounts.get(id));
-        }
+        this.dropNamed(events, 0);
         return;
       default:
         this.invalidateAll();
+    }
+  }
+
+  /** Drops the hints of the accounts that events[from…] name. */
+  private dropNamed(events: readonly EngineEvent[], from: number): void {
+    for (let i = from; i < events.length; i++) {
+      const id = (events[i] as { accountId?: unknown }).accountId;
+      if (typeof id === 'string') this.invalidate(this.ex.accounts.get(id));
     }
   }
 
@@ -397,6 +402,17 @@ export class OrderFastPath {
     return true;
   }
 
+  /**
+   * The general path checks the symbol's conditional orders after every order command; so does the fast
+   * path. Orders that fire then (only ones left over from an earlier command's trigger limit can) change
+   * their accounts: those hints are dropped, as after a general-path command.
+   */
+  private triggers(s: SymbolState, time: number, events: EngineEvent[]): void {
+    const n = events.length;
+    this.ex.processTriggers(s, time, events);
+    this.dropNamed(events, n);
+  }
+
   /** The price band around the mark (-4016 / -4024), with a margin towards the exact path. */
   private inBand(g: Grid, side: 'BUY' | 'SELL', price: number, mark: number): boolean {
     return side === 'BUY' ? price <= mark * g.multiplierUp * (1 - REL) : price >= mark * g.multiplierDown * (1 + REL);
@@ -428,7 +444,7 @@ export class OrderFastPath {
     )
       return undefined;
     const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
-    if (!STP_MODES.has(stp)) return undefined;
+    if (!SELF_TRADE_PREVENTION_MODES.has(stp)) return undefined;
     const clientId = cmd.newClientOrderId;
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ORDER_ID_RE.test(clientId))) return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
@@ -472,7 +488,7 @@ export class OrderFastPath {
     a.openOrders.set(orderId, order);
     s.book.add(order);
     const result = this.ex.orderJSON(order);
-    this.ex.processTriggers(s, cmd.time, events);
+    this.triggers(s, cmd.time, events);
     return result;
   }
 
@@ -526,7 +542,7 @@ export class OrderFastPath {
     events.push(this.ex.orderUpdate(o, 'AMENDMENT', cmd.time));
     if (!keepsPlace) s.book.add(o);
     const result = this.ex.orderJSON(o);
-    this.ex.processTriggers(s, cmd.time, events);
+    this.triggers(s, cmd.time, events);
     return result;
   }
 
