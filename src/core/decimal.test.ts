@@ -13,6 +13,18 @@ describe('Decimal', () => {
     assert.equal(dec('-0.000').toString(), '0');
   });
 
+  it('prints the shortest exact text of any mantissa and scale (parses back to the same value)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 18 }), (m, e) => {
+        const d = Decimal.fromUnits(m, e);
+        const text = d.toString();
+        assert.match(text, /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/, text);
+        assert.ok(Decimal.parse(text).eq(d), `${m}e-${e} → ${text}`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('refuses anything that is not a plain decimal', () => {
     for (const s of ['', ' 1', '1e5', 'NaN', 'Infinity', '1.', '.5', '0x10', '1,5', '--1', '1.1234567890123456789']) {
       assert.equal(Decimal.tryParse(s), undefined, s);

@@ -278,21 +278,7 @@ export class Decimal {
 
   /** Shortest exact text ("1.5", "-0.004", "0"). */
   toString(): string {
-    if (this.text === undefined) {
-      if (this.m === 0n) {
-        this.text = '0';
-      } else {
-        // format with all places, then drop the fraction's trailing zeros (and a bare point) as text
-        let t = format(this.m, this.e);
-        if (this.e > 0) {
-          let end = t.length;
-          while (t.charCodeAt(end - 1) === 48) end--;
-          if (t.charCodeAt(end - 1) === 46) end--;
-          t = t.slice(0, end);
-        }
-        this.text = t;
-      }
-    }
+    if (this.text === undefined) this.text = shortest(this.m, this.e);
     return this.text;
   }
 
@@ -304,6 +290,27 @@ export class Decimal {
   toNumber(): number {
     return Number(this.toString());
   }
+}
+
+/** m × 10^-e with the fraction's trailing zeros (and a bare point) left out. */
+function shortest(m: bigint, e: number): string {
+  if (m === 0n) return '0';
+  const negative = m < 0n;
+  let digits = (negative ? -m : m).toString();
+  if (e > 0) {
+    // drop the fraction's trailing zeros from the digits before placing the point
+    let end = digits.length;
+    const stop = end - e;
+    while (end > stop && digits.charCodeAt(end - 1) === 48) end--;
+    const fraction = end - stop;
+    if (end < digits.length) digits = digits.slice(0, end);
+    if (fraction > 0) {
+      if (digits.length <= fraction) digits = '0'.repeat(fraction - digits.length + 1) + digits;
+      const point = digits.length - fraction;
+      digits = `${digits.slice(0, point)}.${digits.slice(point)}`;
+    }
+  }
+  return negative ? `-${digits}` : digits;
 }
 
 function format(m: bigint, e: number): string {
