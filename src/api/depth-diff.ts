@@ -37,17 +37,19 @@ function levelQty(s: SymbolState, orders: readonly { origQty: Decimal; executedQ
 export function depthLevels(s: SymbolState, limit?: number): DepthSides {
   const side = (levels: readonly { ticks: number; orders: readonly { origQty: Decimal; executedQty: Decimal }[] }[]) => {
     const out: DepthLevel[] = [];
-    for (const level of limit === undefined ? levels : levels.slice(0, limit))
+    for (const level of levels)
       out.push([levelPrice(s, level.ticks), levelQty(s, level.orders)]);
     return out;
   };
-  return { bids: side(s.book.bids.levels), asks: side(s.book.asks.levels) };
+  return limit === undefined
+    ? { bids: side(s.book.bids.levels), asks: side(s.book.asks.levels) }
+    : { bids: side(s.book.depth('BUY', limit)), asks: side(s.book.depth('SELL', limit)) };
 }
 
 /** Best bid and ask with their quantities (undefined sides when empty). */
 export function topOfBook(s: SymbolState): { bid?: DepthLevel; ask?: DepthLevel } {
-  const bid = s.book.bids.levels[0];
-  const ask = s.book.asks.levels[0];
+  const bid = s.book.bids.best();
+  const ask = s.book.asks.best();
   return {
     ...(bid === undefined ? {} : { bid: [levelPrice(s, bid.ticks), levelQty(s, bid.orders)] as DepthLevel }),
     ...(ask === undefined ? {} : { ask: [levelPrice(s, ask.ticks), levelQty(s, ask.orders)] as DepthLevel }),

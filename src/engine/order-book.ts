@@ -4,10 +4,13 @@
  */
 import type { Order } from './state.js';
 
+/** A price level. Read it within a command: an emptied level is reused for another price later. */
 export interface Level {
   readonly ticks: number;
   readonly orders: Order[];
 }
+
+const MAX_SPARE_LEVELS = 4096;
 
 /**
  * One side of the book: the level prices in a sorted typed array (best first), the levels by price.
@@ -20,6 +23,7 @@ class BookSide {
   private count = 0;
   private readonly byTicks = new Map<number, Level>();
   private list: Level[] | undefined = [];
+  private readonly spare: Level[] = [];
   constructor(private readonly descending: boolean) {}
 
   /** Number of price levels. */
@@ -58,7 +62,7 @@ class BookSide {
   add(order: Order): void {
     let level = this.byTicks.get(order.ticks);
     if (level === undefined) {
-      level = { ticks: order.ticks, orders: [] };
+      level = this.newLevel(order.ticks);
       this.byTicks.set(order.ticks, level);
       if (this.count === this.prices.length) {
         const grown = new Float64Array(this.prices.length * 2);
@@ -106,6 +110,19 @@ class BookSide {
       this.count--;
       this.list = undefined;
     }
+    if (level.orders.length === 0 && this.spare.length < MAX_SPARE_LEVELS) this.spare.push(level);
+  }
+
+  /**
+   * A level for a new price: an emptied one when there is one. Levels come and go on most amends; reusing
+   * them keeps each from living just long enough to be copied out of the young generation and collected
+   * later (levels are read within a command, never kept: see `levels`).
+   */
+  private newLevel(ticks: number): Level {
+    const level = this.spare.pop();
+    if (level === undefined) return { ticks, orders: [] };
+    (level as { ticks: number }).ticks = ticks;
+    return level;
   }
 
   best(): Level | undefined {
