@@ -37,8 +37,7 @@ function levelQty(s: SymbolState, orders: readonly { origQty: Decimal; executedQ
 export function depthLevels(s: SymbolState, limit?: number): DepthSides {
   const side = (levels: readonly { ticks: number; orders: readonly { origQty: Decimal; executedQty: Decimal }[] }[]) => {
     const out: DepthLevel[] = [];
-    for (const level of levels)
-      out.push([levelPrice(s, level.ticks), levelQty(s, level.orders)]);
+    for (const level of levels) out.push([levelPrice(s, level.ticks), levelQty(s, level.orders)]);
     return out;
   };
   return limit === undefined
