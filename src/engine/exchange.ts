@@ -245,7 +245,10 @@ export class Exchange {
    */
   private forgetClosedOrders(events: readonly EngineEvent[]): void {
     for (const e of events) {
-      if (e.e !== 'ORDER_TRADE_UPDATE') continue;
+      // an amendment leaves the order open (if it then trades or expires, those events follow); any other
+      // event may belong to an order that closed in this command, with or without an event of its own
+      // (a liquidation order that found no bids expires silently)
+      if (e.e !== 'ORDER_TRADE_UPDATE' || e.o.x === 'AMENDMENT') continue;
       const o = this.orders.get(e.o.i);
       if (o !== undefined && isClosed(o) && !this.closedIds.has(o.orderId)) {
         this.closedIds.add(o.orderId);
