@@ -222,10 +222,14 @@ class OrderTotals {
 }
 
 /** What the fast path knows of one symbol of an account: its open orders' totals, position notional, leverage. */
-interface SymbolHint {
-  readonly totals: OrderTotals;
-  readonly n: number;
-  readonly lev: number;
+class SymbolHint extends OrderTotals {
+  constructor(
+    readonly index: number,
+    readonly n: number,
+    readonly lev: number,
+  ) {
+    super();
+  }
 }
 
 /**
@@ -238,8 +242,9 @@ interface AccountHint {
   readonly epoch: number;
   low: number;
   ops: number;
-  /** by symbol index (Grid.index) */
-  readonly symbols: (SymbolHint | undefined)[];
+  /** the first symbol used (most accounts trade one), then the others by symbol index (Grid.index) */
+  first: SymbolHint | undefined;
+  others: (SymbolHint | undefined)[] | undefined;
 }
 
 const MAX_OPS = 10_000;
@@ -333,21 +338,22 @@ export class OrderFastPath {
     if (h === undefined || h.epoch !== this.epoch || h.ops >= MAX_OPS) {
       this.stats.exactBounds++;
       const exact = f(availableOf(viewOf(a), this.ex.symbols));
-      h = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK, ops: 0, symbols: [] };
+      h = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK, ops: 0, first: undefined, others: undefined };
       this.hints.set(a, h);
     }
     return h;
   }
 
   /** The hint's totals for one symbol, summed from the account's open orders on first use. */
-  private symbolHint(h: AccountHint, a: Account, s: SymbolState, g: Grid, mark: number): SymbolHint {
-    let sh = h.symbols[g.index];
+  private symbolHint(h: AccountHint, a: Account, g: Grid, mark: number): SymbolHint {
+    if (h.first !== undefined && h.first.index === g.index) return h.first;
+    let sh = h.others?.[g.index];
     if (sh === undefined) {
-      const totals = new OrderTotals();
-      for (const o of a.openOrders.values()) if (o.symbol === g.symbol) totals.addOrder(o, mark, 1);
       const leg = a.positions.get(g.bothKey);
-      sh = { totals, n: leg === undefined ? 0 : f(leg.amt) * mark, lev: settingsOf(a, g.symbol).leverage };
-      h.symbols[g.index] = sh;
+      sh = new SymbolHint(g.index, leg === undefined ? 0 : f(leg.amt) * mark, settingsOf(a, g.symbol).leverage);
+      for (const o of a.openOrders.values()) if (o.symbol === g.symbol) sh.addOrder(o, mark, 1);
+      if (h.first === undefined) h.first = sh;
+      else (h.others ??= [])[g.index] = sh;
     }
     return sh;
   }
@@ -372,25 +378,24 @@ export class OrderFastPath {
     if (clientOrderId !== undefined)
       for (const o of a.openOrders.values()) if (o.clientOrderId === clientOrderId && o !== replacing) return false;
     const h = this.hintOf(a);
-    const sh = this.symbolHint(h, a, s, g, mark);
-    const before = sh.totals;
+    const before = this.symbolHint(h, a, g, mark);
     const after = this.after;
     after.copyFrom(before);
     if (replacing !== undefined) after.addOrder(replacing, mark, -1);
     if (rem > 0) {
       if (after.count >= s.instrument.maxNumOrders) return false;
       // -2027: position + the other orders + this one within the leverage's notional cap
-      let cap = g.caps.get(sh.lev);
+      let cap = g.caps.get(before.lev);
       if (cap === undefined) {
-        const exact = maxNotionalForLeverage(s.instrument.brackets, sh.lev);
-        g.caps.set(sh.lev, (cap = exact === undefined ? -1 : f(exact)));
+        const exact = maxNotionalForLeverage(s.instrument.brackets, before.lev);
+        g.caps.set(before.lev, (cap = exact === undefined ? -1 : f(exact)));
       }
-      const exposure = rem * price + Math.abs(sh.n) + after.bids + after.asks;
+      const exposure = rem * price + Math.abs(before.n) + after.bids + after.asks;
       if (exposure * (1 + CAP_REL) + SLACK >= cap * (1 - CAP_REL)) return false;
       after.count++;
       after.add(side, rem, price, mark, 1);
     }
-    const delta = after.margin(sh.n, sh.lev, true) - before.margin(sh.n, sh.lev, false);
+    const delta = after.margin(before.n, before.lev, true) - before.margin(before.n, before.lev, false);
     if (rem > 0 && h.low - delta < 0 && delta > 0) {
       this.stats.marginTooClose++;
       return false;
