@@ -155,6 +155,9 @@ export class Decimal {
   }
 
   add(o: Decimal): Decimal {
+    // adding zero gives the same value: the same object (Decimals are immutable)
+    if (o.m === 0n) return this;
+    if (this.m === 0n) return o;
     const d = this.e - o.e;
     if (d === 0) return new Decimal(this.m + o.m, this.e);
     if (d > 0) return new Decimal(this.m + o.m * pow10(d), this.e);
@@ -162,6 +165,7 @@ export class Decimal {
   }
 
   sub(o: Decimal): Decimal {
+    if (o.m === 0n) return this;
     const d = this.e - o.e;
     if (d === 0) return new Decimal(this.m - o.m, this.e);
     if (d > 0) return new Decimal(this.m - o.m * pow10(d), this.e);
