@@ -33,6 +33,9 @@ function pow10(n: number): bigint {
   return n <= 64 ? (POW10[n] as bigint) : 10n ** BigInt(n);
 }
 
+/** Exact powers of ten as doubles (10^22 is the largest a double holds exactly). */
+const POW10_DOUBLE = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /** Largest scale accepted from text input. */
 export const MAX_INPUT_SCALE = 18;
 
@@ -290,9 +293,14 @@ export class Decimal {
     return this.toString();
   }
 
-  /** Lossy conversion for charts and logs only; never use it in a money path. */
+  /**
+   * The nearest double, or within 2u + u² of the value (u = 2^-53): Number(bigint) rounds once and the
+   * division by an exact power of ten (up to 10^22) once; larger scales go through Number(text), which is
+   * correctly rounded. Lossy: for charts, logs and float bounds that fall back to exact decimals; never
+   * for money.
+   */
   toNumber(): number {
-    return Number(this.toString());
+    return this.e <= 22 ? Number(this.m) / (POW10_DOUBLE[this.e] as number) : Number(this.toString());
   }
 }
 

@@ -481,6 +481,7 @@ export class Exchange {
       if (after.isNegative()) reject(ERR.MIN_LEVERAGE_RATIO);
     }
     a.settings.set(cmd.symbol, { leverage: lev, marginType: current.marginType });
+    this.risk.markDirty(a); // the margin sweep's position margin uses the leverage
     events.push({ e: 'ACCOUNT_CONFIG_UPDATE', accountId: a.accountId, E: cmd.time, T: cmd.time, ac: { s: cmd.symbol, l: lev } });
     return { leverage: lev, maxNotionalValue: maxNotional.toString(), symbol: cmd.symbol };
   }

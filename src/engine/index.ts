@@ -8,3 +8,4 @@ export * from './position-update.js';
 export * from './account-margin.js';
 export * from './exchange.js';
 export * from './snapshot.js';
+export * from './margin-sweep.js';

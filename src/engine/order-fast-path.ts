@@ -77,11 +77,11 @@ interface Grid {
 }
 
 const P10: number[] = [];
-for (let i = 0; i <= 40; i++) P10.push(10 ** i);
+for (let i = 0; i <= 22; i++) P10.push(10 ** i);
 
-/** A float of a decimal (relative error ≤ 2⁻⁵²); only ever used with a margin towards the exact path. */
+/** A float of a decimal (within 2u + u² of it, Decimal.toNumber); only ever used with a margin towards the exact path. */
 function f(d: Decimal): number {
-  return Number(d.m) / (P10[d.e] ?? 10 ** d.e);
+  return d.toNumber();
 }
 
 /** Relative margin of the float comparisons: far above float error, far below any real difference. */

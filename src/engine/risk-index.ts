@@ -19,6 +19,11 @@
  *   the same relative move δ = σ / Σ k × mark: while no leg has moved δ against itself, the account has
  *   consumed less than σ, whatever the other symbols did.
  *
+ * The slacks are lower bounds taken from the margin sweep (margin-sweep.ts): its float figures less their
+ * rigorous error bounds, so no bigint arithmetic runs when accounts are re-indexed (a position in a symbol
+ * without a mark, or `slacksFrom = 'exact'`, takes the exact decimal checks instead). A lower slack only
+ * makes a trigger fire earlier.
+ *
  * An account's triggers are recomputed (all of them, under a new version; old heap entries are dropped
  * lazily) after anything that changes its positions or wallets (fills, deposits, withdrawals, isolated
  * margin, funding, liquidation) and after it was popped and checked: such accounts are marked dirty, and
@@ -26,12 +31,13 @@
  * call are checked on every tick of a symbol they hold (they must be re-armed when the ratio falls).
  * The triggers are binary floats padded towards firing early: they only decide when the exact check
  * runs, no amount is ever computed from them. The index is derived state: it is not part of the state
- * hash, and a restored snapshot rebuilds it.
+ * hash, and a restored snapshot rebuilds it (markAllDirty drops every entry and re-indexes every account).
  */
 import { Decimal, type BracketTable } from '../core/index.js';
 import { entryPrice, settingsOf } from './account-margin.js';
 import type { Exchange } from './exchange.js';
 import { crossState, isolatedSlack } from './liquidation.js';
+import { MarginSweep } from './margin-sweep.js';
 import { INSURANCE_FUND_ID, byAccountId, type Account, type EnginePosition, type SymbolState } from './state.js';
 
 /** 1 / MARGIN_CALL_RATIO (0.8): margin call when margin balance ≤ 1.25 × MM. */
@@ -70,6 +76,12 @@ class TriggerHeap {
     keys[i] = key;
     accounts[i] = a;
     versions[i] = version;
+  }
+
+  clear(): void {
+    this.keys = [];
+    this.accounts = [];
+    this.versions = [];
   }
 
   /** Smallest key, or +Infinity when empty. */
@@ -153,13 +165,31 @@ function mmrAtNotional(table: BracketTable, notional: number): number {
   return mmrs[mmrs.length - 1] as number;
 }
 
-interface Leg {
-  readonly p: EnginePosition;
-  readonly long: boolean;
+/** The legs one slack is shared over: a scratch buffer reused for every account (no allocation per leg). */
+class Legs {
+  n = 0;
+  readonly symbols: string[] = [];
+  readonly long: boolean[] = [];
   /** |size| and mark, as floats */
-  readonly size: number;
-  readonly mark: number;
-  readonly table: BracketTable;
+  readonly size: number[] = [];
+  readonly mark: number[] = [];
+  readonly tables: BracketTable[] = [];
+  readonly mmr: number[] = [];
+
+  clear(): this {
+    this.n = 0;
+    return this;
+  }
+
+  add(symbol: string, long: boolean, size: number, mark: number, table: BracketTable): this {
+    const i = this.n++;
+    this.symbols[i] = symbol;
+    this.long[i] = long;
+    this.size[i] = size;
+    this.mark[i] = mark;
+    this.tables[i] = table;
+    return this;
+  }
 }
 
 export class RiskIndex {
@@ -172,17 +202,38 @@ export class RiskIndex {
   private readonly dirty = new Set<Account>();
   /** cross accounts in a margin call: checked on every tick of a symbol they hold */
   private readonly hot = new Set<Account>();
+  private readonly legs = new Legs();
 
-  constructor(private readonly ex: Exchange) {}
+  /** the float shadow of every position (margin-sweep.ts): the slacks the triggers are computed from */
+  readonly sweep: MarginSweep;
+  /**
+   * Where the slacks come from: the sweep's float figures lowered by their error bound (default), or the
+   * exact decimal checks (crossState, isolatedSlack) for every account. Both are conservative; the exact
+   * one is kept for comparison (tests, bench/risk).
+   */
+  slacksFrom: 'sweep' | 'exact' = 'sweep';
+
+  constructor(private readonly ex: Exchange) {
+    this.sweep = new MarginSweep(ex);
+  }
 
   /** The account's positions or wallets changed: its triggers are recomputed at the end of the command. */
   markDirty(a: Account): void {
     this.dirty.add(a);
+    this.sweep.markDirty(a);
   }
 
-  /** Every account (after a snapshot is restored). */
+  /** Every account (after a snapshot is restored): every entry is dropped, every account indexed again. */
   markAllDirty(): void {
     for (const a of this.ex.accounts.values()) this.dirty.add(a);
+    for (const t of this.bySymbol.values()) {
+      t.falls.clear();
+      t.rises.clear();
+    }
+    this.entries.clear();
+    this.liveEntries = 0;
+    this.totalEntries = 0;
+    this.sweep.markAllDirty();
   }
 
   /** Recomputes the triggers of every account marked dirty (before each tick looks at the heaps). */
@@ -191,6 +242,7 @@ export class RiskIndex {
     // account-id order, so that the heaps' layout does not depend on the order of changes
     const list = [...this.dirty].sort(byAccountId);
     this.dirty.clear();
+    if (this.slacksFrom === 'sweep') this.sweep.prepare();
     for (const a of list) this.reindex(a);
     if (this.totalEntries > 2 * this.liveEntries + 4096) this.compact();
   }
@@ -250,16 +302,54 @@ export class RiskIndex {
     this.entries.set(a, 0);
     this.hot.delete(a);
     if (a.accountId === INSURANCE_FUND_ID) return;
+    const ai = this.slacksFrom === 'sweep' ? this.sweep.evaluateAccount(a) : -1;
+    if (ai < 0) this.reindexExact(a, version);
+    else this.reindexFromSweep(a, ai, version);
+  }
 
+  /**
+   * The slacks from the sweep's float figures, lowered by their error bounds (margin-sweep.ts): never
+   * above the exact slacks, so the triggers stay conservative.
+   */
+  private reindexFromSweep(a: Account, ai: number, version: number): void {
+    const sw = this.sweep;
+    const legs = this.legs;
+    const add = (r: number) => {
+      const amt = sw.rowAmt(r);
+      legs.add(sw.rowPosition(r).symbol, amt > 0, Math.abs(amt), sw.rowMark(r), sw.rowTable(r));
+    };
+    const end = sw.rowEnd(ai);
+    for (let r = sw.rowStart(ai); r < end; r++) {
+      if (!sw.rowIsolated(r)) continue;
+      legs.clear();
+      add(r);
+      this.pushLegs(a, version, legs, sw.isolatedSlackLow(r), 1);
+    }
+    if (sw.crossLegs(ai) === 0) return;
+    if (a.marginCall) {
+      // checked on every tick of its symbols until the ratio falls below the warning level again
+      this.hot.add(a);
+      return;
+    }
+    legs.clear();
+    for (let r = sw.rowStart(ai); r < end; r++) if (!sw.rowIsolated(r)) add(r);
+    this.pushLegs(a, version, legs, sw.crossSlackLow(ai, CALL_FACTOR), CALL_FACTOR);
+  }
+
+  /** The slacks from the exact checks (a position in a symbol without a mark, or slacksFrom 'exact'). */
+  private reindexExact(a: Account, version: number): void {
     // the slack of each isolated leg alone, and of the cross account: the same figures the exact checks use
-    const legOf = (p: EnginePosition): Leg => {
+    const legs = this.legs;
+    const add = (p: EnginePosition) => {
       const s = this.ex.symbols.get(p.symbol) as SymbolState;
       const mark = s.markPrice ?? entryPrice(p);
-      return { p, long: p.amt.isPositive(), size: Math.abs(p.amt.toNumber()), mark: mark.toNumber(), table: s.instrument.brackets };
+      legs.add(p.symbol, p.amt.isPositive(), Math.abs(p.amt.toNumber()), mark.toNumber(), s.instrument.brackets);
     };
     for (const p of a.positions.values()) {
-      if (!p.amt.isZero() && settingsOf(a, p.symbol).marginType === 'ISOLATED')
-        this.pushLegs(a, version, [legOf(p)], isolatedSlack(this.ex, p).toNumber(), 1);
+      if (p.amt.isZero() || settingsOf(a, p.symbol).marginType !== 'ISOLATED') continue;
+      legs.clear();
+      add(p);
+      this.pushLegs(a, version, legs, isolatedSlack(this.ex, p).toNumber(), 1);
     }
     const cross = crossState(this.ex, a);
     if (cross.legs.length === 0) return;
@@ -269,26 +359,28 @@ export class RiskIndex {
       return;
     }
     const slack = cross.marginBalance.sub(cross.maintMargin.mul(CALL_FACTOR_DEC));
-    this.pushLegs(a, version, cross.legs.map(legOf), slack.toNumber(), CALL_FACTOR);
+    legs.clear();
+    for (const p of cross.legs) add(p);
+    this.pushLegs(a, version, legs, slack.toNumber(), CALL_FACTOR);
   }
 
   /** Pushes the legs' triggers for a shared slack (MM counted `c` times). */
-  private pushLegs(a: Account, version: number, legs: readonly Leg[], slack: number, c: number): void {
+  private pushLegs(a: Account, version: number, legs: Legs, slack: number, c: number): void {
+    const n = legs.n;
+    const { long, size, mark, tables, mmr } = legs;
     // shorts take the MMR of the bracket their notional reaches at the trigger; raising it only lowers δ
-    const mmr = legs.map((l) => (l.long ? 0 : mmrAtNotional(l.table, l.size * l.mark)));
+    for (let i = 0; i < n; i++) mmr[i] = long[i] ? 0 : mmrAtNotional(tables[i] as BracketTable, (size[i] as number) * (mark[i] as number));
     let delta = 0;
     for (let round = 0; round < 16; round++) {
       let weight = 0;
-      for (let i = 0; i < legs.length; i++) {
-        const l = legs[i] as Leg;
-        weight += l.size * l.mark * (l.long ? 1 : 1 + c * (mmr[i] as number));
+      for (let i = 0; i < n; i++) {
+        weight += (size[i] as number) * (mark[i] as number) * (long[i] ? 1 : 1 + c * (mmr[i] as number));
       }
       delta = weight > 0 ? slack / weight : 0;
       let raised = false;
-      for (let i = 0; i < legs.length; i++) {
-        const l = legs[i] as Leg;
-        if (l.long || delta <= 0) continue;
-        const reach = mmrAtNotional(l.table, l.size * l.mark * (1 + delta));
+      for (let i = 0; i < n; i++) {
+        if (long[i] || delta <= 0) continue;
+        const reach = mmrAtNotional(tables[i] as BracketTable, (size[i] as number) * (mark[i] as number) * (1 + delta));
         if (reach > (mmr[i] as number)) {
           mmr[i] = reach;
           raised = true;
@@ -297,20 +389,21 @@ export class RiskIndex {
       if (!raised) break;
     }
     const d = delta - Math.abs(delta) * PAD - 1e-12;
-    for (const l of legs) {
-      const t = this.triggersOf(l.p.symbol);
+    for (let i = 0; i < n; i++) {
+      const t = this.triggersOf(legs.symbols[i] as string);
+      const m = mark[i] as number;
       // padded towards firing early: a long fires at or below T + |T|·PAD, a short at or above T − |T|·PAD
-      if (l.long) {
-        const trigger = l.mark * (1 - d);
+      if (long[i]) {
+        const trigger = m * (1 - d);
         t.falls.push(-(trigger + Math.abs(trigger) * PAD), a, version);
       } else {
-        const trigger = l.mark * (1 + d);
+        const trigger = m * (1 + d);
         t.rises.push(trigger - Math.abs(trigger) * PAD, a, version);
       }
     }
-    this.entries.set(a, (this.entries.get(a) ?? 0) + legs.length);
-    this.liveEntries += legs.length;
-    this.totalEntries += legs.length;
+    this.entries.set(a, (this.entries.get(a) ?? 0) + n);
+    this.liveEntries += n;
+    this.totalEntries += n;
   }
 
   private compact(): void {
