@@ -33,12 +33,11 @@ function restingArb(current: () => Exchange | undefined): fc.Arbitrary<Maker> {
           id: fc.constantFrom(...IDS),
           sym,
           side: fc.constantFrom('BUY', 'SELL'),
-          bp: fc.integer({ min: -5, max: 300 }),
+          bp: fc.integer({ min: -700, max: 300 }),
           qty: fc.integer({ min: 1, max: 500 }),
           gtx: fc.boolean(),
         })
         .map((o) => (time: number, ex: Exchange) => {
-          current();
           return {
             type: 'placeOrder',
             time,
@@ -58,7 +57,7 @@ function restingArb(current: () => Exchange | undefined): fc.Arbitrary<Maker> {
         .record({
           id: fc.constantFrom(...IDS),
           pick: fc.nat(),
-          bp: fc.integer({ min: -5, max: 300 }),
+          bp: fc.integer({ min: -700, max: 300 }),
           qty: fc.integer({ min: 1, max: 500 }),
           keepQty: fc.boolean(),
         })
@@ -113,6 +112,22 @@ function run(log: readonly Command[], fastPath: boolean): { results: string[]; h
   const { ex } = fresh({ fastPath });
   const results = log.map((c) => JSON.stringify(ex.execute(c)));
   return { results, hash: ex.stateHash(), ex };
+}
+
+/** One account `u` with `deposit` USDT, BTCUSDT marked at 50,000, and a BUY LIMIT order maker. */
+function trader(fastPath: boolean, deposit: string) {
+  const ex = new Exchange(undefined, { fastPath });
+  for (const c of [
+    { type: 'createAccount', time: 1, accountId: 'u' },
+    { type: 'deposit', time: 1, accountId: 'u', asset: 'USDT', amount: deposit },
+    { type: 'setMarkPrice', time: 1, symbol: 'BTCUSDT', markPrice: '50000' },
+  ] as Command[]) {
+    const r = ex.execute(c);
+    assert.ok(r.ok, JSON.stringify(r));
+  }
+  const buy = (price: string, quantity: string) =>
+    ex.execute({ type: 'placeOrder', time: 2, accountId: 'u', symbol: 'BTCUSDT', side: 'BUY', orderType: 'LIMIT', quantity, price });
+  return { ex, buy };
 }
 
 describe('order fast path', () => {
@@ -175,28 +190,8 @@ describe('order fast path', () => {
 
   it('leaves a close margin call to the exact check: an order that just fits is accepted, one tick more is -2019', () => {
     for (const fastPath of [true, false]) {
-      const ex = new Exchange(undefined, { fastPath });
-      const ok = (c: Command) => {
-        const r = ex.execute(c);
-        assert.ok(r.ok, JSON.stringify(r));
-        return r;
-      };
-      ok({ type: 'createAccount', time: 1, accountId: 'u' });
       // 100 USDT at 20×: 2,000 USDT of orders, priced at or below the mark (no open loss)
-      ok({ type: 'deposit', time: 1, accountId: 'u', asset: 'USDT', amount: '100' });
-      ok({ type: 'setMarkPrice', time: 1, symbol: 'BTCUSDT', markPrice: '50000' });
-      const place = (price: string, qty: string) =>
-        ex.execute({
-          type: 'placeOrder',
-          time: 2,
-          accountId: 'u',
-          symbol: 'BTCUSDT',
-          side: 'BUY',
-          orderType: 'LIMIT',
-          quantity: qty,
-          price,
-          timeInForce: 'GTC',
-        });
+      const { ex, buy: place } = trader(fastPath, '100');
       // 0.02 × 50,000 = 1,000 → 50 USDT of margin; then 0.02 × 50,000 again: exactly 100 USDT in all
       assert.ok(place('50000', '0.020').ok);
       const before = ex.stateHash();
@@ -236,21 +231,8 @@ describe('order fast path', () => {
 
   it('counts open orders as the general path does: the 201st open BTCUSDT order is -2025, an amend of one of the 200 is not', () => {
     for (const fastPath of [true, false]) {
-      const ex = new Exchange(undefined, { fastPath });
-      ex.execute({ type: 'createAccount', time: 1, accountId: 'u' });
-      ex.execute({ type: 'deposit', time: 1, accountId: 'u', asset: 'USDT', amount: '1000000' });
-      ex.execute({ type: 'setMarkPrice', time: 1, symbol: 'BTCUSDT', markPrice: '50000' });
-      const place = (i: number) =>
-        ex.execute({
-          type: 'placeOrder',
-          time: 2,
-          accountId: 'u',
-          symbol: 'BTCUSDT',
-          side: 'BUY',
-          orderType: 'LIMIT',
-          quantity: '0.001',
-          price: (49000 - i).toFixed(1),
-        });
+      const { ex, buy } = trader(fastPath, '1000000');
+      const place = (i: number) => buy((49000 - i).toFixed(1), '0.001');
       let last = 0;
       for (let i = 0; i < 200; i++) {
         const r = place(i);

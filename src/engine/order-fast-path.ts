@@ -249,6 +249,15 @@ interface AccountHint {
 
 const MAX_OPS = 10_000;
 
+/** A LIMIT order that passed the filters: price in ticks, quantity in units, and both (and the mark) as floats. */
+interface RestingOrder {
+  ticks: number;
+  qtyUnits: number;
+  mark: number;
+  price: number;
+  qty: number;
+}
+
 export class OrderFastPath {
   /** how many commands it answered, passed to the general path, and how often a margin check was too close to call */
   readonly stats = { served: 0, declined: 0, marginTooClose: 0, exactBounds: 0 };
@@ -256,6 +265,7 @@ export class OrderFastPath {
   private readonly hints = new Map<Account, AccountHint>();
   private epoch = 0;
   private readonly after = new OrderTotals();
+  private readonly resting: RestingOrder = { ticks: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
 
   constructor(private readonly ex: FastPathHost) {}
 
@@ -418,6 +428,30 @@ export class OrderFastPath {
     this.dropNamed(events, n);
   }
 
+  /**
+   * The symbol's filters for a LIMIT order of `side` at `priceText` × `qtyText` that would rest: the
+   * order on the grids (and as floats, with the mark) when every filter passes with a margin and the
+   * price does not reach the other side of the book; undefined otherwise. The answer is a reused object.
+   */
+  private restingOrder(s: SymbolState, g: Grid, side: 'BUY' | 'SELL', qtyText: unknown, priceText: unknown): RestingOrder | undefined {
+    if (s.markPrice === undefined) return undefined;
+    const qtyUnits = parseUnits(qtyText, g.qtyScale);
+    const priceUnits = parseUnits(priceText, g.priceScale);
+    if (qtyUnits < 0 || priceUnits < 0) return undefined;
+    if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
+    if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
+    const r = this.resting;
+    r.ticks = priceUnits / g.tickUnits;
+    r.qtyUnits = qtyUnits;
+    r.mark = this.markOf(g, s.markPrice);
+    r.price = priceUnits / (P10[g.priceScale] as number);
+    r.qty = qtyUnits / (P10[g.qtyScale] as number);
+    if (!this.inBand(g, side, r.price, r.mark)) return undefined;
+    if (r.qty * r.price < g.minNotional * (1 + REL)) return undefined;
+    if (this.crosses(s, side, r.ticks)) return undefined;
+    return r;
+  }
+
   /** The price band around the mark (-4016 / -4024), with a margin towards the exact path. */
   private inBand(g: Grid, side: 'BUY' | 'SELL', price: number, mark: number): boolean {
     return side === 'BUY' ? price <= mark * g.multiplierUp * (1 - REL) : price >= mark * g.multiplierDown * (1 + REL);
@@ -456,20 +490,10 @@ export class OrderFastPath {
     const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
     if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
     const g = this.grid(s);
-    if (g === undefined) return undefined;
-    const qtyUnits = parseUnits(cmd.quantity, g.qtyScale);
-    const priceUnits = parseUnits(cmd.price, g.priceScale);
-    if (qtyUnits < 0 || priceUnits < 0) return undefined;
-    if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
-    if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
-    const ticks = priceUnits / g.tickUnits;
-    const mark = this.markOf(g, s.markPrice);
-    const price = priceUnits / (P10[g.priceScale] as number);
-    const qty = qtyUnits / (P10[g.qtyScale] as number);
-    if (!this.inBand(g, cmd.side, price, mark)) return undefined;
-    if (qty * price < g.minNotional * (1 + REL)) return undefined;
-    if (this.crosses(s, cmd.side, ticks)) return undefined;
-    if (!this.check(a, s, g, undefined, cmd.side, qty, price, mark, clientId)) return undefined;
+    const r = g === undefined ? undefined : this.restingOrder(s, g, cmd.side, cmd.quantity, cmd.price);
+    if (g === undefined || r === undefined) return undefined;
+    const { ticks, qtyUnits } = r;
+    if (!this.check(a, s, g, undefined, cmd.side, r.qty, r.price, r.mark, clientId)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     const orderId = this.ex.allocateOrderId();
@@ -517,20 +541,10 @@ export class OrderFastPath {
     )
       return undefined;
     const g = this.grid(s);
-    if (g === undefined) return undefined;
-    const qtyUnits = parseUnits(cmd.quantity, g.qtyScale);
-    const priceUnits = parseUnits(cmd.price, g.priceScale);
-    if (qtyUnits < 0 || priceUnits < 0) return undefined;
-    if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
-    if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
-    const ticks = priceUnits / g.tickUnits;
-    const mark = this.markOf(g, s.markPrice);
-    const price = priceUnits / (P10[g.priceScale] as number);
-    const qty = qtyUnits / (P10[g.qtyScale] as number);
-    if (!this.inBand(g, o.side, price, mark)) return undefined;
-    if (qty * price < g.minNotional * (1 + REL)) return undefined;
-    if (this.crosses(s, o.side, ticks)) return undefined;
-    if (!this.check(a, s, g, o, o.side, qty, price, mark, undefined)) return undefined;
+    const r = g === undefined ? undefined : this.restingOrder(s, g, o.side, cmd.quantity, cmd.price);
+    if (g === undefined || r === undefined) return undefined;
+    const { ticks, qtyUnits } = r;
+    if (!this.check(a, s, g, o, o.side, r.qty, r.price, r.mark, undefined)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     // The general path replaces the order with a new object of the same id and fields; the fast path

@@ -131,57 +131,59 @@ function commandsFor(
   return out;
 }
 
+/** Random accounts (mode, margin types, leverage, wallet) for commandsFor. */
+const setupsArb = (maxLength: number) =>
+  fc.array(
+    fc.record({
+      hedge: fc.boolean(),
+      isolated: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+      leverage: fc.integer({ min: 1, max: 75 }),
+      wallet: fc.integer({ min: 50, max: 20000 }),
+    }),
+    { minLength: 1, maxLength },
+  );
+
+/** Random orders and price moves for commandsFor. */
+const movesArb = (maxLength: number) =>
+  fc.array(
+    fc.record({
+      s: fc.nat(),
+      pct: fc.integer({ min: -6, max: 6 }),
+      kind: fc.integer({ min: 0, max: 12 }),
+      who: fc.nat(),
+      amt: fc.integer({ min: 0, max: 500 }),
+    }),
+    { minLength: 5, maxLength },
+  );
+
 describe('risk index', () => {
   it('a tick acts exactly as a scan of every holder would: same events, same state (random accounts and price walks)', () => {
     let runs = 0;
     let liquidatedRuns = 0;
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            hedge: fc.boolean(),
-            isolated: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
-            leverage: fc.integer({ min: 1, max: 75 }),
-            wallet: fc.integer({ min: 50, max: 20000 }),
-          }),
-          { minLength: 1, maxLength: 8 },
-        ),
-        fc.array(
-          fc.record({
-            s: fc.nat(),
-            pct: fc.integer({ min: -6, max: 6 }),
-            kind: fc.integer({ min: 0, max: 12 }),
-            who: fc.nat(),
-            amt: fc.integer({ min: 0, max: 500 }),
-          }),
-          { minLength: 5, maxLength: 80 },
-        ),
-        fc.nat(),
-        fc.boolean(),
-        (setups, moves, restoreAt, exact) => {
-          let indexed = new Exchange();
-          // the slacks from the margin sweep (the default) or from the exact decimal checks
-          if (exact) indexed.risk.slacksFrom = 'exact';
-          const scanning = scanningExchange();
-          let liquidations = 0;
-          const commands = commandsFor(setups, moves);
-          const restoreIndex = restoreAt % commands.length;
-          for (const [i, cmd] of commands.entries()) {
-            if (i === restoreIndex) {
-              // a restored snapshot indexes every account again (markAllDirty): the sweep's shadow is rebuilt
-              indexed = restoreSnapshot(JSON.parse(JSON.stringify(takeSnapshot(indexed))));
-              if (exact) indexed.risk.slacksFrom = 'exact';
-            }
-            const a: Result = indexed.execute(cmd);
-            const b: Result = scanning.execute(cmd);
-            assert.deepEqual(a, b, `${cmd.type} at ${cmd.time}`);
-            if (a.ok) liquidations += a.events.filter((e) => e.e === 'LIQUIDATION').length;
+      fc.property(setupsArb(8), movesArb(80), fc.nat(), fc.boolean(), (setups, moves, restoreAt, exact) => {
+        let indexed = new Exchange();
+        // the slacks from the margin sweep (the default) or from the exact decimal checks
+        if (exact) indexed.risk.slacksFrom = 'exact';
+        const scanning = scanningExchange();
+        let liquidations = 0;
+        const commands = commandsFor(setups, moves);
+        const restoreIndex = restoreAt % commands.length;
+        for (const [i, cmd] of commands.entries()) {
+          if (i === restoreIndex) {
+            // a restored snapshot indexes every account again (markAllDirty): the sweep's shadow is rebuilt
+            indexed = restoreSnapshot(JSON.parse(JSON.stringify(takeSnapshot(indexed))));
+            if (exact) indexed.risk.slacksFrom = 'exact';
           }
-          assert.equal(indexed.stateHash(), scanning.stateHash());
-          runs++;
-          if (liquidations > 0) liquidatedRuns++;
-        },
-      ),
+          const a: Result = indexed.execute(cmd);
+          const b: Result = scanning.execute(cmd);
+          assert.deepEqual(a, b, `${cmd.type} at ${cmd.time}`);
+          if (a.ok) liquidations += a.events.filter((e) => e.e === 'LIQUIDATION').length;
+        }
+        assert.equal(indexed.stateHash(), scanning.stateHash());
+        runs++;
+        if (liquidations > 0) liquidatedRuns++;
+      }),
       { numRuns: 150 },
     );
     // the walks must really liquidate, or the comparison proves little
@@ -192,65 +194,44 @@ describe('risk index', () => {
     let legs = 0;
     let crossAccounts = 0;
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            hedge: fc.boolean(),
-            isolated: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
-            leverage: fc.integer({ min: 1, max: 75 }),
-            wallet: fc.integer({ min: 50, max: 20000 }),
-          }),
-          { minLength: 1, maxLength: 6 },
-        ),
-        fc.array(
-          fc.record({
-            s: fc.nat(),
-            pct: fc.integer({ min: -6, max: 6 }),
-            kind: fc.integer({ min: 0, max: 12 }),
-            who: fc.nat(),
-            amt: fc.integer({ min: 0, max: 500 }),
-          }),
-          { minLength: 5, maxLength: 40 },
-        ),
-        (setups, moves) => {
-          const ex = new Exchange();
-          const sweep = ex.risk.sweep;
-          const check = () => {
-            sweep.prepare();
-            for (const a of ex.accounts.values()) {
-              if (a.accountId === INSURANCE_FUND_ID) continue;
-              const ai = sweep.evaluateAccount(a);
-              assert.ok(ai >= 0, 'every symbol has a mark');
-              const c = crossState(ex, a);
-              for (const factor of ['1', '1.25']) {
-                const low = sweep.crossSlackLow(ai, Number(factor));
-                const exact = c.marginBalance.sub(c.maintMargin.mul(Decimal.parse(factor)));
-                assert.ok(exactDecimal(low).lte(exact), `${a.accountId} cross slack ${low} > exact ${exact}`);
-                // not vacuous: within a millionth of the account's margin balance plus MM
-                const scale = c.marginBalance.abs().add(c.maintMargin).add(Decimal.ONE);
-                assert.ok(
-                  exact.sub(exactDecimal(low)).lte(scale.mul(Decimal.parse('0.000001'))),
-                  `${a.accountId} cross slack ${low} ≪ ${exact}`,
-                );
-              }
-              if (c.legs.length > 0) crossAccounts++;
-              for (let r = sweep.rowStart(ai); r < sweep.rowEnd(ai); r++) {
-                if (!sweep.rowIsolated(r)) continue;
-                const p = sweep.rowPosition(r);
-                const low = sweep.isolatedSlackLow(r);
-                const exact = isolatedSlack(ex, p);
-                assert.ok(exactDecimal(low).lte(exact), `${a.accountId} ${p.symbol} isolated slack ${low} > exact ${exact}`);
-                assert.ok(exact.sub(exactDecimal(low)).lte(p.isolatedWallet.abs().add(Decimal.ONE).mul(Decimal.parse('0.000001'))));
-                legs++;
-              }
+      fc.property(setupsArb(6), movesArb(40), (setups, moves) => {
+        const ex = new Exchange();
+        const sweep = ex.risk.sweep;
+        const check = () => {
+          sweep.prepare();
+          for (const a of ex.accounts.values()) {
+            if (a.accountId === INSURANCE_FUND_ID) continue;
+            const ai = sweep.evaluateAccount(a);
+            assert.ok(ai >= 0, 'every symbol has a mark');
+            const c = crossState(ex, a);
+            for (const factor of ['1', '1.25']) {
+              const low = sweep.crossSlackLow(ai, Number(factor));
+              const exact = c.marginBalance.sub(c.maintMargin.mul(Decimal.parse(factor)));
+              assert.ok(exactDecimal(low).lte(exact), `${a.accountId} cross slack ${low} > exact ${exact}`);
+              // not vacuous: within a millionth of the account's margin balance plus MM
+              const scale = c.marginBalance.abs().add(c.maintMargin).add(Decimal.ONE);
+              assert.ok(
+                exact.sub(exactDecimal(low)).lte(scale.mul(Decimal.parse('0.000001'))),
+                `${a.accountId} cross slack ${low} ≪ ${exact}`,
+              );
             }
-          };
-          for (const cmd of commandsFor(setups, moves)) {
-            ex.execute(cmd);
-            check();
+            if (c.legs.length > 0) crossAccounts++;
+            for (let r = sweep.rowStart(ai); r < sweep.rowEnd(ai); r++) {
+              if (!sweep.rowIsolated(r)) continue;
+              const p = sweep.rowPosition(r);
+              const low = sweep.isolatedSlackLow(r);
+              const exact = isolatedSlack(ex, p);
+              assert.ok(exactDecimal(low).lte(exact), `${a.accountId} ${p.symbol} isolated slack ${low} > exact ${exact}`);
+              assert.ok(exact.sub(exactDecimal(low)).lte(p.isolatedWallet.abs().add(Decimal.ONE).mul(Decimal.parse('0.000001'))));
+              legs++;
+            }
           }
-        },
-      ),
+        };
+        for (const cmd of commandsFor(setups, moves)) {
+          ex.execute(cmd);
+          check();
+        }
+      }),
       { numRuns: 60 },
     );
     assert.ok(legs > 100 && crossAccounts > 100, `${legs} isolated legs, ${crossAccounts} cross accounts checked`);
