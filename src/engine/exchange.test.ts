@@ -293,6 +293,25 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(open[0]?.side, 'BUY', 'the resting sell expired, the buy rests');
   });
 
+  it('self-trade (NONE) on an isolated short: the margin check applies the resting side first, as the fill does (-2019)', () => {
+    // user: isolated short 0.758 @ 60,000 (IM 2,274 and fee 22.74 from a 3,000 wallet), then mark 62,000,
+    // a resting reduce-only BUY 0.758 @ 62,000 and a MARKET SELL 0.758 that trades with it (STP NONE).
+    // Filled maker side first (as executeFill does): the BUY closes the short and releases 748.6 to cross,
+    // the SELL then opens a new short taking 2,349.80 + 23.50 fee: cross ≈ −921, refused.
+    const ex = setup({ mm: '10000000', user: '3000' });
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    ok(ex, order('mm', 'BUY', '0.758', '60000'));
+    ok(ex, order('user', 'SELL', '0.758'));
+    assert.equal(acc(ex, 'user').crossWallet.toString(), '703.26');
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '62000' });
+    ok(ex, order('user', 'BUY', '0.758', '62000', { reduceOnly: true }));
+    rejected(ex, order('user', 'SELL', '0.758', undefined, { selfTradePreventionMode: 'NONE' }), -2019, 'Margin is insufficient.');
+    // a smaller self-trade fits: 0.1 closes and reopens 0.1 of the short
+    const r = ok(ex, order('user', 'SELL', '0.100', undefined, { selfTradePreventionMode: 'NONE' }));
+    assert.equal((r.result as { status: string }).status, 'FILLED');
+    assert.ok(!marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available.isNegative());
+  });
+
   it('withdraw is limited by max withdrawable (-2018)', () => {
     const ex = setup({ mm: '1000000', user: '1000' });
     ok(ex, order('mm', 'SELL', '0.1', '60000'));

@@ -1301,11 +1301,13 @@ export class Exchange {
       p.cost = r.cost;
     };
     for (const f of plan.fills) {
-      fill(v.positionSide, cmd.side === 'BUY', f.qty, f.price, a.takerRate);
+      // a self-trade applies the maker's side first, as executeFill does (the order matters for an
+      // isolated leg: closing releases margin that opening then takes)
       if (f.maker.accountId === a.accountId) {
         fill(f.maker.positionSide, f.maker.side === 'BUY', f.qty, f.price, a.makerRate);
         selfFilled.set(f.maker.orderId, (selfFilled.get(f.maker.orderId) ?? Decimal.ZERO).add(f.qty));
       }
+      fill(v.positionSide, cmd.side === 'BUY', f.qty, f.price, a.takerRate);
     }
     const expired = new Set(plan.expireMakers.filter((m) => m.accountId === a.accountId).map((m) => m.orderId));
     if (replacing !== undefined) expired.add(replacing.orderId);

@@ -10,7 +10,7 @@ import { IDS, commandArb, fresh, type Maker } from './random-commands.js';
  * Commands the fast path is for: LIMIT orders that rest (priced away from the other side), amends that
  * stay on their side, cancels of open orders; sized to run into the accounts' margin limits.
  */
-function restingArb(current: () => Exchange | undefined): fc.Arbitrary<Maker> {
+function restingArb(): fc.Arbitrary<Maker> {
   const bookSide = (ex: Exchange, sym: string, side: 'BUY' | 'SELL') => {
     const s = ex.symbols.get(sym);
     const mark = s?.markPrice?.toNumber() ?? (sym === 'BTCUSDT' ? 60000 : 3000);
@@ -139,7 +139,7 @@ describe('order fast path', () => {
         fc.array(
           fc.oneof(
             commandArb(() => current),
-            restingArb(() => current),
+            restingArb(),
           ),
           { minLength: 100, maxLength: 300, size: 'max' },
         ),
