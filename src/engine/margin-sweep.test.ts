@@ -335,7 +335,7 @@ describe('margin sweep', () => {
           }
         },
       ),
-      { numRuns: 40, endOnFailure: true },
+      { numRuns: 100, endOnFailure: true },
     );
     // (fc.check + rethrow: the counterexample holds closures)
     if (out.failed) throw new Error(`seed ${out.seed}, path ${out.counterexamplePath}: ${String(out.errorInstance)}`);
