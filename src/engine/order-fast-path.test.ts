@@ -132,7 +132,7 @@ function trader(fastPath: boolean, deposit: string) {
 
 describe('order fast path', () => {
   it('answers every command exactly as the general path does (random sequences: same results, events and state hash)', (t) => {
-    const totals = { served: 0, declined: 0, marginTooClose: 0, exactBounds: 0, commands: 0 };
+    const totals = { served: 0, declined: 0, marginTooClose: 0, hintRebuilds: 0, exactRebuilds: 0, commands: 0 };
     let current: Exchange | undefined;
     const out = fc.check(
       fc.property(
@@ -165,7 +165,8 @@ describe('order fast path', () => {
           totals.served += s.served;
           totals.declined += s.declined;
           totals.marginTooClose += s.marginTooClose;
-          totals.exactBounds += s.exactBounds;
+          totals.hintRebuilds += s.hintRebuilds;
+          totals.exactRebuilds += s.exactRebuilds;
           totals.commands += log.length;
           return true;
         },
@@ -185,7 +186,7 @@ describe('order fast path', () => {
     assert.ok(totals.served > totals.commands * 0.05, `fast path served ${totals.served} of ${totals.commands}`);
     assert.ok(totals.declined > totals.commands * 0.05, `fast path declined ${totals.declined} of ${totals.commands}`);
     assert.ok(totals.marginTooClose > 20, `only ${totals.marginTooClose} margin checks were too close to call`);
-    assert.ok(totals.exactBounds > 50, `only ${totals.exactBounds} exact available balances`);
+    assert.ok(totals.hintRebuilds > 50, `only ${totals.hintRebuilds} hints built`);
   });
 
   it('leaves a close margin call to the exact check: an order that just fits is accepted, one tick more is -2019', () => {
@@ -254,5 +255,36 @@ describe('order fast path', () => {
       assert.ok(amend.ok, JSON.stringify(amend));
       if (fastPath) assert.ok((ex.fast?.stats.served ?? 0) >= 200, 'the fast path placed them');
     }
+  });
+
+  it('builds its bound from exact decimals when the account has an order in a symbol without a mark', () => {
+    const results: string[][] = [];
+    for (const fastPath of [true, false]) {
+      const { ex, buy } = trader(fastPath, '1000');
+      const out: string[] = [];
+      // SOLUSDT has no mark yet: a limit order may rest there (its own price is the reference)
+      const sol = ex.execute({
+        type: 'placeOrder',
+        time: 2,
+        accountId: 'u',
+        symbol: 'SOLUSDT',
+        side: 'BUY',
+        orderType: 'LIMIT',
+        quantity: '10',
+        price: '100',
+      });
+      assert.ok(sol.ok, JSON.stringify(sol));
+      out.push(JSON.stringify(sol));
+      for (const [price, qty] of [
+        ['49000', '0.010'],
+        ['49500', '0.200'],
+        ['49900', '0.300'],
+      ] as const)
+        out.push(JSON.stringify(buy(price, qty)));
+      results.push(out);
+      if (fastPath) assert.ok((ex.fast?.stats.exactRebuilds ?? 0) >= 1, 'the bound came from the exact available balance');
+    }
+    assert.deepEqual(results[0], results[1]);
+    assert.ok(results[0]?.at(-1)?.includes('-2019'), 'the last order does not fit 1,000 USDT: refused in both');
   });
 });

@@ -260,7 +260,7 @@ interface RestingOrder {
 
 export class OrderFastPath {
   /** how many commands it answered, passed to the general path, and how often a margin check was too close to call */
-  readonly stats = { served: 0, declined: 0, marginTooClose: 0, exactBounds: 0 };
+  readonly stats = { served: 0, declined: 0, marginTooClose: 0, hintRebuilds: 0, exactRebuilds: 0 };
   private readonly grids = new Map<string, Grid | null>();
   private readonly hints = new Map<Account, AccountHint>();
   private epoch = 0;
@@ -346,12 +346,53 @@ export class OrderFastPath {
   private hintOf(a: Account): AccountHint {
     let h = this.hints.get(a);
     if (h === undefined || h.epoch !== this.epoch || h.ops >= MAX_OPS) {
-      this.stats.exactBounds++;
-      const exact = f(availableOf(viewOf(a), this.ex.symbols));
-      h = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK, ops: 0, first: undefined, others: undefined };
+      this.stats.hintRebuilds++;
+      h = { epoch: this.epoch, low: 0, ops: 0, first: undefined, others: undefined };
+      const low = this.availableLow(a, h);
+      if (low !== undefined) h.low = low;
+      else {
+        // a symbol without a mark or a grid: from the exact decimal available balance
+        this.stats.exactRebuilds++;
+        const exact = f(availableOf(viewOf(a), this.ex.symbols));
+        h = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK, ops: 0, first: undefined, others: undefined };
+      }
       this.hints.set(a, h);
     }
     return h;
+  }
+
+  /**
+   * A float lower bound of the account's available balance (one-way mode; account-margin.ts: cross wallet +
+   * cross uPnL − cross position margin − every symbol's open-order margin), building the hint's totals of
+   * every symbol with open orders on the way. The terms are a handful of rounded float operations each;
+   * the bound gives them SLACK × their magnitudes (the engine's own rounding at 18 places is far inside
+   * the absolute SLACK), and each symbol's order margin is its upper bound. Undefined when a symbol of
+   * the account has no mark or no grid: the exact path.
+   */
+  private availableLow(a: Account, h: AccountHint): number | undefined {
+    if (a.dualSidePosition) return undefined;
+    let v = f(a.crossWallet);
+    let mag = Math.abs(v);
+    for (const p of a.positions.values()) {
+      if (p.amt.isZero()) continue;
+      const st = settingsOf(a, p.symbol);
+      if (st.marginType !== 'CROSSED') continue;
+      const mark = this.ex.symbols.get(p.symbol)?.markPrice;
+      if (mark === undefined) return undefined;
+      const n = f(p.amt) * f(mark);
+      const c = f(p.cost);
+      v += n - c - Math.abs(n) / st.leverage;
+      mag += Math.abs(n) + Math.abs(c);
+    }
+    for (const o of a.openOrders.values()) {
+      const s = this.ex.symbols.get(o.symbol);
+      const g = s === undefined ? undefined : this.grid(s);
+      if (s === undefined || g === undefined || s.markPrice === undefined) return undefined;
+      this.symbolHint(h, a, g, this.markOf(g, s.markPrice));
+    }
+    if (h.first !== undefined) v -= h.first.margin(h.first.n, h.first.lev, true);
+    if (h.others !== undefined) for (const sh of h.others) if (sh !== undefined) v -= sh.margin(sh.n, sh.lev, true);
+    return v - SLACK * mag - SLACK;
   }
 
   /** The hint's totals for one symbol, summed from the account's open orders on first use. */
