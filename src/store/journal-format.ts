@@ -46,7 +46,9 @@ export function encodeRecords(texts: readonly string[]): Buffer {
     const n = b.write(t, at + RECORD_HEAD_BYTES, 'utf8');
     if (n > MAX_RECORD_BYTES) throw new Error(`journal record of ${n} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
     b.writeUInt32LE(n, at);
-    b.writeUInt32LE(crc32(b.subarray(at + RECORD_HEAD_BYTES, at + RECORD_HEAD_BYTES + n)), at + 4);
+    // the CRC of the text's UTF-8 bytes, i.e. of the payload just written (zlib encodes the string itself:
+    // no Buffer view per record)
+    b.writeUInt32LE(crc32(t), at + 4);
     at += RECORD_HEAD_BYTES + n;
   }
   return b.subarray(0, at);
