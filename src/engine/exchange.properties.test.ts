@@ -57,7 +57,7 @@ function checkInvariants(ex: Exchange): void {
 
 describe('engine invariants (random command sequences)', () => {
   const stats = { runs: 0, accepted: 0, commands: 0, trades: 0, liquidations: 0, gtdExpired: 0, priceMatched: 0 };
-  it('conservation, rejected commands change nothing, accepted commands never push the issuer below zero available, replay and snapshot+tail reproduce the hash', () => {
+  it('conservation, rejected commands change nothing, accepted commands never push the issuer below zero available, replay and snapshot+tail reproduce the hash', (t) => {
     const out = fc.check(
       fc.property(
         fc.array(
@@ -138,9 +138,11 @@ describe('engine invariants (random command sequences)', () => {
       const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
       throw new Error(`seed ${out.seed}, path ${out.counterexamplePath}: ${why}`);
     }
+    t.diagnostic(JSON.stringify(stats));
     // The sequences must exercise the engine, not just bounce off its validation.
     assert.ok(stats.accepted > stats.commands * 0.3, `only ${stats.accepted} of ${stats.commands} commands accepted`);
-    assert.ok(stats.liquidations > 20, `only ${stats.liquidations} liquidations happened`);
+    // (19–40 liquidations in 150 runs were seen; the bound only guards against sequences that stop liquidating)
+    assert.ok(stats.liquidations > 8, `only ${stats.liquidations} liquidations happened`);
     assert.ok(stats.gtdExpired > 3, `only ${stats.gtdExpired} GTD orders expired`);
     assert.ok(stats.priceMatched > 10, `only ${stats.priceMatched} price-match orders accepted`);
     assert.ok(stats.trades > stats.runs, `too few accounts traded: ${stats.trades} in ${stats.runs} runs`);
