@@ -86,9 +86,13 @@ export class JournalWriter {
 
   /** Buffers one record; returns its sequence number. Throws if the journal has failed or is closed. */
   append(payload: unknown): number {
+    return this.appendText(JSON.stringify(payload));
+  }
+
+  /** Appends a record already serialized (the JSON text of its payload). */
+  appendText(text: string): number {
     if (this.failure !== undefined) throw this.failure;
     if (this.closed) throw new Error(`journal ${this.file} is closed`);
-    const text = JSON.stringify(payload);
     // (a cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit)
     if (text.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(text) > MAX_RECORD_BYTES)
       throw new Error(`journal record of ${Buffer.byteLength(text)} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
