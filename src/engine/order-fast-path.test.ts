@@ -127,7 +127,9 @@ function trader(fastPath: boolean, deposit: string) {
   }
   const buy = (price: string, quantity: string) =>
     ex.execute({ type: 'placeOrder', time: 2, accountId: 'u', symbol: 'BTCUSDT', side: 'BUY', orderType: 'LIMIT', quantity, price });
-  return { ex, buy };
+  const amend = (orderId: number, price: string, quantity: string) =>
+    ex.execute({ type: 'modifyOrder', time: 3, accountId: 'u', symbol: 'BTCUSDT', orderId, side: 'BUY', quantity, price });
+  return { ex, buy, amend };
 }
 
 describe('order fast path', () => {
@@ -192,7 +194,7 @@ describe('order fast path', () => {
   it('leaves a close margin call to the exact check: an order that just fits is accepted, one tick more is -2019', () => {
     for (const fastPath of [true, false]) {
       // 100 USDT at 20×: 2,000 USDT of orders, priced at or below the mark (no open loss)
-      const { ex, buy: place } = trader(fastPath, '100');
+      const { ex, buy: place, amend } = trader(fastPath, '100');
       // 0.02 × 50,000 = 1,000 → 50 USDT of margin; then 0.02 × 50,000 again: exactly 100 USDT in all
       assert.ok(place('50000', '0.020').ok);
       const before = ex.stateHash();
@@ -203,28 +205,10 @@ describe('order fast path', () => {
       assert.ok(exact.ok, `an order using the last cent is accepted (fastPath ${fastPath})`);
       const id = (exact.result as { orderId: number }).orderId;
       // moving it one tick up needs 0.002 USDT more: refused, and the order stays where it was
-      const move = ex.execute({
-        type: 'modifyOrder',
-        time: 3,
-        accountId: 'u',
-        symbol: 'BTCUSDT',
-        orderId: id,
-        side: 'BUY',
-        quantity: '0.020',
-        price: '50000.1',
-      });
+      const move = amend(id, '50000.1', '0.020');
       assert.deepEqual(move.ok ? undefined : move.error, { code: -2019, msg: 'Margin is insufficient.' });
       // moving it down frees margin: accepted
-      const down = ex.execute({
-        type: 'modifyOrder',
-        time: 3,
-        accountId: 'u',
-        symbol: 'BTCUSDT',
-        orderId: id,
-        side: 'BUY',
-        quantity: '0.020',
-        price: '49000',
-      });
+      const down = amend(id, '49000', '0.020');
       assert.ok(down.ok, JSON.stringify(down));
       if (fastPath) assert.ok((ex.fast?.stats.marginTooClose ?? 0) >= 2, 'the fast path handed the close calls to the exact check');
     }
@@ -232,7 +216,7 @@ describe('order fast path', () => {
 
   it('counts open orders as the general path does: the 201st open BTCUSDT order is -2025, an amend of one of the 200 is not', () => {
     for (const fastPath of [true, false]) {
-      const { ex, buy } = trader(fastPath, '1000000');
+      const { ex, buy, amend } = trader(fastPath, '1000000');
       const place = (i: number) => buy((49000 - i).toFixed(1), '0.001');
       let last = 0;
       for (let i = 0; i < 200; i++) {
@@ -242,17 +226,8 @@ describe('order fast path', () => {
       }
       const over = place(200);
       assert.deepEqual(over.ok ? undefined : over.error, { code: -2025, msg: 'Reach max open order limit.' }, `fastPath ${fastPath}`);
-      const amend = ex.execute({
-        type: 'modifyOrder',
-        time: 3,
-        accountId: 'u',
-        symbol: 'BTCUSDT',
-        orderId: last,
-        side: 'BUY',
-        quantity: '0.001',
-        price: '48000.5',
-      });
-      assert.ok(amend.ok, JSON.stringify(amend));
+      const moved = amend(last, '48000.5', '0.001');
+      assert.ok(moved.ok, JSON.stringify(moved));
       if (fastPath) assert.ok((ex.fast?.stats.served ?? 0) >= 200, 'the fast path placed them');
     }
   });
