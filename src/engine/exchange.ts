@@ -276,11 +276,8 @@ export class Exchange {
       if (!Number.isSafeInteger(cmd.time) || cmd.time < 0) reject(badParam('timestamp'));
       const events: EngineEvent[] = [];
       if (this.adlRankings.size > 0) this.adlRankings.clear();
-      let result = this.fast === undefined ? undefined : this.tryFast(cmd, events);
-      if (result !== undefined) (this.fast as OrderFastPath).stats.served++;
-      else {
-        if (this.fast !== undefined && (cmd.type === 'placeOrder' || cmd.type === 'modifyOrder' || cmd.type === 'cancelOrder'))
-          this.fast.stats.declined++;
+      let result = this.tryFast(cmd, events);
+      if (result === undefined) {
         result = this.dispatch(cmd, events);
         this.fast?.followGeneral(cmd, events);
       }
@@ -295,17 +292,25 @@ export class Exchange {
 
   /** The fast path's answer to an order command, or undefined (the general path runs it). */
   private tryFast(cmd: Command, events: EngineEvent[]): unknown {
-    const fast = this.fast as OrderFastPath;
+    const fast = this.fast;
+    if (fast === undefined) return undefined;
+    let result: unknown;
     switch (cmd.type) {
       case 'placeOrder':
-        return fast.place(cmd, events);
+        result = fast.place(cmd, events);
+        break;
       case 'modifyOrder':
-        return fast.modify(cmd, events);
+        result = fast.modify(cmd, events);
+        break;
       case 'cancelOrder':
-        return fast.cancel(cmd, events);
+        result = fast.cancel(cmd, events);
+        break;
       default:
         return undefined;
     }
+    if (result === undefined) fast.stats.declined++;
+    else fast.stats.served++;
+    return result;
   }
 
   /** @internal the next order id (the fast path's new orders) */

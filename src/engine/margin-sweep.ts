@@ -51,11 +51,6 @@ const EDGE_TOL = 16 * ULP;
 /** the engine rounds each leg's position margin to 18 places: 5e-19, doubled */
 const IM_ROUNDING = 1e-18;
 
-/** A decimal as the nearest double or within 2u + u² of it (Decimal.toNumber): a figure, never money. */
-function toFloat(d: Decimal): number {
-  return d.toNumber();
-}
-
 /** The exact value of a double as a decimal (a double is m × 2^k, i.e. m × 5^−k / 10^−k when k < 0): to check a figure against its bound. */
 export function exactDecimal(x: number): Decimal {
   if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
@@ -265,17 +260,17 @@ export class MarginSweep {
       this.bLast[i] = j + table.length - 1;
       table.forEach((b, k) => {
         const next = table[k + 1];
-        this.bCap[j + k] = next === undefined ? Infinity : toFloat(b.notionalCap);
+        this.bCap[j + k] = next === undefined ? Infinity : b.notionalCap.toNumber();
         this.bLow[j + k] = k === 0 ? -Infinity : (this.bCap[j + k - 1] as number);
-        this.bRate[j + k] = toFloat(b.maintMarginRatio);
-        this.bCum[j + k] = toFloat(b.cum);
+        this.bRate[j + k] = b.maintMarginRatio.toNumber();
+        this.bCum[j + k] = b.cum.toNumber();
         if (next !== undefined) {
           const slope = next.maintMarginRatio.sub(b.maintMarginRatio);
           const disc = next.cum.sub(b.cum).sub(b.notionalCap.mul(slope)).abs();
-          this.bUpSlope[j + k] = toFloat(slope);
-          this.bUpDisc[j + k] = toFloat(disc);
-          this.bDownSlope[j + k + 1] = toFloat(slope);
-          this.bDownDisc[j + k + 1] = toFloat(disc);
+          this.bUpSlope[j + k] = slope.toNumber();
+          this.bUpDisc[j + k] = disc.toNumber();
+          this.bDownSlope[j + k + 1] = slope.toNumber();
+          this.bDownDisc[j + k + 1] = disc.toNumber();
         }
       });
       j += table.length;
@@ -288,7 +283,7 @@ export class MarginSweep {
       const m = (states[i] as SymbolState).markPrice;
       if (m === this.markDecimal[i]) continue;
       this.markDecimal[i] = m;
-      this.mark[i] = m === undefined ? NaN : toFloat(m);
+      this.mark[i] = m === undefined ? NaN : m.toNumber();
     }
   }
 
@@ -339,7 +334,7 @@ export class MarginSweep {
   /** Copies the account's cross wallet and open positions into the columns. */
   private sync(a: Account): number {
     const ai = this.index.get(a) ?? this.register(a);
-    this.wallet[ai] = toFloat(a.crossWallet);
+    this.wallet[ai] = a.crossWallet.toNumber();
     const open = this.scratch;
     let n = 0;
     for (const p of a.positions.values()) if (p.amt.m !== 0n) open[n++] = p;
@@ -365,9 +360,9 @@ export class MarginSweep {
       const st = settingsOf(a, p.symbol);
       const isolated = st.marginType === 'ISOLATED';
       rSym[r] = symbolIndex.get(p.symbol) as number;
-      rAmt[r] = toFloat(p.amt);
-      rCost[r] = toFloat(p.cost);
-      rIso[r] = isolated ? toFloat(p.isolatedWallet) : 0;
+      rAmt[r] = p.amt.toNumber();
+      rCost[r] = p.cost.toNumber();
+      rIso[r] = isolated ? p.isolatedWallet.toNumber() : 0;
       rInvLev[r] = 1 / st.leverage;
       rFlags[r] = isolated ? R_ISOLATED : 0;
       rPos[r] = p;
@@ -623,7 +618,7 @@ export class MarginSweep {
     if ((flags & F_NOFIG) !== 0) {
       const sum = marginSummary(viewOf(a), ex.symbols);
       const set = (v: Decimal, into: Float64Array, err: Float64Array) => {
-        const f = toFloat(v);
+        const f = v.toNumber();
         into[ai] = f;
         err[ai] = 2 * ULP * Math.abs(f);
       };
@@ -636,8 +631,8 @@ export class MarginSweep {
         const p = this.rPos[r] as EnginePosition;
         const s = ex.symbols.get(p.symbol) as SymbolState;
         const mark = s.markPrice ?? entryPrice(p);
-        const mb = toFloat(p.isolatedWallet.add(unrealized(p, mark)));
-        const mm = toFloat(maintenanceMargin(s.instrument.brackets, p.amt.mul(mark)).amount);
+        const mb = p.isolatedWallet.add(unrealized(p, mark)).toNumber();
+        const mm = maintenanceMargin(s.instrument.brackets, p.amt.mul(mark)).amount.toNumber();
         this.gMb[r] = mb;
         this.gMm[r] = mm;
         this.gEMb[r] = 2 * ULP * Math.abs(mb);

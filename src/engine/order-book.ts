@@ -156,11 +156,11 @@ export class OrderBook {
   }
 
   bestBid(): number | undefined {
-    return this.bids.size === 0 ? undefined : this.bids.at(0)?.ticks;
+    return this.bids.best()?.ticks;
   }
 
   bestAsk(): number | undefined {
-    return this.asks.size === 0 ? undefined : this.asks.at(0)?.ticks;
+    return this.asks.best()?.ticks;
   }
 
   /** Levels for a depth snapshot, best first. */

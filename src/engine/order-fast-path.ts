@@ -33,7 +33,7 @@ import {
   type SelfTradePrevention,
 } from './commands.js';
 import type { EngineEvent } from './events.js';
-import { isPendingConditional, newOrder, type Account, type Order, type SymbolState } from './state.js';
+import { isPendingConditional, newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
 
 /** What the fast path needs of the exchange (exchange.ts implements it). */
 export interface FastPathHost {
@@ -79,11 +79,6 @@ interface Grid {
 const P10: number[] = [];
 for (let i = 0; i <= 22; i++) P10.push(10 ** i);
 
-/** A float of a decimal (within 2u + u² of it, Decimal.toNumber); only ever used with a margin towards the exact path. */
-function f(d: Decimal): number {
-  return d.toNumber();
-}
-
 /** Relative margin of the float comparisons: far above float error, far below any real difference. */
 const REL = 1e-12;
 /** The same for the -2027 cap, whose order totals may carry MAX_OPS additions' rounding. */
@@ -116,12 +111,12 @@ function gridOf(inst: Instrument, index: number): Grid | undefined {
     stepUnits: unitsOf(inst.stepSize, qs),
     minQtyUnits: unitsOf(inst.minQty, qs),
     maxQtyUnits: unitsOf(inst.maxQty, qs),
-    minNotional: f(inst.minNotional),
-    multiplierUp: f(inst.multiplierUp),
-    multiplierDown: f(inst.multiplierDown),
+    minNotional: inst.minNotional.toNumber(),
+    multiplierUp: inst.multiplierUp.toNumber(),
+    multiplierDown: inst.multiplierDown.toNumber(),
     prices: new Map(),
     quantities: new Map(),
-    bothKey: `${inst.symbol}:BOTH`,
+    bothKey: positionKey(inst.symbol, 'BOTH'),
     caps: new Map(),
     tickSize: inst.tickSize,
   };
@@ -199,7 +194,7 @@ class OrderTotals {
   addOrder(o: Order, mark: number, sign: 1 | -1): void {
     this.count += sign;
     if (o.reduceOnly || isPendingConditional(o)) return;
-    this.add(o.side, f(o.origQty) - f(o.executedQty), f(o.price), mark, sign);
+    this.add(o.side, o.origQty.toNumber() - o.executedQty.toNumber(), o.price.toNumber(), mark, sign);
   }
 
   /**
@@ -317,7 +312,7 @@ export class OrderFastPath {
   private markOf(g: Grid, mark: Decimal): number {
     if (g.mark !== mark) {
       g.mark = mark;
-      g.markF = f(mark);
+      g.markF = mark.toNumber();
     }
     return g.markF;
   }
@@ -353,7 +348,7 @@ export class OrderFastPath {
       else {
         // a symbol without a mark or a grid: from the exact decimal available balance
         this.stats.exactRebuilds++;
-        const exact = f(availableOf(viewOf(a), this.ex.symbols));
+        const exact = availableOf(viewOf(a), this.ex.symbols).toNumber();
         h = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK, ops: 0, first: undefined, others: undefined };
       }
       this.hints.set(a, h);
@@ -371,7 +366,7 @@ export class OrderFastPath {
    */
   private availableLow(a: Account, h: AccountHint): number | undefined {
     if (a.dualSidePosition) return undefined;
-    let v = f(a.crossWallet);
+    let v = a.crossWallet.toNumber();
     let mag = Math.abs(v);
     for (const p of a.positions.values()) {
       if (p.amt.isZero()) continue;
@@ -379,8 +374,8 @@ export class OrderFastPath {
       if (st.marginType !== 'CROSSED') continue;
       const mark = this.ex.symbols.get(p.symbol)?.markPrice;
       if (mark === undefined) return undefined;
-      const n = f(p.amt) * f(mark);
-      const c = f(p.cost);
+      const n = p.amt.toNumber() * mark.toNumber();
+      const c = p.cost.toNumber();
       v += n - c - Math.abs(n) / st.leverage;
       mag += Math.abs(n) + Math.abs(c);
     }
@@ -401,7 +396,7 @@ export class OrderFastPath {
     let sh = h.others?.[g.index];
     if (sh === undefined) {
       const leg = a.positions.get(g.bothKey);
-      sh = new SymbolHint(g.index, leg === undefined ? 0 : f(leg.amt) * mark, settingsOf(a, g.symbol).leverage);
+      sh = new SymbolHint(g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, settingsOf(a, g.symbol).leverage);
       for (const o of a.openOrders.values()) if (o.symbol === g.symbol) sh.addOrder(o, mark, 1);
       if (h.first === undefined) h.first = sh;
       else (h.others ??= [])[g.index] = sh;
@@ -439,7 +434,7 @@ export class OrderFastPath {
       let cap = g.caps.get(before.lev);
       if (cap === undefined) {
         const exact = maxNotionalForLeverage(s.instrument.brackets, before.lev);
-        g.caps.set(before.lev, (cap = exact === undefined ? -1 : f(exact)));
+        g.caps.set(before.lev, (cap = exact === undefined ? -1 : exact.toNumber()));
       }
       const exposure = rem * price + Math.abs(before.n) + after.bids + after.asks;
       if (exposure * (1 + CAP_REL) + SLACK >= cap * (1 - CAP_REL)) return false;

@@ -125,8 +125,8 @@ describe('history database (SQLite)', () => {
         worker.add(e, c.time, seq);
         inline.add(e, c.time, seq);
       }
-      if (seq === 8)
-        worker.recordMarginChange('u', {
+      if (seq === 8) {
+        const change = {
           symbol: 'BTCUSDT',
           type: 1,
           deltaType: 'USER_ADJUST',
@@ -134,17 +134,10 @@ describe('history database (SQLite)', () => {
           asset: 'USDT',
           time: 9,
           positionSide: 'BOTH',
-        });
-      if (seq === 8)
-        inline.recordMarginChange('u', {
-          symbol: 'BTCUSDT',
-          type: 1,
-          deltaType: 'USER_ADJUST',
-          amount: '5',
-          asset: 'USDT',
-          time: 9,
-          positionSide: 'BOTH',
-        });
+        } as const;
+        worker.recordMarginChange('u', change);
+        inline.recordMarginChange('u', change);
+      }
       seq++;
     }
     // (decimals compared by value: a Decimal caches its text once printed)
