@@ -1027,9 +1027,17 @@ export class Exchange {
     const rests = !v.market && v.tif !== 'IOC' && v.tif !== 'FOK' && !plan.takerExpiredBySTP && plan.filled.lt(v.qty);
 
     // Pre-trade margin: the account after the trade must have non-negative available balance, or at least
-    // no less than before (a reducing trade is always allowed).
-    const after = this.availableAfter(a, cmd, v, plan, rests, replacing);
-    if (after.isNegative() && after.lt(availableOf(viewOf(a), this.symbols))) reject(ERR.MARGIN_INSUFFICIENT);
+    // no less than before (a reducing trade is always allowed). A trade the fast path proves to fit skips
+    // the exact check (it would accept).
+    const proven =
+      replacing === undefined &&
+      plan.expireMakers.length === 0 &&
+      this.fast !== undefined &&
+      this.fast.tradeFits(a, s, cmd.side, plan.fills, a.takerRate, rests ? v.qty.sub(plan.filled) : Decimal.ZERO, v.price, v.reduceOnly);
+    if (!proven) {
+      const after = this.availableAfter(a, cmd, v, plan, rests, replacing);
+      if (after.isNegative() && after.lt(availableOf(viewOf(a), this.symbols))) reject(ERR.MARGIN_INSUFFICIENT);
+    }
 
     // ---- accepted: from here on the state changes -----------------------------------------------
     const orderId = identity?.orderId ?? replacing?.orderId ?? this.nextOrderId++;

@@ -90,6 +90,42 @@ function restingArb(): fc.Arbitrary<Maker> {
   );
 }
 
+/**
+ * Orders that trade: LIMIT (IOC, FOK, GTC) priced through the other side of the book, or MARKET, sized
+ * from small to beyond what the accounts' margin allows (tradeFits proves or leaves these checks).
+ */
+function crossingArb(): fc.Arbitrary<Maker> {
+  return fc
+    .record({
+      id: fc.constantFrom(...IDS),
+      sym: fc.constantFrom('BTCUSDT', 'ETHUSDT'),
+      side: fc.constantFrom('BUY', 'SELL'),
+      through: fc.integer({ min: 0, max: 50 }),
+      qty: fc.integer({ min: 1, max: 1500 }),
+      kind: fc.constantFrom('IOC', 'FOK', 'GTC', 'MARKET'),
+      reduceOnly: fc.boolean(),
+    })
+    .map((o) => (time: number, ex: Exchange) => {
+      const s = ex.symbols.get(o.sym);
+      const tick = o.sym === 'BTCUSDT' ? 0.1 : 0.01;
+      const mark = s?.markPrice?.toNumber() ?? (o.sym === 'BTCUSDT' ? 60000 : 3000);
+      const best = o.side === 'BUY' ? s?.book.bestAsk() : s?.book.bestBid();
+      const base = best === undefined ? mark : best * tick;
+      const p = o.side === 'BUY' ? base * (1 + o.through / 10000) : base * (1 - o.through / 10000);
+      const price = ((o.side === 'BUY' ? Math.ceil(p / tick) : Math.floor(p / tick)) * tick).toFixed(2);
+      return {
+        type: 'placeOrder',
+        time,
+        accountId: o.id,
+        symbol: o.sym,
+        side: o.side,
+        quantity: (o.sym === 'BTCUSDT' ? o.qty / 1000 : o.qty / 50).toFixed(3),
+        ...(o.kind === 'MARKET' ? { orderType: 'MARKET' } : { orderType: 'LIMIT', price, timeInForce: o.kind }),
+        ...(o.reduceOnly ? { reduceOnly: true } : {}),
+      } as Command;
+    });
+}
+
 describe('parseUnits', () => {
   it('reads plain positive decimals onto a grid of 10^-scale', () => {
     assert.equal(parseUnits('60000.5', 1), 600005);
@@ -134,7 +170,7 @@ function trader(fastPath: boolean, deposit: string) {
 
 describe('order fast path', () => {
   it('answers every command exactly as the general path does (random sequences: same results, events and state hash)', (t) => {
-    const totals = { served: 0, declined: 0, marginTooClose: 0, hintRebuilds: 0, exactRebuilds: 0, commands: 0 };
+    const totals = { served: 0, declined: 0, marginTooClose: 0, hintRebuilds: 0, exactRebuilds: 0, tradesProven: 0, tradesUnproven: 0, commands: 0 };
     let current: Exchange | undefined;
     const out = fc.check(
       fc.property(
@@ -142,6 +178,7 @@ describe('order fast path', () => {
           fc.oneof(
             commandArb(() => current),
             restingArb(),
+            crossingArb(),
           ),
           { minLength: 100, maxLength: 300, size: 'max' },
         ),
@@ -169,6 +206,8 @@ describe('order fast path', () => {
           totals.marginTooClose += s.marginTooClose;
           totals.hintRebuilds += s.hintRebuilds;
           totals.exactRebuilds += s.exactRebuilds;
+          totals.tradesProven += s.tradesProven;
+          totals.tradesUnproven += s.tradesUnproven;
           totals.commands += log.length;
           return true;
         },
@@ -189,6 +228,8 @@ describe('order fast path', () => {
     assert.ok(totals.declined > totals.commands * 0.05, `fast path declined ${totals.declined} of ${totals.commands}`);
     assert.ok(totals.marginTooClose > 20, `only ${totals.marginTooClose} margin checks were too close to call`);
     assert.ok(totals.hintRebuilds > 50, `only ${totals.hintRebuilds} hints built`);
+    assert.ok(totals.tradesProven > 100, `only ${totals.tradesProven} trades' margin proven`);
+    assert.ok(totals.tradesUnproven > 100, `only ${totals.tradesUnproven} trades left to the exact check`);
   });
 
   it('leaves a close margin call to the exact check: an order that just fits is accepted, one tick more is -2019', () => {
