@@ -64,7 +64,7 @@ import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls, type AdlQueue } from './liquidation.js';
 import { RiskIndex } from './risk-index.js';
 import { placeOrderFields } from './place-order-fields.js';
-import { OrderFastPath } from './order-fast-path.js';
+import { OrderFastPath, type Accepted } from './order-fast-path.js';
 import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
@@ -274,13 +274,16 @@ export class Exchange {
     try {
       if (cmd === null || typeof cmd !== 'object') reject(badParam('command'));
       if (!Number.isSafeInteger(cmd.time) || cmd.time < 0) reject(badParam('timestamp'));
-      const events: EngineEvent[] = [];
       if (this.adlRankings.size > 0) this.adlRankings.clear();
-      let result = this.tryFast(cmd, events);
-      if (result === undefined) {
-        result = this.dispatch(cmd, events);
-        this.fast?.followGeneral(cmd, events);
+      const fast = this.tryFast(cmd);
+      if (fast !== undefined) {
+        this.time = Math.max(this.time, cmd.time);
+        this.forgetClosedOrders(fast.events);
+        return fast;
       }
+      const events: EngineEvent[] = [];
+      const result = this.dispatch(cmd, events);
+      this.fast?.followGeneral(cmd, events);
       this.time = Math.max(this.time, cmd.time);
       this.forgetClosedOrders(events);
       return { ok: true, events, result };
@@ -291,19 +294,19 @@ export class Exchange {
   }
 
   /** The fast path's answer to an order command, or undefined (the general path runs it). */
-  private tryFast(cmd: Command, events: EngineEvent[]): unknown {
+  private tryFast(cmd: Command): Accepted | undefined {
     const fast = this.fast;
     if (fast === undefined) return undefined;
-    let result: unknown;
+    let result: Accepted | undefined;
     switch (cmd.type) {
       case 'placeOrder':
-        result = fast.place(cmd, events);
+        result = fast.place(cmd);
         break;
       case 'modifyOrder':
-        result = fast.modify(cmd, events);
+        result = fast.modify(cmd);
         break;
       case 'cancelOrder':
-        result = fast.cancel(cmd, events);
+        result = fast.cancel(cmd);
         break;
       default:
         return undefined;
@@ -1437,12 +1440,17 @@ export class Exchange {
 
   /** @internal */
   closeOrder(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, events: EngineEvent[], status?: 'EXPIRED_IN_MATCH'): void {
+    events.push(this.closeOrderEvent(o, exec, time, status));
+  }
+
+  /** @internal closes an open order (out of the book or the conditional list, out of the account) and answers its event */
+  closeOrderEvent(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, status?: 'EXPIRED_IN_MATCH'): OrderUpdate {
     const s = this.symbols.get(o.symbol) as SymbolState;
     if (!s.conditional.delete(o.orderId)) s.book.remove(o);
     (this.accounts.get(o.accountId) as Account).openOrders.delete(o.orderId);
     o.status = status ?? exec;
     o.updateTime = time;
-    events.push(this.orderUpdate(o, exec, time));
+    return this.orderUpdate(o, exec, time);
   }
 
   /** @internal a restored open GTD order */

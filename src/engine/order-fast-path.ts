@@ -43,8 +43,16 @@ export interface FastPathHost {
   remember(o: Order): void;
   orderUpdate(o: Order, x: 'NEW' | 'AMENDMENT' | 'CANCELED', time: number): EngineEvent;
   orderJSON(o: Order): Record<string, unknown>;
-  closeOrder(o: Order, exec: 'CANCELED', time: number, events: EngineEvent[]): void;
+  /** closes an open order (book, account) and answers its ORDER_TRADE_UPDATE */
+  closeOrderEvent(o: Order, exec: 'CANCELED', time: number): EngineEvent;
   processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void;
+}
+
+/** An accepted command's answer (exchange.ts `Result`): its events in an array of their own size. */
+export interface Accepted {
+  readonly ok: true;
+  readonly events: EngineEvent[];
+  readonly result: unknown;
 }
 
 /** A symbol's filters as integers on its grids (units of 10^-precision), and its float limits. */
@@ -577,7 +585,7 @@ export class OrderFastPath {
   }
 
   /** placeOrder: a one-way LIMIT GTC/GTX order that rests without trading. */
-  place(cmd: PlaceOrder, events: EngineEvent[]): unknown {
+  place(cmd: PlaceOrder): Accepted | undefined {
     if (cmd.orderType !== 'LIMIT' || (cmd.side !== 'BUY' && cmd.side !== 'SELL')) return undefined;
     const tif = cmd.timeInForce ?? 'GTC';
     if (tif !== 'GTC' && tif !== 'GTX') return undefined;
@@ -622,16 +630,16 @@ export class OrderFastPath {
       time: cmd.time,
     });
     this.ex.remember(order);
-    events.push(this.ex.orderUpdate(order, 'NEW', cmd.time));
+    const events = [this.ex.orderUpdate(order, 'NEW', cmd.time)];
     a.openOrders.set(orderId, order);
     s.book.add(order);
     const result = this.ex.orderJSON(order);
     this.triggers(s, cmd.time, events);
-    return result;
+    return { ok: true, events, result };
   }
 
   /** modifyOrder: a new price and/or quantity for an unfilled one-way LIMIT GTC/GTX order, without trading. */
-  modify(cmd: ModifyOrder, events: EngineEvent[]): unknown {
+  modify(cmd: ModifyOrder): Accepted | undefined {
     if (typeof cmd.orderId !== 'number' || (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE')) return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
     const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
@@ -667,15 +675,15 @@ export class OrderFastPath {
     o.origQty = origQty;
     o.priceMatch = 'NONE';
     o.updateTime = cmd.time;
-    events.push(this.ex.orderUpdate(o, 'AMENDMENT', cmd.time));
+    const events = [this.ex.orderUpdate(o, 'AMENDMENT', cmd.time)];
     if (!keepsPlace) s.book.add(o);
     const result = this.ex.orderJSON(o);
     this.triggers(s, cmd.time, events);
-    return result;
+    return { ok: true, events, result };
   }
 
   /** cancelOrder by orderId: the general path's cancel, keeping the account's available-balance bound. */
-  cancel(cmd: CancelOrder, events: EngineEvent[]): unknown {
+  cancel(cmd: CancelOrder): Accepted | undefined {
     if (typeof cmd.orderId !== 'number') return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
     const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
@@ -693,7 +701,7 @@ export class OrderFastPath {
         this.check(a, s, g, o, o.side, 0, 0, this.markOf(g, s.markPrice), undefined);
       if (!followed) this.hints.delete(a);
     }
-    this.ex.closeOrder(o, 'CANCELED', cmd.time, events);
-    return this.ex.orderJSON(o);
+    const events = [this.ex.closeOrderEvent(o, 'CANCELED', cmd.time)];
+    return { ok: true, events, result: this.ex.orderJSON(o) };
   }
 }
