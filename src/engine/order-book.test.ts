@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { Decimal } from '../core/index.js';
 import { OrderBook } from './order-book.js';
 import { newOrder, type Order } from './state.js';
@@ -60,5 +61,54 @@ describe('OrderBook', () => {
     assert.equal(b.remove(y), false);
     assert.ok(b.remove(z));
     assert.equal(b.bestAsk(), undefined);
+  });
+
+  it('agrees with a plain model (levels sorted best first, FIFO queues) over random adds, removes and replaces', () => {
+    // few prices and many operations: levels empty and come back (reused level objects), the arrays grow
+    const op = fc.oneof(
+      fc.record({ k: fc.constant('add' as const), side: fc.constantFrom('BUY' as const, 'SELL' as const), ticks: fc.integer({ min: 1, max: 90 }) }),
+      fc.record({ k: fc.constant('remove' as const), pick: fc.nat() }),
+      fc.record({ k: fc.constant('replace' as const), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
+        const book = new OrderBook();
+        const live: Order[] = [];
+        for (const o of ops) {
+          if (o.k === 'add') {
+            const x = order(o.side, o.ticks);
+            book.add(x);
+            live.push(x);
+          } else if (live.length > 0) {
+            const i = o.pick % live.length;
+            const x = live[i] as Order;
+            if (o.k === 'remove') {
+              assert.ok(book.remove(x));
+              assert.equal(book.remove(x), false, 'a removed order is not found again');
+              live.splice(i, 1);
+            } else {
+              const y = { ...x, origQty: Decimal.parse('0.5') };
+              assert.ok(book.replace(x, y));
+              live[i] = y;
+            }
+          }
+          // the model: live orders grouped by price (arrival order kept), best price first
+          for (const [side, ob, dir] of [
+            ['BUY', book.bids, -1],
+            ['SELL', book.asks, 1],
+          ] as const) {
+            const mine = live.filter((x) => x.side === side);
+            const prices = [...new Set(mine.map((x) => x.ticks))].sort((p, q) => (p - q) * dir);
+            const want = prices.map((t) => ({ ticks: t, ids: mine.filter((x) => x.ticks === t).map((x) => x.orderId) }));
+            const got = ob.levels.map((l) => ({ ticks: l.ticks, ids: l.orders.map((x) => x.orderId) }));
+            assert.deepEqual(got, want);
+            assert.equal(ob.size, want.length);
+            assert.equal(ob.best()?.ticks, want[0]?.ticks);
+            for (let i = 0; i <= want.length; i++) assert.equal(ob.at(i)?.ticks, want[i]?.ticks);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -10,20 +10,21 @@ export interface Level {
   readonly orders: Order[];
 }
 
-const MAX_SPARE_LEVELS = 4096;
-
 /**
- * One side of the book: the level prices in a sorted typed array (best first), the levels by price.
- * A typed array because a price level comes and goes on most amends: shifting a Float64Array is a plain
- * memory move, while splicing an array of objects is several times slower. `levels` (an array of the
- * levels, best first) is built when asked for and kept until the side's levels change.
+ * One side of the book: the level prices in a sorted typed array (best first) and, in a parallel typed
+ * array, each level's slot in a pool of level objects. Typed arrays because a price level comes and goes
+ * on most amends: shifting them is a plain memory move, while splicing an array of objects is several
+ * times slower; and a binary search over a few hundred prices costs less than a hash map lookup. `levels`
+ * (an array of the levels, best first) is built when asked for and kept until the side's levels change.
  */
 class BookSide {
   private prices = new Float64Array(64);
+  private slots = new Int32Array(64);
   private count = 0;
-  private readonly byTicks = new Map<number, Level>();
+  /** level objects by slot; free slots hold an emptied level, reused for the next new price */
+  private readonly pool: Level[] = [];
+  private readonly free: number[] = [];
   private list: Level[] | undefined = [];
-  private readonly spare: Level[] = [];
   constructor(private readonly descending: boolean) {}
 
   /** Number of price levels. */
@@ -33,19 +34,20 @@ class BookSide {
 
   /** The i-th level, best first (undefined past the last). */
   at(i: number): Level | undefined {
-    return i < this.count ? this.byTicks.get(this.prices[i] as number) : undefined;
+    return i < this.count ? this.pool[this.slots[i] as number] : undefined;
   }
 
   /** The levels, best first. */
   get levels(): readonly Level[] {
     if (this.list === undefined) {
       const list: Level[] = [];
-      for (let i = 0; i < this.count; i++) list.push(this.byTicks.get(this.prices[i] as number) as Level);
+      for (let i = 0; i < this.count; i++) list.push(this.pool[this.slots[i] as number] as Level);
       this.list = list;
     }
     return this.list;
   }
 
+  /** The index of the first level at or after `ticks` in book order (best first). */
   private indexFor(ticks: number): number {
     let lo = 0;
     let hi = this.count;
@@ -59,28 +61,51 @@ class BookSide {
     return lo;
   }
 
+  /** The level at `ticks`, if there is one. */
+  private find(ticks: number): Level | undefined {
+    const i = this.indexFor(ticks);
+    return i < this.count && this.prices[i] === ticks ? this.pool[this.slots[i] as number] : undefined;
+  }
+
   add(order: Order): void {
-    let level = this.byTicks.get(order.ticks);
-    if (level === undefined) {
-      level = this.newLevel(order.ticks);
-      this.byTicks.set(order.ticks, level);
-      if (this.count === this.prices.length) {
-        const grown = new Float64Array(this.prices.length * 2);
-        grown.set(this.prices);
-        this.prices = grown;
-      }
-      const i = this.indexFor(order.ticks);
-      if (i < this.count) this.prices.copyWithin(i + 1, i, this.count);
-      this.prices[i] = order.ticks;
-      this.count++;
-      this.list = undefined;
+    const ticks = order.ticks;
+    const i = this.indexFor(ticks);
+    if (i < this.count && this.prices[i] === ticks) {
+      (this.pool[this.slots[i] as number] as Level).orders.push(order);
+      return;
     }
-    level.orders.push(order);
+    if (this.count === this.prices.length) {
+      const prices = new Float64Array(this.prices.length * 2);
+      prices.set(this.prices);
+      this.prices = prices;
+      const slots = new Int32Array(this.slots.length * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+    }
+    if (i < this.count) {
+      this.prices.copyWithin(i + 1, i, this.count);
+      this.slots.copyWithin(i + 1, i, this.count);
+    }
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.pool.length;
+      this.pool.push({ ticks, orders: [order] });
+    } else {
+      // an emptied level is reused: levels come and go on most amends, and a reused one is not copied
+      // out of the young generation and collected later (levels are read within a command, never kept)
+      const level = this.pool[slot] as { ticks: number; orders: Order[] };
+      level.ticks = ticks;
+      level.orders.push(order);
+    }
+    this.prices[i] = ticks;
+    this.slots[i] = slot;
+    this.count++;
+    this.list = undefined;
   }
 
   /** Puts `next` in `prev`'s place in its queue (same price): keeps time priority. */
   replace(prev: Order, next: Order): boolean {
-    const level = this.byTicks.get(prev.ticks);
+    const level = this.find(prev.ticks);
     if (level === undefined || prev.ticks !== next.ticks) return false;
     const i = level.orders.indexOf(prev);
     if (i < 0) return false;
@@ -89,44 +114,31 @@ class BookSide {
   }
 
   remove(order: Order): boolean {
-    const level = this.byTicks.get(order.ticks);
-    if (level === undefined) return false;
-    const orders = level.orders;
+    const at = this.indexFor(order.ticks);
+    if (at >= this.count || this.prices[at] !== order.ticks) return false;
+    const slot = this.slots[at] as number;
+    const orders = (this.pool[slot] as Level).orders;
     const i = orders.indexOf(order);
     if (i < 0) return false;
     if (i === orders.length - 1) orders.pop();
     else if (i === 0) orders.shift();
     else orders.splice(i, 1);
-    if (orders.length === 0) this.dropLevel(level);
+    if (orders.length === 0) this.removeAt(at, slot);
     return true;
   }
 
-  dropLevel(level: Level): void {
-    if (this.byTicks.get(level.ticks) !== level) return;
-    this.byTicks.delete(level.ticks);
-    const i = this.indexFor(level.ticks);
-    if (i < this.count && this.prices[i] === level.ticks) {
-      if (i + 1 < this.count) this.prices.copyWithin(i, i + 1, this.count);
-      this.count--;
-      this.list = undefined;
+  private removeAt(at: number, slot: number): void {
+    if (at + 1 < this.count) {
+      this.prices.copyWithin(at, at + 1, this.count);
+      this.slots.copyWithin(at, at + 1, this.count);
     }
-    if (level.orders.length === 0 && this.spare.length < MAX_SPARE_LEVELS) this.spare.push(level);
-  }
-
-  /**
-   * A level for a new price: an emptied one when there is one. Levels come and go on most amends; reusing
-   * them keeps each from living just long enough to be copied out of the young generation and collected
-   * later (levels are read within a command, never kept: see `levels`).
-   */
-  private newLevel(ticks: number): Level {
-    const level = this.spare.pop();
-    if (level === undefined) return { ticks, orders: [] };
-    (level as { ticks: number }).ticks = ticks;
-    return level;
+    this.count--;
+    this.list = undefined;
+    this.free.push(slot);
   }
 
   best(): Level | undefined {
-    return this.count === 0 ? undefined : this.byTicks.get(this.prices[0] as number);
+    return this.count === 0 ? undefined : this.pool[this.slots[0] as number];
   }
 }
 
