@@ -273,6 +273,53 @@ describe('order fast path', () => {
     }
   });
 
+  it("drops an account's bound when its own wallet or settings change: withdraw, leverage, isolated margin", () => {
+    const ok = (ex: Exchange, c: Record<string, unknown>) => {
+      const r = ex.execute({ time: 2, accountId: 'u', ...c } as unknown as Command);
+      assert.ok(r.ok, `${JSON.stringify(c)}: ${JSON.stringify(r)}`);
+    };
+    // each case: a change that lowers the available balance, then an order that fitted before it and no longer does
+    const cases: [string, (ex: Exchange) => void, string][] = [
+      // 100 − 50 (order) − 40 = 10 left; 0.006 × 50,000 / 20 = 15 → -2019
+      ['withdraw', (ex) => ok(ex, { type: 'withdraw', asset: 'USDT', amount: '40' }), '0.006'],
+      // at 12×: 1,000 / 12 = 83.33 reserved, 16.67 left; 0.01 × 50,000 / 12 = 41.67 → -2019 (25 at the old 20×)
+      ['setLeverage', (ex) => ok(ex, { type: 'setLeverage', symbol: 'BTCUSDT', leverage: 12 }), '0.010'],
+    ];
+    for (const [name, change, qty] of cases) {
+      const answers: string[] = [];
+      for (const fastPath of [true, false]) {
+        const { ex, buy } = trader(fastPath, '100');
+        assert.ok(buy('50000', '0.020').ok);
+        assert.ok(buy('40000', '0.001').ok, 'the account has a bound now (fast path)');
+        change(ex);
+        const r = buy('50000', qty);
+        assert.deepEqual(r.ok ? undefined : r.error, { code: -2019, msg: 'Margin is insufficient.' }, `${name}, fastPath ${fastPath}`);
+        answers.push(JSON.stringify(r));
+      }
+      assert.equal(answers[0], answers[1]);
+    }
+    // isolated margin: an isolated ETHUSDT long bought from a maker, then 60 USDT more moved into it
+    for (const fastPath of [true, false]) {
+      const { ex, buy } = trader(fastPath, '1000');
+      for (const c of [
+        { type: 'setMarkPrice', symbol: 'ETHUSDT', markPrice: '3000' },
+        { type: 'createAccount', accountId: 'm' },
+        { type: 'deposit', accountId: 'm', asset: 'USDT', amount: '100000' },
+        { type: 'placeOrder', accountId: 'm', symbol: 'ETHUSDT', side: 'SELL', orderType: 'LIMIT', quantity: '1', price: '3000' },
+        { type: 'setMarginType', symbol: 'ETHUSDT', marginType: 'ISOLATED' },
+        { type: 'placeOrder', symbol: 'ETHUSDT', side: 'BUY', orderType: 'MARKET', quantity: '1' },
+      ])
+        ok(ex, c);
+      // 1,000 − 150 (isolated margin) − 1.5 (fee) − 750 (0.3 BTC order) = 98.5 available
+      assert.ok(buy('50000', '0.300').ok);
+      assert.ok(buy('40000', '0.001').ok);
+      ok(ex, { type: 'modifyIsolatedMargin', symbol: 'ETHUSDT', amount: '60', marginType: 1 });
+      // 38.5 − 1 left; 0.02 × 50,000 / 20 = 50 → -2019
+      const r = buy('50000', '0.020');
+      assert.deepEqual(r.ok ? undefined : r.error, { code: -2019, msg: 'Margin is insufficient.' }, `isolated margin, fastPath ${fastPath}`);
+    }
+  });
+
   it('builds its bound from exact decimals when the account has an order in a symbol without a mark', () => {
     const results: string[][] = [];
     for (const fastPath of [true, false]) {

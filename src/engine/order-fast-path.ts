@@ -287,9 +287,10 @@ export class OrderFastPath {
   }
 
   /**
-   * After a command the general path accepted: an order command drops the hints of the accounts its
-   * events name (every order or account change of an account has an event naming it); any other command
-   * (a mark price, funding, a deposit, a setting…) drops them all.
+   * After a command the general path accepted: an order command, or a command of one account (a
+   * deposit, a withdrawal, a setting, isolated margin), drops the hints of the accounts its events name
+   * (every order or account change of an account has an event naming it); any other command (a mark or
+   * index price, funding…) drops them all.
    */
   followGeneral(cmd: Command, events: readonly EngineEvent[]): void {
     switch (cmd.type) {
@@ -298,6 +299,14 @@ export class OrderFastPath {
       case 'cancelOrder':
       case 'cancelAllOrders':
       case 'expireOrders':
+      // commands of one account (its wallet or settings): each emits an event naming it
+      case 'createAccount':
+      case 'deposit':
+      case 'withdraw':
+      case 'setLeverage':
+      case 'setMarginType':
+      case 'setPositionMode':
+      case 'modifyIsolatedMargin':
         this.dropNamed(events, 0);
         return;
       default:
@@ -390,25 +399,38 @@ export class OrderFastPath {
       v += n - c - Math.abs(n) / st.leverage;
       mag += Math.abs(n) + Math.abs(c);
     }
+    // one pass over the orders, summing each into its symbol's totals (the symbol is looked up when it
+    // changes from the previous order's: most accounts trade one or two)
+    let symbol: string | undefined;
+    let sh: SymbolHint | undefined;
+    let mark = 0;
     for (const o of a.openOrders.values()) {
-      const s = this.ex.symbols.get(o.symbol);
-      const g = s === undefined ? undefined : this.grid(s);
-      if (s === undefined || g === undefined || s.markPrice === undefined) return undefined;
-      this.symbolHint(h, a, g, this.markOf(g, s.markPrice));
+      if (o.symbol !== symbol) {
+        const s = this.ex.symbols.get(o.symbol);
+        const g = s === undefined ? undefined : this.grid(s);
+        if (s === undefined || g === undefined || s.markPrice === undefined) return undefined;
+        symbol = o.symbol;
+        mark = this.markOf(g, s.markPrice);
+        sh = this.symbolHint(h, a, g, mark, false);
+      }
+      (sh as SymbolHint).addOrder(o, mark, 1);
     }
     if (h.first !== undefined) v -= h.first.margin(h.first.n, h.first.lev, true);
     if (h.others !== undefined) for (const sh of h.others) if (sh !== undefined) v -= sh.margin(sh.n, sh.lev, true);
     return v - SLACK * mag - SLACK;
   }
 
-  /** The hint's totals for one symbol, summed from the account's open orders on first use. */
-  private symbolHint(h: AccountHint, a: Account, g: Grid, mark: number): SymbolHint {
+  /**
+   * The hint's totals for one symbol, summed from the account's open orders on first use (`sum`; without
+   * it they start empty: `availableLow` sums every order in its own pass).
+   */
+  private symbolHint(h: AccountHint, a: Account, g: Grid, mark: number, sum = true): SymbolHint {
     if (h.first !== undefined && h.first.index === g.index) return h.first;
     let sh = h.others?.[g.index];
     if (sh === undefined) {
       const leg = a.positions.get(g.bothKey);
       sh = new SymbolHint(g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, settingsOf(a, g.symbol).leverage);
-      for (const o of a.openOrders.values()) if (o.symbol === g.symbol) sh.addOrder(o, mark, 1);
+      if (sum) for (const o of a.openOrders.values()) if (o.symbol === g.symbol) sh.addOrder(o, mark, 1);
       if (h.first === undefined) h.first = sh;
       else (h.others ??= [])[g.index] = sh;
     }
