@@ -621,7 +621,11 @@ export class Exchange {
 
   // ---- orders ----------------------------------------------------------------------------------
 
-  private tickPrice(text: unknown, name: string, inst: Instrument): Decimal {
+  private tickPrice(text: unknown, name: string, s: SymbolState): Decimal {
+    // a price on the tick grid within the price filter: the fast path's integer check and cached Decimal
+    const onGrid = this.fast?.gridPrice(s, text);
+    if (onGrid !== undefined) return onGrid;
+    const inst = s.instrument;
     const price = positiveDecimal(text, name);
     if (!price.isPositive()) reject(ERR.PRICE_LESS_THAN_ZERO);
     if (decimalsOf(price) > inst.pricePrecision) reject(ERR.PRECISION);
@@ -652,7 +656,10 @@ export class Exchange {
       if (cmd.quantity !== undefined || cmd.reduceOnly !== undefined) reject(ERR.REDUCE_ONLY_CONFLICT);
     }
     let qty = Decimal.ZERO;
-    if (!closePosition) {
+    // a LIMIT-type quantity on the step grid within the lot-size filter: the fast path's integer check
+    const onGrid = given === undefined && !market && !closePosition ? this.fast?.gridQuantity(s, cmd.quantity) : undefined;
+    if (onGrid !== undefined) qty = onGrid;
+    else if (!closePosition) {
       qty = given ?? positiveDecimal(cmd.quantity, 'quantity');
       if (!qty.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
       if (decimalsOf(qty) > inst.quantityPrecision) reject(ERR.PRECISION);
@@ -674,7 +681,7 @@ export class Exchange {
     if (!market) {
       if (priceMatch === 'NONE') {
         if (cmd.price === undefined) reject(badParam('price'));
-        price = this.tickPrice(cmd.price, 'price', inst);
+        price = this.tickPrice(cmd.price, 'price', s);
       } else if (!conditional) {
         price = this.matchedPrice(s, cmd.side, priceMatch);
       }
@@ -708,10 +715,10 @@ export class Exchange {
         if (rate.lt(Decimal.parse('0.1')) || rate.gt(Decimal.parse('10')) || !rate.isMultipleOf(Decimal.parse('0.1')))
           reject(ERR.INVALID_CALLBACK_RATE);
         callbackRate = rate.div(Decimal.of(100), 4);
-        if (cmd.activationPrice !== undefined) activationPrice = this.tickPrice(cmd.activationPrice, 'activationPrice', inst);
+        if (cmd.activationPrice !== undefined) activationPrice = this.tickPrice(cmd.activationPrice, 'activationPrice', s);
       } else {
         if (cmd.stopPrice === undefined) reject(badParam('stopPrice'));
-        stopPrice = this.tickPrice(cmd.stopPrice, 'stopPrice', inst);
+        stopPrice = this.tickPrice(cmd.stopPrice, 'stopPrice', s);
         const working = this.workingPrice(s, workingType);
         if (working !== undefined && triggers(cmd.orderType, cmd.side, stopPrice, working)) reject(ERR.WOULD_IMMEDIATELY_TRIGGER);
       }

@@ -357,6 +357,28 @@ export class OrderFastPath {
     return q;
   }
 
+  /**
+   * The general path's quantity filters for a LIMIT-type order (positive, precision, LOT_SIZE step,
+   * min/max quantity), proven on the integer grid: the quantity as a cached Decimal, or undefined when the
+   * text is not plainly on the grid (the exact checks then decide, and give the error).
+   */
+  gridQuantity(s: SymbolState, text: unknown): Decimal | undefined {
+    const g = this.grid(s);
+    if (g === undefined) return undefined;
+    const units = parseUnits(text, g.qtyScale);
+    if (units < 0 || units % g.stepUnits !== 0 || units < g.minQtyUnits || units > g.maxQtyUnits) return undefined;
+    return this.quantityOf(g, units);
+  }
+
+  /** The same for a price (positive, precision, tick size, min/max price): a cached Decimal or undefined. */
+  gridPrice(s: SymbolState, text: unknown): Decimal | undefined {
+    const g = this.grid(s);
+    if (g === undefined) return undefined;
+    const units = parseUnits(text, g.priceScale);
+    if (units < 0 || units % g.tickUnits !== 0 || units < g.minPriceUnits || units > g.maxPriceUnits) return undefined;
+    return this.priceAt(g, units / g.tickUnits);
+  }
+
   /** The account's hint, rebuilt from the exact state when missing, stale or used MAX_OPS times. */
   private hintOf(a: Account): AccountHint {
     let h = this.hints.get(a);
