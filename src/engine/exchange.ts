@@ -131,6 +131,9 @@ interface PlannedFill {
   readonly price: Decimal;
 }
 
+/** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
+type Touched = Map<Account, EnginePosition[]>;
+
 interface MatchPlan {
   readonly fills: PlannedFill[];
   readonly filled: Decimal;
@@ -1098,7 +1101,7 @@ export class Exchange {
     events.push(this.orderUpdate(order, replacing === undefined ? 'NEW' : 'AMENDMENT', cmd.time));
 
     for (const maker of plan.expireMakers) this.closeOrder(maker, 'EXPIRED', cmd.time, events, 'EXPIRED_IN_MATCH');
-    const touched = new Map<string, Set<EnginePosition>>();
+    const touched: Touched = new Map();
     for (const f of plan.fills) this.executeFill(order, f, cmd.time, events, touched);
 
     if (order.status === 'FILLED') {
@@ -1113,9 +1116,7 @@ export class Exchange {
       events.push(this.orderUpdate(order, 'EXPIRED', cmd.time));
     }
     if (replacing !== undefined && a.openOrders.get(orderId) === replacing) a.openOrders.delete(orderId);
-    for (const [accountId, positions] of touched) {
-      events.push(this.accountUpdate(this.accounts.get(accountId) as Account, 'ORDER', cmd.time, Decimal.ZERO, [...positions]));
-    }
+    for (const [a, positions] of touched) events.push(this.accountUpdate(a, 'ORDER', cmd.time, Decimal.ZERO, positions));
     return this.orderJSON(order);
   }
 
@@ -1154,11 +1155,9 @@ export class Exchange {
     this.remember(order);
     events.push(this.orderUpdate(order, 'NEW', time));
     const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER');
-    const touched = new Map<string, Set<EnginePosition>>();
+    const touched: Touched = new Map();
     for (const f of plan.fills) this.executeFill(order, f, time, events, touched);
-    for (const [accountId, positions] of touched) {
-      events.push(this.accountUpdate(this.accounts.get(accountId) as Account, 'ORDER', time, Decimal.ZERO, [...positions]));
-    }
+    for (const [acc, positions] of touched) events.push(this.accountUpdate(acc, 'ORDER', time, Decimal.ZERO, positions));
     if (order.executedQty.lt(order.origQty)) {
       order.status = order.executedQty.isZero() ? 'EXPIRED' : 'PARTIALLY_FILLED';
     }
@@ -1412,7 +1411,7 @@ export class Exchange {
   }
 
   /** @internal */
-  executeFill(taker: Order, f: PlannedFill, time: number, events: EngineEvent[], touched: Map<string, Set<EnginePosition>>): void {
+  executeFill(taker: Order, f: PlannedFill, time: number, events: EngineEvent[], touched: Touched): void {
     const maker = f.maker;
     const makerAcc = this.accounts.get(maker.accountId) as Account;
     const takerAcc = this.accounts.get(taker.accountId) as Account;
@@ -1423,19 +1422,8 @@ export class Exchange {
     const tradeId = this.nextTradeId++;
     const m = this.applyToAccount(makerAcc, maker.symbol, maker.positionSide, maker.side, f.qty, f.price, makerFee);
     const t = this.applyToAccount(takerAcc, taker.symbol, taker.positionSide, taker.side, f.qty, f.price, takerFee);
-    for (const [o, fee, res, isMaker] of [
-      [maker, makerFee, m, true],
-      [taker, takerFee, t, false],
-    ] as const) {
-      o.executedQty = o.executedQty.add(f.qty);
-      o.cumQuote = o.cumQuote.add(value);
-      o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
-      o.updateTime = time;
-      events.push(this.orderUpdate(o, 'TRADE', time, { qty: f.qty, price: f.price, fee, tradeId, maker: isMaker, realized: res.realized }));
-      const set = touched.get(o.accountId) ?? new Set();
-      set.add(res.position);
-      touched.set(o.accountId, set);
-    }
+    this.orderFilled(maker, makerAcc, f, value, makerFee, tradeId, true, m, time, events, touched);
+    this.orderFilled(taker, takerAcc, f, value, takerFee, tradeId, false, t, time, events, touched);
     if (maker.status === 'FILLED') {
       const s = this.symbols.get(maker.symbol) as SymbolState;
       s.book.remove(maker);
@@ -1443,6 +1431,30 @@ export class Exchange {
     }
     (this.symbols.get(taker.symbol) as SymbolState).lastPrice = f.price;
     events.push({ e: 'TRADE', E: time, s: taker.symbol, t: tradeId, p: f.price.toString(), q: f.qty.toString(), m: taker.side === 'SELL' });
+  }
+
+  /** One side of a fill on its order: filled quantity, quote, status, its TRADE update; its leg is touched. */
+  private orderFilled(
+    o: Order,
+    acc: Account,
+    f: PlannedFill,
+    value: Decimal,
+    fee: Decimal,
+    tradeId: number,
+    maker: boolean,
+    res: { realized: Decimal; position: EnginePosition },
+    time: number,
+    events: EngineEvent[],
+    touched: Touched,
+  ): void {
+    o.executedQty = o.executedQty.add(f.qty);
+    o.cumQuote = o.cumQuote.add(value);
+    o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
+    o.updateTime = time;
+    events.push(this.orderUpdate(o, 'TRADE', time, { qty: f.qty, price: f.price, fee, tradeId, maker, realized: res.realized }));
+    const legs = touched.get(acc);
+    if (legs === undefined) touched.set(acc, [res.position]);
+    else if (!legs.includes(res.position)) legs.push(res.position);
   }
 
   /** @internal */
@@ -1639,7 +1651,8 @@ export class Exchange {
         ).map((p) => {
           const st = settingsOf(a, p.symbol);
           const mark = this.symbols.get(p.symbol)?.markPrice;
-          const entry = entryPrice(p).round(8).toString();
+          // the entry price at 18 places, shown at 8 (computed here: the leg just changed, a memo would miss)
+          const entry = (p.amt.isZero() ? Decimal.ZERO : p.cost.div(p.amt, CALC_SCALE)).round(8).toString();
           return {
             s: p.symbol,
             pa: p.amt.toString(),
