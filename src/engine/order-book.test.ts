@@ -63,15 +63,17 @@ describe('OrderBook', () => {
     assert.equal(b.bestAsk(), undefined);
   });
 
-  it('agrees with a plain model (levels sorted best first, FIFO queues) over random adds, removes and replaces', () => {
-    // few prices and many operations: levels empty and come back (reused level objects), the arrays grow
+  it('agrees with a plain model (levels sorted best first, FIFO queues) over random adds, removes, replaces and moves', () => {
+    // more prices than orders, moves of up to 40 ticks: levels empty and come back (reused level objects), a
+    // lone order's level moves past others, the arrays grow
     const op = fc.oneof(
-      fc.record({ k: fc.constant('add' as const), side: fc.constantFrom('BUY' as const, 'SELL' as const), ticks: fc.integer({ min: 1, max: 90 }) }),
+      fc.record({ k: fc.constant('add' as const), side: fc.constantFrom('BUY' as const, 'SELL' as const), ticks: fc.integer({ min: 1, max: 200 }) }),
       fc.record({ k: fc.constant('remove' as const), pick: fc.nat() }),
       fc.record({ k: fc.constant('replace' as const), pick: fc.nat() }),
+      fc.record({ k: fc.constant('move' as const), pick: fc.nat(), by: fc.integer({ min: -40, max: 40 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 1, maxLength: 400, size: 'max' }), (ops) => {
         const book = new OrderBook();
         const live: Order[] = [];
         for (const o of ops) {
@@ -82,7 +84,14 @@ describe('OrderBook', () => {
           } else if (live.length > 0) {
             const i = o.pick % live.length;
             const x = live[i] as Order;
-            if (o.k === 'remove') {
+            if (o.k === 'move') {
+              // an amend to another price (or the same): out of its queue, to the back of the new level's
+              const from = x.ticks;
+              x.ticks = Math.min(200, Math.max(1, from + o.by));
+              assert.ok(book.move(x, from));
+              live.splice(i, 1);
+              live.push(x);
+            } else if (o.k === 'remove') {
               assert.ok(book.remove(x));
               assert.equal(book.remove(x), false, 'a removed order is not found again');
               live.splice(i, 1);
@@ -106,6 +115,8 @@ describe('OrderBook', () => {
             assert.equal(ob.best()?.ticks, want[0]?.ticks);
             for (let i = 0; i <= want.length; i++) assert.equal(ob.at(i)?.ticks, want[i]?.ticks);
           }
+          // every live order is found by its price (the binary search over the price index)
+          for (const x of live) assert.ok(book.replace(x, x), `order ${x.orderId} at ${x.ticks} not found`);
         }
       }),
       { numRuns: 150 },

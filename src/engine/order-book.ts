@@ -103,6 +103,58 @@ class BookSide {
     this.list = undefined;
   }
 
+  /**
+   * Moves an order from the level at `from` to the back of the queue at its (new) `ticks`: the same as
+   * removing it at `from` and adding it at `ticks`. When it was alone at `from` and no level is at
+   * `ticks`, its level object takes the new price and only the levels in between shift (an amend by a
+   * few ticks moves a handful of entries, not the whole side twice).
+   */
+  move(order: Order, from: number): boolean {
+    const to = order.ticks;
+    const at = this.indexFor(from);
+    if (at >= this.count || this.prices[at] !== from) return false;
+    const slot = this.slots[at] as number;
+    const level = this.pool[slot] as { ticks: number; orders: Order[] };
+    if (level.orders.length !== 1 || level.orders[0] !== order || to === from) {
+      const orders = level.orders;
+      const i = orders.indexOf(order);
+      if (i < 0) return false;
+      if (i === orders.length - 1) orders.pop();
+      else if (i === 0) orders.shift();
+      else orders.splice(i, 1);
+      if (orders.length === 0) this.removeAt(at, slot);
+      this.add(order);
+      return true;
+    }
+    const j = this.indexFor(to);
+    if (j < this.count && this.prices[j] === to) {
+      // a level is there already: this one empties
+      level.orders.pop();
+      this.removeAt(at, slot);
+      this.add(order);
+      return true;
+    }
+    // j is where `to` goes among the current prices (with `from` still at `at`)
+    const p = this.prices;
+    const q = this.slots;
+    if (j > at + 1) {
+      p.copyWithin(at, at + 1, j);
+      q.copyWithin(at, at + 1, j);
+      p[j - 1] = to;
+      q[j - 1] = slot;
+    } else if (j < at) {
+      p.copyWithin(j + 1, j, at);
+      q.copyWithin(j + 1, j, at);
+      p[j] = to;
+      q[j] = slot;
+    } else {
+      p[at] = to; // j is at or just after it: the order of the levels does not change
+    }
+    level.ticks = to;
+    this.list = undefined;
+    return true;
+  }
+
   /** Puts `next` in `prev`'s place in its queue (same price): keeps time priority. */
   replace(prev: Order, next: Order): boolean {
     const level = this.find(prev.ticks);
@@ -165,6 +217,11 @@ export class OrderBook {
 
   replace(prev: Order, next: Order): boolean {
     return this.sideFor(prev).replace(prev, next);
+  }
+
+  /** An order whose price changed from `from` ticks to its `ticks` now: to the back of its new level. */
+  move(order: Order, from: number): boolean {
+    return this.sideFor(order).move(order, from);
   }
 
   bestBid(): number | undefined {

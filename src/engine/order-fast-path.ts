@@ -712,15 +712,16 @@ export class OrderFastPath {
     // changes the one object in place (nothing outside the book, the account and the order map refers to
     // it), which leaves the same state without promoting a new order to the old generation per amend.
     const origQty = this.quantityOf(g, qtyUnits);
-    const keepsPlace = o.ticks === ticks && origQty.lte(o.origQty);
-    if (!keepsPlace) s.book.remove(o);
+    const from = o.ticks;
+    const keepsPlace = from === ticks && origQty.lte(o.origQty);
     o.price = this.priceAt(g, ticks);
     o.ticks = ticks;
     o.origQty = origQty;
     o.priceMatch = 'NONE';
     o.updateTime = cmd.time;
     const events = [this.ex.orderUpdate(o, 'AMENDMENT', cmd.time)];
-    if (!keepsPlace) s.book.add(o);
+    // out of its queue and to the back of the one at its new price (also at the same price with more quantity)
+    if (!keepsPlace) s.book.move(o, from);
     const result = this.ex.orderJSON(o);
     this.triggers(s, cmd.time, events);
     return { ok: true, events, result };
