@@ -64,13 +64,20 @@ describe('OrderBook', () => {
   });
 
   it('agrees with a plain model (levels sorted best first, FIFO queues) over random adds, removes, replaces and moves', () => {
-    // more prices than orders, moves of up to 40 ticks: levels empty and come back (reused level objects), a
+    // adds outnumber removes (the book fills up), moves of any size: levels empty and come back (reused level objects), a
     // lone order's level moves past others, the arrays grow
     const op = fc.oneof(
-      fc.record({ k: fc.constant('add' as const), side: fc.constantFrom('BUY' as const, 'SELL' as const), ticks: fc.integer({ min: 1, max: 200 }) }),
-      fc.record({ k: fc.constant('remove' as const), pick: fc.nat() }),
-      fc.record({ k: fc.constant('replace' as const), pick: fc.nat() }),
-      fc.record({ k: fc.constant('move' as const), pick: fc.nat(), by: fc.integer({ min: -40, max: 40 }) }),
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          k: fc.constant('add' as const),
+          side: fc.constantFrom('BUY' as const, 'SELL' as const),
+          ticks: fc.integer({ min: 1, max: 200 }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant('remove' as const), pick: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant('replace' as const), pick: fc.nat() }) },
+      { weight: 2, arbitrary: fc.record({ k: fc.constant('move' as const), pick: fc.nat(), by: fc.integer({ min: -200, max: 200 }) }) },
     );
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 400, size: 'max' }), (ops) => {

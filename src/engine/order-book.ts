@@ -61,6 +61,25 @@ class BookSide {
     return lo;
   }
 
+  /**
+   * `indexFor(to)` found by walking from `at` (where `from` is): an amend moves by a few ticks, past a
+   * few levels at most; a binary search after 16 steps.
+   */
+  private indexNear(to: number, from: number, at: number): number {
+    const p = this.prices;
+    const d = this.descending;
+    if (d ? to < from : to > from) {
+      // `to` comes after `from`: the first index from at + 1 whose price is not before it
+      const stop = Math.min(this.count, at + 17);
+      for (let j = at + 1; j < stop; j++) if (!(d ? (p[j] as number) > to : (p[j] as number) < to)) return j;
+      return stop === this.count ? stop : this.indexFor(to);
+    }
+    // `to` comes before `from`: walk down while the price before is not before it
+    const stop = Math.max(0, at - 16);
+    for (let j = at; j > stop; j--) if (d ? (p[j - 1] as number) > to : (p[j - 1] as number) < to) return j;
+    return stop === 0 ? 0 : this.indexFor(to);
+  }
+
   /** The level at `ticks`, if there is one. */
   private find(ticks: number): Level | undefined {
     const i = this.indexFor(ticks);
@@ -126,7 +145,7 @@ class BookSide {
       this.add(order);
       return true;
     }
-    const j = this.indexFor(to);
+    const j = this.indexNear(to, from, at);
     if (j < this.count && this.prices[j] === to) {
       // a level is there already: this one empties
       level.orders.pop();
