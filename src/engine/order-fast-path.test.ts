@@ -170,7 +170,16 @@ function trader(fastPath: boolean, deposit: string) {
 
 describe('order fast path', () => {
   it('answers every command exactly as the general path does (random sequences: same results, events and state hash)', (t) => {
-    const totals = { served: 0, declined: 0, marginTooClose: 0, hintRebuilds: 0, exactRebuilds: 0, tradesProven: 0, tradesUnproven: 0, commands: 0 };
+    const totals = {
+      served: 0,
+      declined: 0,
+      marginTooClose: 0,
+      hintRebuilds: 0,
+      exactRebuilds: 0,
+      tradesProven: 0,
+      tradesUnproven: 0,
+      commands: 0,
+    };
     let current: Exchange | undefined;
     const out = fc.check(
       fc.property(
@@ -316,7 +325,11 @@ describe('order fast path', () => {
       ok(ex, { type: 'modifyIsolatedMargin', symbol: 'ETHUSDT', amount: '60', marginType: 1 });
       // 38.5 − 1 left; 0.02 × 50,000 / 20 = 50 → -2019
       const r = buy('50000', '0.020');
-      assert.deepEqual(r.ok ? undefined : r.error, { code: -2019, msg: 'Margin is insufficient.' }, `isolated margin, fastPath ${fastPath}`);
+      assert.deepEqual(
+        r.ok ? undefined : r.error,
+        { code: -2019, msg: 'Margin is insufficient.' },
+        `isolated margin, fastPath ${fastPath}`,
+      );
     }
   });
 

@@ -293,13 +293,13 @@ export class OrderFastPath {
    * index price, funding…) drops them all.
    */
   followGeneral(cmd: Command, events: readonly EngineEvent[]): void {
+    // order commands, then the commands of one account (its wallet or settings)
     switch (cmd.type) {
       case 'placeOrder':
       case 'modifyOrder':
       case 'cancelOrder':
       case 'cancelAllOrders':
       case 'expireOrders':
-      // commands of one account (its wallet or settings): each emits an event naming it
       case 'createAccount':
       case 'deposit':
       case 'withdraw':
