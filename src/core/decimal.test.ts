@@ -25,6 +25,31 @@ describe('Decimal', () => {
     );
   });
 
+  it('divRoundTwice equals dividing at the inner scale then rounding at the outer one (HALF_UP both)', () => {
+    const mantissa = fc.oneof(fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), fc.bigInt({ min: -2000n, max: 2000n }));
+    fc.assert(
+      fc.property(
+        mantissa,
+        fc.integer({ min: 0, max: 18 }),
+        mantissa.filter((m) => m !== 0n),
+        fc.integer({ min: 0, max: 18 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 0, max: 12 }),
+        (am, ae, bm, be, inner, outer) => {
+          const a = Decimal.fromUnits(am, ae);
+          const b = Decimal.fromUnits(bm, be);
+          assert.equal(a.divRoundTwice(b, inner, outer).toString(), a.div(b, inner).round(outer).toString(), `${a} / ${b}`);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    // the double rounding case: 0.123456784999999999996 → 0.123456785 at 18 places → 0.12345679 at 8
+    const x = Decimal.fromUnits(123456784999999999996n, 21);
+    assert.equal(x.divRoundTwice(Decimal.ONE, 18, 8).toString(), '0.12345679');
+    assert.equal(x.div(Decimal.ONE, 8).toString(), '0.12345678', 'rounded once it is below the half');
+    assert.equal(x.neg().divRoundTwice(Decimal.ONE, 18, 8).toString(), '-0.12345679');
+  });
+
   it('refuses anything that is not a plain decimal', () => {
     for (const s of ['', ' 1', '1e5', 'NaN', 'Infinity', '1.', '.5', '0x10', '1,5', '--1', '1.1234567890123456789']) {
       assert.equal(Decimal.tryParse(s), undefined, s);

@@ -193,6 +193,28 @@ export class Decimal {
     return new Decimal(divRound(this.m, o.m * pow10(-shift), mode), scale);
   }
 
+  /**
+   * `this.div(o, inner).round(outer)` (both HALF_UP, `outer` < `inner`) with one division: the quotient at
+   * `outer` places rounds up when its remainder r (of the divisor d) reaches the half less half a unit
+   * at `inner` places, 2r·10^k ≥ d·(10^k − 1) with k = inner − outer: exactly when the value rounded at
+   * `inner` places is at or past the half at `outer`. (A shown entry price: 18 places, shown at 8.)
+   */
+  divRoundTwice(o: Decimal, inner: number, outer: number): Decimal {
+    if (o.m === 0n) throw new DecimalError('division by zero');
+    if (outer >= inner) return this.div(o, inner);
+    const shift = o.e + outer - this.e;
+    let num = shift >= 0 ? this.m * pow10(shift) : this.m;
+    let den = shift >= 0 ? o.m : o.m * pow10(-shift);
+    const negative = num < 0n !== den < 0n;
+    if (num < 0n) num = -num;
+    if (den < 0n) den = -den;
+    let q = num / den;
+    const r = num - q * den;
+    const k = pow10(inner - outer);
+    if (r !== 0n && 2n * r * k >= den * (k - 1n)) q += 1n;
+    return new Decimal(negative ? -q : q, outer);
+  }
+
   neg(): Decimal {
     return new Decimal(-this.m, this.e);
   }

@@ -1652,7 +1652,7 @@ export class Exchange {
           const st = settingsOf(a, p.symbol);
           const mark = this.symbols.get(p.symbol)?.markPrice;
           // the entry price at 18 places, shown at 8 (computed here: the leg just changed, a memo would miss)
-          const entry = (p.amt.isZero() ? Decimal.ZERO : p.cost.div(p.amt, CALC_SCALE)).round(8).toString();
+          const entry = (p.amt.isZero() ? Decimal.ZERO : p.cost.divRoundTwice(p.amt, CALC_SCALE, 8)).toString();
           return {
             s: p.symbol,
             pa: p.amt.toString(),
