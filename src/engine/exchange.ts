@@ -131,6 +131,8 @@ interface PlannedFill {
   readonly price: Decimal;
 }
 
+const POSITION_SIDES_ALL = ['BOTH', 'LONG', 'SHORT'] as const;
+
 /** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
 type Touched = Map<Account, EnginePosition[]>;
 
@@ -392,7 +394,7 @@ export class Exchange {
   /** The account's legs of a symbol. */
   positionsOf(account: Account, symbol: string): EnginePosition[] {
     const out: EnginePosition[] = [];
-    for (const side of ['BOTH', 'LONG', 'SHORT'] as const) {
+    for (const side of POSITION_SIDES_ALL) {
       const p = account.positions.get(positionKey(symbol, side));
       if (p !== undefined) out.push(p);
     }

@@ -171,8 +171,22 @@ export interface SymbolState {
 
 export const DEFAULT_LEVERAGE = 20;
 
+/**
+ * The keys by symbol, made once: a key built on every lookup is a new string whose hash is computed
+ * again each time. Bounded (cleared when full), so odd symbol texts cannot grow it without limit.
+ */
+const POSITION_KEYS = new Map<string, Readonly<Record<CommandPositionSide, string>>>();
+const MAX_POSITION_KEYS = 4096;
+
+/** The key of a leg in Account.positions: "SYMBOL:SIDE". */
 export function positionKey(symbol: string, positionSide: CommandPositionSide): string {
-  return `${symbol}:${positionSide}`;
+  let keys = POSITION_KEYS.get(symbol);
+  if (keys === undefined) {
+    if (POSITION_KEYS.size >= MAX_POSITION_KEYS) POSITION_KEYS.clear();
+    keys = { BOTH: `${symbol}:BOTH`, LONG: `${symbol}:LONG`, SHORT: `${symbol}:SHORT` };
+    POSITION_KEYS.set(symbol, keys);
+  }
+  return keys[positionSide];
 }
 
 export function newAccount(accountId: string, makerRate: Decimal, takerRate: Decimal): Account {
