@@ -43,3 +43,39 @@ test('trades, income and order ids are recorded per account from the engine even
   assert.equal(history.accountUpdateTime('me'), t);
   history.unsubscribe();
 });
+
+test('a GTD order expires once the venue clock passes its date, with no other command (expireDueNow)', () => {
+  let t = Date.UTC(2025, 0, 1);
+  const venue = new Venue({ wallClock: () => t });
+  const history = new MemoryHistory(venue.hub);
+  venue.run({ type: 'createAccount', accountId: 'me' });
+  venue.run({ type: 'deposit', accountId: 'me', asset: 'USDT', amount: '1000' });
+  venue.run({ type: 'setMarkPrice', symbol: 'BTCUSDT', markPrice: '60000' });
+  const gtd = venue.run({
+    type: 'placeOrder',
+    accountId: 'me',
+    symbol: 'BTCUSDT',
+    side: 'BUY',
+    orderType: 'LIMIT',
+    quantity: '0.01',
+    price: '59000',
+    timeInForce: 'GTD',
+    goodTillDate: t + 3_600_000,
+  });
+  assert.ok(gtd.ok, JSON.stringify(gtd));
+  const id = (gtd.result as { orderId: number }).orderId;
+  const open = () => venue.exchange.accounts.get('me')?.openOrders.has(id);
+  t += 3_599_000;
+  venue.expireDueNow();
+  assert.equal(open(), true, 'a second before its date it still rests');
+  t += 1_000;
+  venue.expireDueNow();
+  assert.equal(open(), false, 'at its date it expires');
+  assert.equal(venue.exchange.orders.get(id)?.status, 'EXPIRED');
+  assert.deepEqual(history.orderIds('me', 'BTCUSDT'), [id]);
+  let published = 0;
+  venue.hub.subscribe(() => published++);
+  t += 60_000;
+  venue.expireDueNow();
+  assert.equal(published, 0, 'nothing due: no command, no event');
+});

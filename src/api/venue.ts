@@ -118,6 +118,14 @@ export class Venue {
     return time;
   }
 
+  /**
+   * GTD orders whose time has come by the venue clock now expire (a journaled command); nothing happens
+   * when none is due. The server calls it on a timer, so an order expires on time without other traffic.
+   */
+  expireDueNow(): void {
+    this.expireDue(this.now());
+  }
+
   /** GTD orders whose time has come expire, as a journaled command of their own. */
   private expireDue(time: number): void {
     const expiry = this.exchange.nextExpiry();

@@ -17,6 +17,9 @@ import { HistoryDb } from '../store/history-db.js';
 import { Store } from '../store/store.js';
 import type { Durability } from '../store/journal-writer.js';
 
+/** How often the server looks for GTD orders whose date has passed (ms). */
+const GTD_CHECK_MS = 250;
+
 export interface ServeOptions {
   readonly port: number;
   readonly host: string;
@@ -105,6 +108,8 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
   await app.listen({ port: options.port, host: options.host });
   const streams = attachStreams(app.server, venue);
   const feed = startFeed(venue, { feed: options.feed, speed: options.speed });
+  // GTD orders expire as the clock passes their date, also when nothing else happens (Binance's do)
+  const expiry = setInterval(() => venue.expireDueNow(), GTD_CHECK_MS).unref();
   await venue.durable();
 
   const address = app.server.address() as AddressInfo;
@@ -135,6 +140,7 @@ export async function serve(options: ServeOptions): Promise<RunningVenue> {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      clearInterval(expiry);
       feed.stop();
       await streams.close();
       await app.close();
