@@ -1012,8 +1012,9 @@ export class Exchange {
     const limitTicks = v.price === undefined ? undefined : Number(v.price.div(inst.tickSize, 0, 'DOWN').m);
     if (v.conditional) return this.placeConditional(cmd, a, s, v, limitTicks, events);
 
-    // Position size allowed at this leverage (-2027): position + open orders + this order.
-    if (!v.reduceOnly) {
+    // Position size allowed at this leverage (-2027): position + open orders + this order (proven in
+    // floats by the fast path when it is clearly within the cap).
+    if (!v.reduceOnly && !(replacing === undefined && this.fast !== undefined && this.fast.exposureFits(a, s, v.qty, v.price))) {
       const mark = s.markPrice ?? (v.price as Decimal);
       let exposure = v.qty.mul(v.price ?? mark);
       for (const p of this.positionsOf(a, cmd.symbol)) exposure = exposure.add(p.amt.mul(mark).abs());

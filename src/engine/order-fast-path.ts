@@ -486,11 +486,7 @@ export class OrderFastPath {
     if (rem > 0) {
       if (after.count >= s.instrument.maxNumOrders) return false;
       // -2027: position + the other orders + this one within the leverage's notional cap
-      let cap = g.caps.get(before.lev);
-      if (cap === undefined) {
-        const exact = maxNotionalForLeverage(s.instrument.brackets, before.lev);
-        g.caps.set(before.lev, (cap = exact === undefined ? -1 : exact.toNumber()));
-      }
+      const cap = this.capOf(s, g, before.lev);
       const exposure = rem * price + Math.abs(before.n) + after.bids + after.asks;
       if (exposure * (1 + CAP_REL) + SLACK >= cap * (1 - CAP_REL)) return false;
       after.count++;
@@ -506,6 +502,32 @@ export class OrderFastPath {
     h.ops++;
     before.copyFrom(after);
     return true;
+  }
+
+  /**
+   * The general path's -2027 check (position + open orders + this order within the leverage's notional
+   * cap), proven in floats: true when the exposure is below the cap by the -2027 margin of `check`. One-way
+   * accounts with a mark, new orders only; false leaves it to the exact check.
+   */
+  exposureFits(a: Account, s: SymbolState, qty: Decimal, price: Decimal | undefined): boolean {
+    if (a.dualSidePosition || s.markPrice === undefined) return false;
+    const g = this.grid(s);
+    if (g === undefined) return false;
+    const mark = this.markOf(g, s.markPrice);
+    const h: AccountHint = { epoch: this.epoch, low: 0, ops: 0, first: undefined, others: undefined };
+    const sh = this.symbolHint(h, a, g, mark);
+    const exposure = qty.toNumber() * (price === undefined ? mark : price.toNumber()) + Math.abs(sh.n) + sh.bids + sh.asks;
+    return exposure * (1 + CAP_REL) + SLACK < this.capOf(s, g, sh.lev) * (1 - CAP_REL);
+  }
+
+  /** maxNotionalForLeverage as a float (-1: none), cached per symbol and leverage. */
+  private capOf(s: SymbolState, g: Grid, lev: number): number {
+    let cap = g.caps.get(lev);
+    if (cap === undefined) {
+      const exact = maxNotionalForLeverage(s.instrument.brackets, lev);
+      g.caps.set(lev, (cap = exact === undefined ? -1 : exact.toNumber()));
+    }
+    return cap;
   }
 
   /**
