@@ -181,6 +181,9 @@ export class Exchange {
   private readonly closedQueue: Order[] = [];
   private closedHead = 0;
   private readonly closedIds = new Set<number>();
+  /** the closed queue's head index when `headForgetAt` (its order's updateTime + retention) was taken */
+  private headIndex = -1;
+  private headForgetAt = 0;
   private time = 0;
   readonly retention: { readonly closedOrderMs: number; readonly closedOrders: number };
   /** resting orders, amends and cancels that can be proven acceptable cheaply (order-fast-path.ts); off: every command takes the general path */
@@ -262,8 +265,13 @@ export class Exchange {
     }
     const q = this.closedQueue;
     while (this.closedHead < q.length) {
+      // when the oldest closed order is due, kept with its index (not read from the order every command)
+      if (this.headIndex !== this.closedHead) {
+        this.headIndex = this.closedHead;
+        this.headForgetAt = (q[this.closedHead] as Order).updateTime + this.retention.closedOrderMs;
+      }
+      if (this.closedIds.size <= this.retention.closedOrders && this.headForgetAt > this.time) break;
       const o = q[this.closedHead] as Order;
-      if (this.closedIds.size <= this.retention.closedOrders && o.updateTime > this.time - this.retention.closedOrderMs) break;
       this.orders.delete(o.orderId);
       this.closedIds.delete(o.orderId);
       this.closedHead++;
@@ -271,6 +279,7 @@ export class Exchange {
     if (this.closedHead > 4096 && this.closedHead * 2 > q.length) {
       q.splice(0, this.closedHead);
       this.closedHead = 0;
+      this.headIndex = -1;
     }
   }
 
