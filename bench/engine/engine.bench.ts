@@ -385,6 +385,8 @@ interface LatencyRun extends Tally {
   readonly hash: string;
   readonly bids: { levels: number; orders: number };
   readonly asks: { levels: number; orders: number };
+  /** the fast path's counts (order-fast-path.ts) */
+  readonly fast: Partial<NonNullable<Exchange['fast']>['stats']>;
 }
 
 function classify(run: Tally, cmd: Command, r: Result): void {
@@ -430,7 +432,7 @@ function latencyPass(): LatencyRun {
       c += 2;
     }
   }
-  return { ...run, hash: ex.stateHash(), bids: bookSide(ex, 'BUY'), asks: bookSide(ex, 'SELL') };
+  return { ...run, hash: ex.stateHash(), bids: bookSide(ex, 'BUY'), asks: bookSide(ex, 'SELL'), fast: { ...ex.fast?.stats } };
 }
 
 // ---- nodejs-order-book ------------------------------------------------------------------------------
@@ -567,6 +569,14 @@ for (const k of [0, 1, 2, 3] as const) {
   );
 }
 console.log(`  work done: ${fmt(perpLatency.trades)} trades, ${fmt(perpLatency.events)} events`);
+{
+  const f = perpLatency.fast;
+  console.log(
+    `  fast path (latency pass, pre-fill included): ${fmt(f.served ?? 0)} commands answered, ${fmt(f.declined ?? 0)} to the general path; ` +
+      `trades' margin proven in floats ${fmt(f.tradesProven ?? 0)}, left to the exact check ${fmt(f.tradesUnproven ?? 0)}; ` +
+      `margin calls too close ${fmt(f.marginTooClose ?? 0)}; bounds rebuilt ${fmt(f.hintRebuilds ?? 0)} (exactly ${fmt(f.exactRebuilds ?? 0)})`,
+  );
+}
 console.log('  results by command:');
 for (const [k, n] of [...perpLatency.statuses].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${fmt(n)}`);
 const totalRejected = [...perpLatency.rejected.values()].reduce((a, b) => a + b, 0);
