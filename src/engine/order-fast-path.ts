@@ -268,6 +268,9 @@ export class OrderFastPath {
    */
   readonly stats = { served: 0, declined: 0, marginTooClose: 0, hintRebuilds: 0, exactRebuilds: 0, tradesProven: 0, tradesUnproven: 0 };
   private readonly grids = new Map<string, Grid | null>();
+  /** the symbol whose grid was asked for last, and that grid */
+  private lastSymbol: SymbolState | undefined;
+  private lastGrid: Grid | undefined;
   private readonly hints = new Map<Account, AccountHint>();
   private epoch = 0;
   private readonly after = new OrderTotals();
@@ -323,9 +326,23 @@ export class OrderFastPath {
   }
 
   private grid(s: SymbolState): Grid | undefined {
+    if (s === this.lastSymbol) return this.lastGrid;
     let g = this.grids.get(s.instrument.symbol);
     if (g === undefined) this.grids.set(s.instrument.symbol, (g = gridOf(s.instrument, this.grids.size) ?? null));
+    this.lastSymbol = s;
+    this.lastGrid = g ?? undefined;
     return g ?? undefined;
+  }
+
+  /**
+   * A command's symbol: the last one looked up when the name is the same (most flows trade one symbol;
+   * comparing the name costs less than hashing a new string for the map).
+   */
+  private symbolNamed(name: unknown): SymbolState | undefined {
+    if (typeof name !== 'string') return undefined;
+    const last = this.lastSymbol;
+    if (last !== undefined && last.instrument.symbol === name) return last;
+    return this.ex.symbols.get(name);
   }
 
   /** The mark as a float (converted once per mark). */
@@ -670,7 +687,7 @@ export class OrderFastPath {
     const clientId = cmd.newClientOrderId;
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ORDER_ID_RE.test(clientId))) return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
-    const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
+    const s = this.symbolNamed(cmd.symbol);
     if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
     const g = this.grid(s);
     const r = g === undefined ? undefined : this.restingOrder(s, g, cmd.side, cmd.quantity, cmd.price);
@@ -708,7 +725,7 @@ export class OrderFastPath {
   modify(cmd: ModifyOrder): Accepted | undefined {
     if (typeof cmd.orderId !== 'number' || (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE')) return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
-    const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
+    const s = this.symbolNamed(cmd.symbol);
     if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
     const o = a.openOrders.get(cmd.orderId);
     if (
@@ -753,7 +770,7 @@ export class OrderFastPath {
   cancel(cmd: CancelOrder): Accepted | undefined {
     if (typeof cmd.orderId !== 'number') return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
-    const s = typeof cmd.symbol === 'string' ? this.ex.symbols.get(cmd.symbol) : undefined;
+    const s = this.symbolNamed(cmd.symbol);
     if (a === undefined || s === undefined) return undefined;
     const o = a.openOrders.get(cmd.orderId);
     if (o === undefined || o.symbol !== s.instrument.symbol) return undefined;
