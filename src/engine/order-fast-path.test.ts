@@ -333,6 +333,45 @@ describe('order fast path', () => {
     }
   });
 
+  it('amends a partly filled order as the general path does: the filters on what remains, its place lost when that grows', () => {
+    const answers: string[][] = [];
+    for (const fastPath of [true, false]) {
+      const ex = new Exchange(undefined, { fastPath });
+      const out: string[] = [];
+      const run = (c: Record<string, unknown>) => {
+        const r = ex.execute({ time: 2, symbol: 'BTCUSDT', ...c } as unknown as Command);
+        out.push(JSON.stringify(r));
+        return r;
+      };
+      run({ type: 'setMarkPrice', markPrice: '50000' });
+      for (const id of ['u', 'v', 't']) {
+        run({ type: 'createAccount', accountId: id });
+        run({ type: 'deposit', accountId: id, asset: 'USDT', amount: '100000' });
+      }
+      const sell = (id: string) =>
+        run({ type: 'placeOrder', accountId: id, side: 'SELL', orderType: 'LIMIT', quantity: '0.010', price: '50000' });
+      const buy = (qty: string) =>
+        run({ type: 'placeOrder', accountId: 't', side: 'BUY', orderType: 'LIMIT', quantity: qty, price: '50000', timeInForce: 'IOC' });
+      const first = (sell('u') as { result: { orderId: number } }).result.orderId;
+      sell('v');
+      assert.ok(buy('0.004').ok, 'u is filled 0.004 of 0.010 (first in the queue)');
+      const served = ex.fast?.stats.served ?? 0;
+      // the same total at the same price: it keeps its place
+      const same = run({ type: 'modifyOrder', accountId: 'u', orderId: first, side: 'SELL', quantity: '0.010', price: '50000' });
+      assert.ok(same.ok, JSON.stringify(same));
+      // 0.012 in all: 0.008 would remain (more than 0.006): to the back of the queue, behind v
+      const more = run({ type: 'modifyOrder', accountId: 'u', orderId: first, side: 'SELL', quantity: '0.012', price: '50000' });
+      assert.ok(more.ok, JSON.stringify(more));
+      assert.equal((more.ok ? (more.result as { status: string }) : undefined)?.status, 'PARTIALLY_FILLED');
+      if (fastPath) assert.equal(ex.fast?.stats.served, served + 2, 'the fast path amended the partly filled order');
+      const r = buy('0.010');
+      const makers = r.ok ? r.events.flatMap((e) => (e.e === 'ORDER_TRADE_UPDATE' && e.o.m ? [e.accountId] : [])) : [];
+      assert.deepEqual(makers, ['v'], `fastPath ${fastPath}: v is first now`);
+      answers.push(out);
+    }
+    assert.deepEqual(answers[0], answers[1]);
+  });
+
   it('builds its bound from exact decimals when the account has an order in a symbol without a mark', () => {
     const results: string[][] = [];
     for (const fastPath of [true, false]) {

@@ -255,6 +255,8 @@ const MAX_OPS = 10_000;
 /** A LIMIT order that passed the filters: price in ticks, quantity in units, and both (and the mark) as floats. */
 interface RestingOrder {
   ticks: number;
+  /** the order's quantity as given (an amend's total, filled part included) and what of it would rest */
+  totalUnits: number;
   qtyUnits: number;
   mark: number;
   price: number;
@@ -274,7 +276,7 @@ export class OrderFastPath {
   private readonly hints = new Map<Account, AccountHint>();
   private epoch = 0;
   private readonly after = new OrderTotals();
-  private readonly resting: RestingOrder = { ticks: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
+  private readonly resting: RestingOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
 
   constructor(private readonly ex: FastPathHost) {}
 
@@ -633,15 +635,27 @@ export class OrderFastPath {
    * order on the grids (and as floats, with the mark) when every filter passes with a margin and the
    * price does not reach the other side of the book; undefined otherwise. The answer is a reused object.
    */
-  private restingOrder(s: SymbolState, g: Grid, side: 'BUY' | 'SELL', qtyText: unknown, priceText: unknown): RestingOrder | undefined {
+  private restingOrder(
+    s: SymbolState,
+    g: Grid,
+    side: 'BUY' | 'SELL',
+    qtyText: unknown,
+    priceText: unknown,
+    executedUnits: number,
+  ): RestingOrder | undefined {
     if (s.markPrice === undefined) return undefined;
-    const qtyUnits = parseUnits(qtyText, g.qtyScale);
+    const totalUnits = parseUnits(qtyText, g.qtyScale);
     const priceUnits = parseUnits(priceText, g.priceScale);
-    if (qtyUnits < 0 || priceUnits < 0) return undefined;
+    if (totalUnits < 0 || priceUnits < 0) return undefined;
+    // an amend of a partly filled order gives the total; the filters apply to what remains of it (and a
+    // total at or below the filled part cancels the order: the general path)
+    const qtyUnits = totalUnits - executedUnits;
+    if (qtyUnits <= 0 || totalUnits % g.stepUnits !== 0) return undefined;
     if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
     if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
     const r = this.resting;
     r.ticks = priceUnits / g.tickUnits;
+    r.totalUnits = totalUnits;
     r.qtyUnits = qtyUnits;
     r.mark = this.markOf(g, s.markPrice);
     r.price = priceUnits / (P10[g.priceScale] as number);
@@ -690,7 +704,7 @@ export class OrderFastPath {
     const s = this.symbolNamed(cmd.symbol);
     if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
     const g = this.grid(s);
-    const r = g === undefined ? undefined : this.restingOrder(s, g, cmd.side, cmd.quantity, cmd.price);
+    const r = g === undefined ? undefined : this.restingOrder(s, g, cmd.side, cmd.quantity, cmd.price, 0);
     if (g === undefined || r === undefined) return undefined;
     const { ticks, qtyUnits } = r;
     if (!this.check(a, s, g, undefined, cmd.side, r.qty, r.price, r.mark, clientId)) return undefined;
@@ -721,7 +735,7 @@ export class OrderFastPath {
     return { ok: true, events, result };
   }
 
-  /** modifyOrder: a new price and/or quantity for an unfilled one-way LIMIT GTC/GTX order, without trading. */
+  /** modifyOrder: a new price and/or quantity for a one-way LIMIT GTC/GTX order (partly filled too), without trading. */
   modify(cmd: ModifyOrder): Accepted | undefined {
     if (typeof cmd.orderId !== 'number' || (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE')) return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
@@ -736,26 +750,30 @@ export class OrderFastPath {
       o.side !== cmd.side ||
       (o.timeInForce !== 'GTC' && o.timeInForce !== 'GTX') ||
       o.reduceOnly ||
-      o.positionSide !== 'BOTH' ||
-      !o.executedQty.isZero()
+      o.positionSide !== 'BOTH'
     )
       return undefined;
     const g = this.grid(s);
-    const r = g === undefined ? undefined : this.restingOrder(s, g, o.side, cmd.quantity, cmd.price);
-    if (g === undefined || r === undefined) return undefined;
-    const { ticks, qtyUnits } = r;
+    if (g === undefined) return undefined;
+    const executedUnits = unitsOf(o.executedQty, g.qtyScale);
+    const origUnits = unitsOf(o.origQty, g.qtyScale);
+    if (executedUnits < 0 || origUnits < 0) return undefined;
+    const r = this.restingOrder(s, g, o.side, cmd.quantity, cmd.price, executedUnits);
+    if (r === undefined) return undefined;
+    const { ticks, totalUnits, qtyUnits } = r;
     if (!this.check(a, s, g, o, o.side, r.qty, r.price, r.mark, undefined)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     // The general path replaces the order with a new object of the same id and fields; the fast path
     // changes the one object in place (nothing outside the book, the account and the order map refers to
     // it), which leaves the same state without promoting a new order to the old generation per amend.
-    const origQty = this.quantityOf(g, qtyUnits);
+    // a partly filled order keeps its fills and status; it keeps its place when its price stays and what
+    // remains of it does not grow
     const from = o.ticks;
-    const keepsPlace = from === ticks && origQty.lte(o.origQty);
+    const keepsPlace = from === ticks && qtyUnits <= origUnits - executedUnits;
     o.price = this.priceAt(g, ticks);
     o.ticks = ticks;
-    o.origQty = origQty;
+    o.origQty = this.quantityOf(g, totalUnits);
     o.priceMatch = 'NONE';
     o.updateTime = cmd.time;
     const events = [this.ex.orderUpdate(o, 'AMENDMENT', cmd.time)];
