@@ -10,6 +10,16 @@ export interface Level {
   readonly orders: Order[];
 }
 
+/** Takes `order` out of a level's queue; false when it is not there. */
+function dequeue(orders: Order[], order: Order): boolean {
+  const i = orders.indexOf(order);
+  if (i < 0) return false;
+  if (i === orders.length - 1) orders.pop();
+  else if (i === 0) orders.shift();
+  else orders.splice(i, 1);
+  return true;
+}
+
 /**
  * One side of the book: the level prices in a sorted typed array (best first) and, in a parallel typed
  * array, each level's slot in a pool of level objects. Typed arrays because a price level comes and goes
@@ -135,13 +145,8 @@ class BookSide {
     const slot = this.slots[at] as number;
     const level = this.pool[slot] as { ticks: number; orders: Order[] };
     if (level.orders.length !== 1 || level.orders[0] !== order || to === from) {
-      const orders = level.orders;
-      const i = orders.indexOf(order);
-      if (i < 0) return false;
-      if (i === orders.length - 1) orders.pop();
-      else if (i === 0) orders.shift();
-      else orders.splice(i, 1);
-      if (orders.length === 0) this.removeAt(at, slot);
+      if (!dequeue(level.orders, order)) return false;
+      if (level.orders.length === 0) this.removeAt(at, slot);
       this.add(order);
       return true;
     }
@@ -189,11 +194,7 @@ class BookSide {
     if (at >= this.count || this.prices[at] !== order.ticks) return false;
     const slot = this.slots[at] as number;
     const orders = (this.pool[slot] as Level).orders;
-    const i = orders.indexOf(order);
-    if (i < 0) return false;
-    if (i === orders.length - 1) orders.pop();
-    else if (i === 0) orders.shift();
-    else orders.splice(i, 1);
+    if (!dequeue(orders, order)) return false;
     if (orders.length === 0) this.removeAt(at, slot);
     return true;
   }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Command } from './commands.js';
 import { Exchange } from './exchange.js';
 import { parseUnits } from './order-fast-path.js';
-import { IDS, commandArb, fresh, type Maker } from './random-commands.js';
+import { IDS, commandArb, fresh, placeOrderOf, type Maker } from './random-commands.js';
 
 /**
  * Commands the fast path is for: LIMIT orders that rest (priced away from the other side), amends that
@@ -38,17 +38,12 @@ function restingArb(): fc.Arbitrary<Maker> {
           gtx: fc.boolean(),
         })
         .map((o) => (time: number, ex: Exchange) => {
-          return {
-            type: 'placeOrder',
-            time,
-            accountId: o.id,
-            symbol: o.sym,
-            side: o.side,
+          return placeOrderOf(time, o, {
             orderType: 'LIMIT',
             quantity: (o.sym === 'BTCUSDT' ? o.qty / 1000 : o.qty / 50).toFixed(3),
             price: priceAway(ex, o.sym, o.side as 'BUY' | 'SELL', o.bp),
             timeInForce: o.gtx ? 'GTX' : 'GTC',
-          } as Command;
+          });
         }),
     },
     {
@@ -113,16 +108,11 @@ function crossingArb(): fc.Arbitrary<Maker> {
       const base = best === undefined ? mark : best * tick;
       const p = o.side === 'BUY' ? base * (1 + o.through / 10000) : base * (1 - o.through / 10000);
       const price = ((o.side === 'BUY' ? Math.ceil(p / tick) : Math.floor(p / tick)) * tick).toFixed(2);
-      return {
-        type: 'placeOrder',
-        time,
-        accountId: o.id,
-        symbol: o.sym,
-        side: o.side,
+      return placeOrderOf(time, o, {
         quantity: (o.sym === 'BTCUSDT' ? o.qty / 1000 : o.qty / 50).toFixed(3),
         ...(o.kind === 'MARKET' ? { orderType: 'MARKET' } : { orderType: 'LIMIT', price, timeInForce: o.kind }),
         ...(o.reduceOnly ? { reduceOnly: true } : {}),
-      } as Command;
+      });
     });
 }
 

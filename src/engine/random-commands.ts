@@ -8,6 +8,11 @@ import { Exchange } from './exchange.js';
 
 export const IDS = ['a', 'b', 'c', 'd'] as const;
 
+/** A placeOrder command of a generated order (account, symbol, side) with the rest of its fields. */
+export function placeOrderOf(time: number, o: { id: string; sym: string; side: string }, fields: Record<string, unknown>): Command {
+  return { type: 'placeOrder', time, accountId: o.id, symbol: o.sym, side: o.side, ...fields } as Command;
+}
+
 /** A command made against the exchange's current state (prices follow its mark, amends pick its open orders). */
 export type Maker = (time: number, ex: Exchange) => Command;
 
@@ -101,12 +106,7 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
         })
         .map(
           (o) => (time: number, ex: Exchange) =>
-            ({
-              type: 'placeOrder',
-              time,
-              accountId: o.id,
-              symbol: o.sym,
-              side: o.side,
+            placeOrderOf(time, o, {
               orderType: o.market ? 'MARKET' : 'LIMIT',
               quantity: (o.sym === 'BTCUSDT' ? o.qty / 500 : o.qty / 25).toFixed(3),
               ...(o.market ? {} : o.match === 'NONE' ? { price: priceFor(o.sym, o.off) } : { priceMatch: o.match }),
@@ -115,7 +115,7 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
               positionSide: o.ps !== 'match' ? o.ps : ex.accounts.get(o.id)?.dualSidePosition ? (o.long ? 'LONG' : 'SHORT') : 'BOTH',
               ...(o.reduceOnly ? { reduceOnly: true } : {}),
               selfTradePreventionMode: o.stp,
-            }) as Command,
+            }),
         ),
     },
     {
@@ -144,19 +144,14 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
         .map((o) => (time: number, ex: Exchange) => {
           const dual = ex.accounts.get(o.id)?.dualSidePosition === true;
           const close = o.close && (o.kind === 'STOP_MARKET' || o.kind === 'TAKE_PROFIT_MARKET');
-          return {
-            type: 'placeOrder',
-            time,
-            accountId: o.id,
-            symbol: o.sym,
-            side: o.side,
+          return placeOrderOf(time, o, {
             orderType: o.kind,
             ...(close ? { closePosition: true } : { quantity: (o.qty / 1000).toFixed(3) }),
             ...(o.kind === 'STOP' || o.kind === 'TAKE_PROFIT' ? { price: priceFor(o.sym, o.off), timeInForce: 'GTC' } : {}),
             ...(o.kind === 'TRAILING_STOP_MARKET' ? { callbackRate: (o.rate / 10).toFixed(1) } : { stopPrice: priceFor(o.sym, o.off) }),
             workingType: o.mark ? 'MARK_PRICE' : 'CONTRACT_PRICE',
             positionSide: dual ? (o.long ? 'LONG' : 'SHORT') : 'BOTH',
-          } as Command;
+          });
         }),
     },
     {
