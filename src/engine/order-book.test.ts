@@ -126,7 +126,13 @@ describe('OrderBook', () => {
           for (const x of live) assert.ok(book.replace(x, x), `order ${x.orderId} at ${x.ticks} not found`);
         }
       }),
-      { numRuns: 150 },
+      // long sequences shrink slowly: the first failure is reported with its seed and path (PROP_SEED,
+      // PROP_PATH reproduce it)
+      {
+        numRuns: 150,
+        endOnFailure: true,
+        ...(process.env['PROP_SEED'] ? { seed: Number(process.env['PROP_SEED']), path: process.env['PROP_PATH'] } : {}),
+      },
     );
   });
 });
