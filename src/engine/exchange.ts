@@ -180,7 +180,6 @@ export class Exchange {
   /** closed orders in the order they closed (forgotten from the head), and their ids */
   private readonly closedQueue: Order[] = [];
   private closedHead = 0;
-  private readonly closedIds = new Set<number>();
   /** the closed queue's head index when `headForgetAt` (its order's updateTime + retention) was taken */
   private headIndex = -1;
   private headForgetAt = 0;
@@ -234,15 +233,15 @@ export class Exchange {
   /** @internal The remembered orders: open ones, then closed ones in the order they closed (for snapshots). */
   rememberedOrders(): Order[] {
     const open: Order[] = [];
-    for (const o of this.orders.values()) if (!this.closedIds.has(o.orderId)) open.push(o);
+    for (const o of this.orders.values()) if (!o.closedQueued) open.push(o);
     return [...open, ...this.closedQueue.slice(this.closedHead)];
   }
 
   /** @internal Keeps an order (new, or replacing the one with its id) for queries. */
   remember(o: Order): void {
     this.orders.set(o.orderId, o);
-    if (isClosed(o) && !this.closedIds.has(o.orderId)) {
-      this.closedIds.add(o.orderId);
+    if (isClosed(o) && !o.closedQueued) {
+      o.closedQueued = true;
       this.closedQueue.push(o);
     }
   }
@@ -258,8 +257,8 @@ export class Exchange {
       // (a liquidation order that found no bids expires silently)
       if (e.e !== 'ORDER_TRADE_UPDATE' || e.o.x === 'AMENDMENT') continue;
       const o = this.orders.get(e.o.i);
-      if (o !== undefined && isClosed(o) && !this.closedIds.has(o.orderId)) {
-        this.closedIds.add(o.orderId);
+      if (o !== undefined && !o.closedQueued && isClosed(o)) {
+        o.closedQueued = true;
         this.closedQueue.push(o);
       }
     }
@@ -270,10 +269,8 @@ export class Exchange {
         this.headIndex = this.closedHead;
         this.headForgetAt = (q[this.closedHead] as Order).updateTime + this.retention.closedOrderMs;
       }
-      if (this.closedIds.size <= this.retention.closedOrders && this.headForgetAt > this.time) break;
-      const o = q[this.closedHead] as Order;
-      this.orders.delete(o.orderId);
-      this.closedIds.delete(o.orderId);
+      if (q.length - this.closedHead <= this.retention.closedOrders && this.headForgetAt > this.time) break;
+      this.orders.delete((q[this.closedHead] as Order).orderId);
       this.closedHead++;
     }
     if (this.closedHead > 4096 && this.closedHead * 2 > q.length) {

@@ -43,6 +43,8 @@ export interface Order {
   priceMatch: PriceMatch;
   /** timeInForce GTD: expiry time (epoch ms, whole seconds); 0 otherwise */
   readonly goodTillDate: number;
+  /** @internal the exchange has queued it among the closed orders it remembers (set once, when it closes) */
+  closedQueued: boolean;
 }
 
 /** What every new order must be given; the rest defaults to a fresh GTC order (nothing filled). */
@@ -83,6 +85,7 @@ export function newOrder(init: OrderInit): Order {
     trailExtreme: init.trailExtreme,
     priceMatch: init.priceMatch ?? 'NONE',
     goodTillDate: init.goodTillDate ?? 0,
+    closedQueued: false,
   };
 }
 
