@@ -240,27 +240,31 @@ export class Exchange {
   /** @internal Keeps an order (new, or replacing the one with its id) for queries. */
   remember(o: Order): void {
     this.orders.set(o.orderId, o);
-    if (isClosed(o) && !o.closedQueued) {
+    this.queueClosed(o);
+  }
+
+  /** @internal A closed order joins the closed ones kept for queries (once). */
+  queueClosed(o: Order): void {
+    if (!o.closedQueued && isClosed(o)) {
       o.closedQueued = true;
       this.closedQueue.push(o);
     }
   }
 
   /**
-   * Queues the orders a command closed (in event order), then forgets the closed orders past the
-   * retention, oldest closed first. Deterministic: engine time and counts only.
+   * Queues the orders a command closed (in event order, from events[from]: a fast-path command queues its
+   * own order), then forgets the closed orders past the retention, oldest closed first. Deterministic:
+   * engine time and counts only.
    */
-  private forgetClosedOrders(events: readonly EngineEvent[]): void {
-    for (const e of events) {
+  private forgetClosedOrders(events: readonly EngineEvent[], from: number): void {
+    for (let i = from; i < events.length; i++) {
+      const e = events[i] as EngineEvent;
       // an amendment leaves the order open (if it then trades or expires, those events follow); any other
       // event may belong to an order that closed in this command, with or without an event of its own
       // (a liquidation order that found no bids expires silently)
       if (e.e !== 'ORDER_TRADE_UPDATE' || e.o.x === 'AMENDMENT') continue;
       const o = this.orders.get(e.o.i);
-      if (o !== undefined && !o.closedQueued && isClosed(o)) {
-        o.closedQueued = true;
-        this.closedQueue.push(o);
-      }
+      if (o !== undefined) this.queueClosed(o);
     }
     const q = this.closedQueue;
     while (this.closedHead < q.length) {
@@ -289,14 +293,15 @@ export class Exchange {
       const fast = this.tryFast(cmd);
       if (fast !== undefined) {
         this.time = Math.max(this.time, cmd.time);
-        this.forgetClosedOrders(fast.events);
+        // the fast path queued its own order if it closed it (events[0]); later events are triggers'
+        this.forgetClosedOrders(fast.events, 1);
         return fast;
       }
       const events: EngineEvent[] = [];
       const result = this.dispatch(cmd, events);
       this.fast?.followGeneral(cmd, events);
       this.time = Math.max(this.time, cmd.time);
-      this.forgetClosedOrders(events);
+      this.forgetClosedOrders(events, 0);
       return { ok: true, events, result };
     } catch (e) {
       if (e instanceof EngineRejection) return { ok: false, error: e.error };

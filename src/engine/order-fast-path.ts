@@ -45,6 +45,8 @@ export interface FastPathHost {
   orderJSON(o: Order): Record<string, unknown>;
   /** closes an open order (book, account) and answers its ORDER_TRADE_UPDATE */
   closeOrderEvent(o: Order, exec: 'CANCELED', time: number): EngineEvent;
+  /** keeps a closed order among the closed ones (the exchange does it for the events after the first) */
+  queueClosed(o: Order): void;
   processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void;
 }
 
@@ -804,6 +806,7 @@ export class OrderFastPath {
       if (!followed) this.hints.delete(a);
     }
     const events = [this.ex.closeOrderEvent(o, 'CANCELED', cmd.time)];
+    this.ex.queueClosed(o);
     return { ok: true, events, result: this.ex.orderJSON(o) };
   }
 }
