@@ -161,14 +161,19 @@ class BookSide {
     // j is where `to` goes among the current prices (with `from` still at `at`)
     const p = this.prices;
     const q = this.slots;
+    // (element by element: the walk found j within a few levels, where copyWithin's call costs more)
     if (j > at + 1) {
-      p.copyWithin(at, at + 1, j);
-      q.copyWithin(at, at + 1, j);
+      for (let k = at; k < j - 1; k++) {
+        p[k] = p[k + 1] as number;
+        q[k] = q[k + 1] as number;
+      }
       p[j - 1] = to;
       q[j - 1] = slot;
     } else if (j < at) {
-      p.copyWithin(j + 1, j, at);
-      q.copyWithin(j + 1, j, at);
+      for (let k = at; k > j; k--) {
+        p[k] = p[k - 1] as number;
+        q[k] = q[k - 1] as number;
+      }
       p[j] = to;
       q[j] = slot;
     } else {
