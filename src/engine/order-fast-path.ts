@@ -135,6 +135,11 @@ function gridOf(inst: Instrument, index: number): Grid | undefined {
   return g;
 }
 
+/** `units` is a multiple of `step` (a step of one unit, as BTCUSDT's tick and lot, needs no division). */
+function onGrid(units: number, step: number): boolean {
+  return step === 1 || units % step === 0;
+}
+
 /**
  * Parses a plain positive decimal ("123", "0.010") into units of 10^-scale: -1 when the text is anything
  * else (a sign, more significant decimals than `scale`, too many digits for a safe integer, zero).
@@ -387,7 +392,7 @@ export class OrderFastPath {
     const g = this.grid(s);
     if (g === undefined) return undefined;
     const units = parseUnits(text, g.qtyScale);
-    if (units < 0 || units % g.stepUnits !== 0 || units < g.minQtyUnits || units > g.maxQtyUnits) return undefined;
+    if (units < 0 || !onGrid(units, g.stepUnits) || units < g.minQtyUnits || units > g.maxQtyUnits) return undefined;
     return this.quantityOf(g, units);
   }
 
@@ -396,7 +401,7 @@ export class OrderFastPath {
     const g = this.grid(s);
     if (g === undefined) return undefined;
     const units = parseUnits(text, g.priceScale);
-    if (units < 0 || units % g.tickUnits !== 0 || units < g.minPriceUnits || units > g.maxPriceUnits) return undefined;
+    if (units < 0 || !onGrid(units, g.tickUnits) || units < g.minPriceUnits || units > g.maxPriceUnits) return undefined;
     return this.priceAt(g, units / g.tickUnits);
   }
 
@@ -652,9 +657,9 @@ export class OrderFastPath {
     // an amend of a partly filled order gives the total; the filters apply to what remains of it (and a
     // total at or below the filled part cancels the order: the general path)
     const qtyUnits = totalUnits - executedUnits;
-    if (qtyUnits <= 0 || totalUnits % g.stepUnits !== 0) return undefined;
-    if (qtyUnits % g.stepUnits !== 0 || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
-    if (priceUnits % g.tickUnits !== 0 || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
+    if (qtyUnits <= 0 || !onGrid(totalUnits, g.stepUnits)) return undefined;
+    if (!onGrid(qtyUnits, g.stepUnits) || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
+    if (!onGrid(priceUnits, g.tickUnits) || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
     const r = this.resting;
     r.ticks = priceUnits / g.tickUnits;
     r.totalUnits = totalUnits;
