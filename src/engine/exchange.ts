@@ -177,7 +177,7 @@ export class Exchange {
    * `retention.closedOrders` closed orders are kept (oldest first). Older ones are history (src/store).
    */
   readonly orders = new Map<number, Order>();
-  /** closed orders in the order they closed (forgotten from the head), and their ids */
+  /** closed orders in the order they closed (forgotten from the head; each marked `closedQueued`) */
   private readonly closedQueue: Order[] = [];
   private closedHead = 0;
   /** the closed queue's head index when `headForgetAt` (its order's updateTime + retention) was taken */

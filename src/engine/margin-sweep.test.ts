@@ -9,7 +9,7 @@ import type { EngineEvent } from './events.js';
 import { Exchange } from './exchange.js';
 import { MARGIN_CALL_RATIO, checkMarginCalls, crossState, isolatedSlack } from './liquidation.js';
 import { exactDecimal, marginSweep, type Bounded, type MarginSweepResult } from './margin-sweep.js';
-import { commandArb, fresh } from './random-commands.js';
+import { checkSequences, commandSequences, fresh } from './random-commands.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot.js';
 import type { CommandPositionSide } from './commands.js';
 import { INSURANCE_FUND_ID, newAccount, type Account, type EnginePosition, type SymbolState } from './state.js';
@@ -306,12 +306,9 @@ describe('margin sweep', () => {
   it('follows every command through the dirty marks (random command sequences, a snapshot restored half-way)', () => {
     let sweeps = 0;
     let liquidated = 0;
-    const out = fc.check(
+    checkSequences(
       fc.property(
-        fc.array(
-          commandArb(() => current),
-          { minLength: 100, maxLength: 300, size: 'max' },
-        ),
+        commandSequences(() => current),
         (makers) => {
           let { ex } = fresh();
           let time = 1000;
@@ -335,10 +332,9 @@ describe('margin sweep', () => {
           }
         },
       ),
-      { numRuns: 100, endOnFailure: true },
+      100,
+      process.env,
     );
-    // (fc.check + rethrow: the counterexample holds closures)
-    if (out.failed) throw new Error(`seed ${out.seed}, path ${out.counterexamplePath}: ${String(out.errorInstance)}`);
     assert.ok(sweeps > 1000 && liquidated > 3, `${sweeps} sweeps, ${liquidated} liquidations`);
   });
 

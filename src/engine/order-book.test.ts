@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Decimal } from '../core/index.js';
 import { OrderBook } from './order-book.js';
+import { checkSequences } from './random-commands.js';
 import { newOrder, type Order } from './state.js';
 
 let id = 0;
@@ -79,7 +80,7 @@ describe('OrderBook', () => {
       { weight: 1, arbitrary: fc.record({ k: fc.constant('replace' as const), pick: fc.nat() }) },
       { weight: 2, arbitrary: fc.record({ k: fc.constant('move' as const), pick: fc.nat(), by: fc.integer({ min: -200, max: 200 }) }) },
     );
-    fc.assert(
+    checkSequences(
       fc.property(fc.array(op, { minLength: 1, maxLength: 400, size: 'max' }), (ops) => {
         const book = new OrderBook();
         const live: Order[] = [];
@@ -126,13 +127,8 @@ describe('OrderBook', () => {
           for (const x of live) assert.ok(book.replace(x, x), `order ${x.orderId} at ${x.ticks} not found`);
         }
       }),
-      // long sequences shrink slowly: the first failure is reported with its seed and path (PROP_SEED,
-      // PROP_PATH reproduce it)
-      {
-        numRuns: 150,
-        endOnFailure: true,
-        ...(process.env['PROP_SEED'] ? { seed: Number(process.env['PROP_SEED']), path: process.env['PROP_PATH'] } : {}),
-      },
+      150,
+      process.env,
     );
   });
 });

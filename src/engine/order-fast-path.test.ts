@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Command } from './commands.js';
 import { Exchange } from './exchange.js';
 import { parseUnits } from './order-fast-path.js';
-import { IDS, commandArb, fresh, placeOrderOf, type Maker } from './random-commands.js';
+import { IDS, checkSequences, commandSequences, fresh, placeOrderOf, type Maker } from './random-commands.js';
 
 /**
  * Commands the fast path is for: LIMIT orders that rest (priced away from the other side), amends that
@@ -171,16 +171,9 @@ describe('order fast path', () => {
       commands: 0,
     };
     let current: Exchange | undefined;
-    const out = fc.check(
+    checkSequences(
       fc.property(
-        fc.array(
-          fc.oneof(
-            commandArb(() => current),
-            restingArb(),
-            crossingArb(),
-          ),
-          { minLength: 100, maxLength: 300, size: 'max' },
-        ),
+        commandSequences(() => current, restingArb(), crossingArb()),
         (makers) => {
           // the commands are made against the fast exchange (prices follow its mark), then replayed on both
           const { ex } = fresh();
@@ -211,16 +204,9 @@ describe('order fast path', () => {
           return true;
         },
       ),
-      {
-        numRuns: 60,
-        endOnFailure: true,
-        ...(process.env['PROP_SEED'] ? { seed: Number(process.env['PROP_SEED']), path: process.env['PROP_PATH'] } : {}),
-      },
+      60,
+      process.env,
     );
-    if (out.failed) {
-      const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
-      throw new Error(`seed ${out.seed}, path ${out.counterexamplePath}: ${why}`);
-    }
     t.diagnostic(JSON.stringify(totals));
     // the sequences must exercise both paths and the margin bound's close calls
     assert.ok(totals.served > totals.commands * 0.05, `fast path served ${totals.served} of ${totals.commands}`);

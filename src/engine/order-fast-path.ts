@@ -405,19 +405,24 @@ export class OrderFastPath {
     return this.priceAt(g, units / g.tickUnits);
   }
 
+  /** A hint of the current epoch with no symbol totals yet. */
+  private emptyHint(low: number): AccountHint {
+    return { epoch: this.epoch, low, ops: 0, first: undefined, others: undefined };
+  }
+
   /** The account's hint, rebuilt from the exact state when missing, stale or used MAX_OPS times. */
   private hintOf(a: Account): AccountHint {
     let h = this.hints.get(a);
     if (h === undefined || h.epoch !== this.epoch || h.ops >= MAX_OPS) {
       this.stats.hintRebuilds++;
-      h = { epoch: this.epoch, low: 0, ops: 0, first: undefined, others: undefined };
+      h = this.emptyHint(0);
       const low = this.availableLow(a, h);
       if (low !== undefined) h.low = low;
       else {
         // a symbol without a mark or a grid: from the exact decimal available balance
         this.stats.exactRebuilds++;
         const exact = availableOf(viewOf(a), this.ex.symbols).toNumber();
-        h = { epoch: this.epoch, low: exact - Math.abs(exact) * REL - SLACK, ops: 0, first: undefined, others: undefined };
+        h = this.emptyHint(exact - Math.abs(exact) * REL - SLACK);
       }
       this.hints.set(a, h);
     }
@@ -512,9 +517,7 @@ export class OrderFastPath {
     if (rem > 0) {
       if (after.count >= s.instrument.maxNumOrders) return false;
       // -2027: position + the other orders + this one within the leverage's notional cap
-      const cap = this.capOf(s, g, before.lev);
-      const exposure = rem * price + Math.abs(before.n) + after.bids + after.asks;
-      if (exposure * (1 + CAP_REL) + SLACK >= cap * (1 - CAP_REL)) return false;
+      if (!this.withinCap(s, g, before, rem * price, after)) return false;
       after.count++;
       after.add(side, rem, price, mark, 1);
     }
@@ -540,9 +543,16 @@ export class OrderFastPath {
     const g = this.grid(s);
     if (g === undefined) return false;
     const mark = this.markOf(g, s.markPrice);
-    const h: AccountHint = { epoch: this.epoch, low: 0, ops: 0, first: undefined, others: undefined };
-    const sh = this.symbolHint(h, a, g, mark);
-    const exposure = qty.toNumber() * (price === undefined ? mark : price.toNumber()) + Math.abs(sh.n) + sh.bids + sh.asks;
+    const sh = this.symbolHint(this.emptyHint(0), a, g, mark);
+    return this.withinCap(s, g, sh, qty.toNumber() * (price === undefined ? mark : price.toNumber()), sh);
+  }
+
+  /**
+   * The -2027 cap proven with a margin: the position of `sh` plus the orders of `orders` plus `value` (a new
+   * order's notional) stay below the leverage's cap by CAP_REL.
+   */
+  private withinCap(s: SymbolState, g: Grid, sh: SymbolHint, value: number, orders: OrderTotals): boolean {
+    const exposure = value + Math.abs(sh.n) + orders.bids + orders.asks;
     return exposure * (1 + CAP_REL) + SLACK < this.capOf(s, g, sh.lev) * (1 - CAP_REL);
   }
 
@@ -591,7 +601,7 @@ export class OrderFastPath {
     const mark = this.markOf(g, s.markPrice);
     // a bound built now from the account's state, not the kept hint: this runs inside general-path
     // commands (a trigger fired after a fill or a mark move), before they drop the hints they make stale
-    const h: AccountHint = { epoch: this.epoch, low: 0, ops: 0, first: undefined, others: undefined };
+    const h = this.emptyHint(0);
     const low = this.availableLow(a, h);
     if (low === undefined) return false;
     const before = this.symbolHint(h, a, g, mark);

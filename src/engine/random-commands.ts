@@ -1,6 +1,7 @@
 /**
  * Random command sequences for the engine's property tests (exchange.properties.test.ts,
- * order-fast-path.test.ts). Test support only: nothing outside the tests imports it.
+ * order-fast-path.test.ts, margin-sweep.test.ts, order-book.test.ts). Test support only: nothing outside
+ * the tests imports it.
  */
 import fc from 'fast-check';
 import type { Command } from './commands.js';
@@ -15,6 +16,30 @@ export function placeOrderOf(time: number, o: { id: string; sym: string; side: s
 
 /** A command made against the exchange's current state (prices follow its mark, amends pick its open orders). */
 export type Maker = (time: number, ex: Exchange) => Command;
+
+/** Sequences of 100–300 commands: `commandArb` and, as often as each of them, the extra kinds given. */
+export function commandSequences(current: () => Exchange | undefined, ...extra: fc.Arbitrary<Maker>[]): fc.Arbitrary<Maker[]> {
+  const one = extra.length === 0 ? commandArb(current) : fc.oneof(commandArb(current), ...extra);
+  return fc.array(one, { minLength: 100, maxLength: 300, size: 'max' });
+}
+
+/**
+ * Runs a property over long command sequences `runs` times and stops at the first failure, thrown with
+ * its seed and path only: shrinking long sequences takes minutes, and the counterexample holds closures.
+ * `env` (the tests pass process.env) may replay a failure: PROP_SEED and PROP_PATH.
+ */
+export function checkSequences<T>(property: fc.IProperty<T>, runs: number, env: Readonly<Record<string, string | undefined>>): void {
+  const seed = env['PROP_SEED'];
+  const out = fc.check(property, {
+    numRuns: runs,
+    endOnFailure: true,
+    ...(seed !== undefined && seed !== '' ? { seed: Number(seed), path: env['PROP_PATH'] } : {}),
+  });
+  if (out.failed) {
+    const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+    throw new Error(`seed ${out.seed}, path ${out.counterexamplePath}: ${why}`);
+  }
+}
 
 /**
  * Random commands of every kind, for the engine's property tests. `current` is the exchange the commands
