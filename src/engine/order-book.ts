@@ -10,13 +10,21 @@ export interface Level {
   readonly orders: Order[];
 }
 
-/** Takes `order` out of a level's queue; false when it is not there. */
+/**
+ * Takes `order` out of a level's queue; false when it is not there. The head (a filled maker) leaves by
+ * `shift`, which V8 does without copying a long queue; from elsewhere the later orders move up one by one
+ * (`splice` would also allocate the array of what it removed).
+ */
 function dequeue(orders: Order[], order: Order): boolean {
   const i = orders.indexOf(order);
   if (i < 0) return false;
-  if (i === orders.length - 1) orders.pop();
-  else if (i === 0) orders.shift();
-  else orders.splice(i, 1);
+  if (i === 0) {
+    orders.shift();
+    return true;
+  }
+  const n = orders.length;
+  for (let k = i + 1; k < n; k++) orders[k - 1] = orders[k] as Order;
+  orders.pop();
   return true;
 }
 

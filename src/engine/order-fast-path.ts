@@ -60,6 +60,7 @@ export interface Accepted {
 /** A symbol's filters as integers on its grids (units of 10^-precision), and its float limits. */
 interface Grid {
   readonly symbol: string;
+  readonly instrument: Instrument;
   /** a small index per symbol (AccountHint.symbols) */
   readonly index: number;
   /** the last mark seen and its float */
@@ -76,9 +77,9 @@ interface Grid {
   readonly minNotional: number;
   readonly multiplierUp: number;
   readonly multiplierDown: number;
-  /** one Decimal per price level used, and per quantity (orders share them; bounded, cleared when full) */
-  readonly prices: Map<number, Decimal>;
-  readonly quantities: Map<number, Decimal>;
+  /** one Decimal per price level used, and per quantity (orders share them) */
+  readonly prices: UnitsCache;
+  readonly quantities: UnitsCache;
   /** the one-way position's key in Account.positions */
   readonly bothKey: string;
   /** maxNotionalForLeverage as a float, by leverage (-1: none) */
@@ -95,7 +96,30 @@ const REL = 1e-12;
 const CAP_REL = 1e-9;
 /** Slack of the margin bounds, relative to the magnitudes summed (and absolute, for rounding at 1e-18). */
 const SLACK = 1e-9;
-const MAX_CACHED = 1 << 16;
+
+/**
+ * Decimals by their units on a grid, direct-mapped (a slot per units mod SLOTS, the last one made wins):
+ * two array reads where a map lookup missed the CPU's caches; the prices a book uses are a few thousand
+ * consecutive ticks, which fill distinct slots.
+ */
+class UnitsCache {
+  private static readonly SLOTS = 4096;
+  private readonly keys = new Float64Array(UnitsCache.SLOTS).fill(-1);
+  private readonly values: (Decimal | undefined)[] = new Array<Decimal | undefined>(UnitsCache.SLOTS).fill(undefined);
+
+  /** The Decimal of `units` (a non-negative safe integer) if its slot holds it. */
+  get(units: number): Decimal | undefined {
+    const i = units & (UnitsCache.SLOTS - 1); // units mod SLOTS (2^32 is a multiple of SLOTS)
+    return this.keys[i] === units ? this.values[i] : undefined;
+  }
+
+  set(units: number, d: Decimal): Decimal {
+    const i = units & (UnitsCache.SLOTS - 1);
+    this.keys[i] = units;
+    this.values[i] = d;
+    return d;
+  }
+}
 
 /** A decimal's units at `scale` when it is an integer there and safe; -1 otherwise. */
 function unitsOf(d: Decimal, scale: number): number {
@@ -110,6 +134,7 @@ function gridOf(inst: Instrument, index: number): Grid | undefined {
   if (ps > 15 || qs > 15) return undefined;
   const g: Grid = {
     symbol: inst.symbol,
+    instrument: inst,
     index,
     mark: undefined,
     markF: 0,
@@ -124,8 +149,8 @@ function gridOf(inst: Instrument, index: number): Grid | undefined {
     minNotional: inst.minNotional.toNumber(),
     multiplierUp: inst.multiplierUp.toNumber(),
     multiplierDown: inst.multiplierDown.toNumber(),
-    prices: new Map(),
-    quantities: new Map(),
+    prices: new UnitsCache(),
+    quantities: new UnitsCache(),
     bothKey: positionKey(inst.symbol, 'BOTH'),
     caps: new Map(),
     tickSize: inst.tickSize,
@@ -205,6 +230,12 @@ class OrderTotals {
     }
   }
 
+  /** Takes away a resting LIMIT order (not reduce-only) whose remaining quantity and price are known as floats. */
+  removeResting(side: 'BUY' | 'SELL', rem: number, price: number, mark: number): void {
+    this.count--;
+    this.add(side, rem, price, mark, -1);
+  }
+
   /** Adds (sign 1) or takes away (sign -1) an open order as the margin formulas count it. */
   addOrder(o: Order, mark: number, sign: 1 | -1): void {
     this.count += sign;
@@ -237,6 +268,8 @@ class SymbolHint extends OrderTotals {
     readonly index: number,
     readonly n: number,
     readonly lev: number,
+    /** maxNotionalForLeverage at `lev` as a float (-1: none) */
+    readonly cap: number,
   ) {
     super();
   }
@@ -280,7 +313,6 @@ export class OrderFastPath {
   /** the symbol whose grid was asked for last, and that grid */
   private lastSymbol: SymbolState | undefined;
   private lastGrid: Grid | undefined;
-  private readonly hints = new Map<Account, AccountHint>();
   private epoch = 0;
   private readonly after = new OrderTotals();
   private readonly resting: RestingOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
@@ -290,12 +322,11 @@ export class OrderFastPath {
   /** Every account's hint is dropped (a mark price moved, or a command the fast path does not follow). */
   invalidateAll(): void {
     this.epoch++;
-    this.hints.clear();
   }
 
   /** The account's hint is dropped (the general path changed its orders, positions or wallet). */
   invalidate(a: Account | undefined): void {
-    if (a !== undefined) this.hints.delete(a);
+    if (a !== undefined) a.fastHint = undefined;
   }
 
   /**
@@ -364,23 +395,11 @@ export class OrderFastPath {
   }
 
   private priceAt(g: Grid, ticks: number): Decimal {
-    let p = g.prices.get(ticks);
-    if (p === undefined) {
-      if (g.prices.size >= MAX_CACHED) g.prices.clear();
-      p = Decimal.fromUnits(BigInt(ticks), 0).mul(g.tickSize);
-      g.prices.set(ticks, p);
-    }
-    return p;
+    return g.prices.get(ticks) ?? g.prices.set(ticks, Decimal.fromUnits(BigInt(ticks), 0).mul(g.tickSize));
   }
 
   private quantityOf(g: Grid, units: number): Decimal {
-    let q = g.quantities.get(units);
-    if (q === undefined) {
-      if (g.quantities.size >= MAX_CACHED) g.quantities.clear();
-      q = Decimal.fromUnits(BigInt(units), g.qtyScale);
-      g.quantities.set(units, q);
-    }
-    return q;
+    return g.quantities.get(units) ?? g.quantities.set(units, Decimal.fromUnits(BigInt(units), g.qtyScale));
   }
 
   /**
@@ -412,7 +431,7 @@ export class OrderFastPath {
 
   /** The account's hint, rebuilt from the exact state when missing, stale or used MAX_OPS times. */
   private hintOf(a: Account): AccountHint {
-    let h = this.hints.get(a);
+    let h = a.fastHint as AccountHint | undefined;
     if (h === undefined || h.epoch !== this.epoch || h.ops >= MAX_OPS) {
       this.stats.hintRebuilds++;
       h = this.emptyHint(0);
@@ -424,7 +443,7 @@ export class OrderFastPath {
         const exact = availableOf(viewOf(a), this.ex.symbols).toNumber();
         h = this.emptyHint(exact - Math.abs(exact) * REL - SLACK);
       }
-      this.hints.set(a, h);
+      a.fastHint = h;
     }
     return h;
   }
@@ -482,7 +501,8 @@ export class OrderFastPath {
     let sh = h.others?.[g.index];
     if (sh === undefined) {
       const leg = a.positions.get(g.bothKey);
-      sh = new SymbolHint(g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, settingsOf(a, g.symbol).leverage);
+      const lev = settingsOf(a, g.symbol).leverage;
+      sh = new SymbolHint(g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, lev, this.capOf(g, lev));
       if (sum) for (const o of a.openOrders.values()) if (o.symbol === g.symbol) sh.addOrder(o, mark, 1);
       if (h.first === undefined) h.first = sh;
       else (h.others ??= [])[g.index] = sh;
@@ -493,8 +513,9 @@ export class OrderFastPath {
   /**
    * The checks an order change makes on the account (one-way mode): the open-order count, the -2027 cap
    * and the margin. `replacing` leaves the symbol's orders; an order of `side`, `rem` × `price` joins them
-   * (`rem` 0: nothing joins, a cancel). When acceptance is proven, the change is recorded in the hint
-   * (the caller then applies it) and true is answered.
+   * (`rem` 0: nothing joins, a cancel). `replacedRem` ≥ 0: `replacing` is a resting LIMIT order (not
+   * reduce-only) with that remaining quantity, priced at its ticks. When acceptance is proven, the change is
+   * recorded in the hint (the caller then applies it) and true is answered.
    */
   private check(
     a: Account,
@@ -506,6 +527,7 @@ export class OrderFastPath {
     price: number,
     mark: number,
     clientOrderId: string | undefined,
+    replacedRem = -1,
   ): boolean {
     if (clientOrderId !== undefined)
       for (const o of a.openOrders.values()) if (o.clientOrderId === clientOrderId && o !== replacing) return false;
@@ -513,11 +535,15 @@ export class OrderFastPath {
     const before = this.symbolHint(h, a, g, mark);
     const after = this.after;
     after.copyFrom(before);
-    if (replacing !== undefined) after.addOrder(replacing, mark, -1);
+    if (replacing !== undefined) {
+      if (replacedRem >= 0)
+        after.removeResting(replacing.side, replacedRem, (replacing.ticks * g.tickUnits) / (P10[g.priceScale] as number), mark);
+      else after.addOrder(replacing, mark, -1);
+    }
     if (rem > 0) {
       if (after.count >= s.instrument.maxNumOrders) return false;
       // -2027: position + the other orders + this one within the leverage's notional cap
-      if (!this.withinCap(s, g, before, rem * price, after)) return false;
+      if (!this.withinCap(before, rem * price, after)) return false;
       after.count++;
       after.add(side, rem, price, mark, 1);
     }
@@ -544,23 +570,23 @@ export class OrderFastPath {
     if (g === undefined) return false;
     const mark = this.markOf(g, s.markPrice);
     const sh = this.symbolHint(this.emptyHint(0), a, g, mark);
-    return this.withinCap(s, g, sh, qty.toNumber() * (price === undefined ? mark : price.toNumber()), sh);
+    return this.withinCap(sh, qty.toNumber() * (price === undefined ? mark : price.toNumber()), sh);
   }
 
   /**
    * The -2027 cap proven with a margin: the position of `sh` plus the orders of `orders` plus `value` (a new
    * order's notional) stay below the leverage's cap by CAP_REL.
    */
-  private withinCap(s: SymbolState, g: Grid, sh: SymbolHint, value: number, orders: OrderTotals): boolean {
+  private withinCap(sh: SymbolHint, value: number, orders: OrderTotals): boolean {
     const exposure = value + Math.abs(sh.n) + orders.bids + orders.asks;
-    return exposure * (1 + CAP_REL) + SLACK < this.capOf(s, g, sh.lev) * (1 - CAP_REL);
+    return exposure * (1 + CAP_REL) + SLACK < sh.cap * (1 - CAP_REL);
   }
 
   /** maxNotionalForLeverage as a float (-1: none), cached per symbol and leverage. */
-  private capOf(s: SymbolState, g: Grid, lev: number): number {
+  private capOf(g: Grid, lev: number): number {
     let cap = g.caps.get(lev);
     if (cap === undefined) {
-      const exact = maxNotionalForLeverage(s.instrument.brackets, lev);
+      const exact = maxNotionalForLeverage(g.instrument.brackets, lev);
       g.caps.set(lev, (cap = exact === undefined ? -1 : exact.toNumber()));
     }
     return cap;
@@ -778,7 +804,8 @@ export class OrderFastPath {
     const r = this.restingOrder(s, g, o.side, cmd.quantity, cmd.price, executedUnits);
     if (r === undefined) return undefined;
     const { ticks, totalUnits, qtyUnits } = r;
-    if (!this.check(a, s, g, o, o.side, r.qty, r.price, r.mark, undefined)) return undefined;
+    const replacedRem = (origUnits - executedUnits) / (P10[g.qtyScale] as number);
+    if (!this.check(a, s, g, o, o.side, r.qty, r.price, r.mark, undefined, replacedRem)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     // The general path replaces the order with a new object of the same id and fields; the fast path
@@ -809,7 +836,7 @@ export class OrderFastPath {
     if (a === undefined || s === undefined) return undefined;
     const o = a.openOrders.get(cmd.orderId);
     if (o === undefined || o.symbol !== s.instrument.symbol) return undefined;
-    const h = this.hints.get(a);
+    const h = a.fastHint as AccountHint | undefined;
     if (h !== undefined && h.epoch === this.epoch) {
       // a cancel is never refused; the hint follows it when it can, and is dropped otherwise
       const g = this.grid(s);
@@ -818,7 +845,7 @@ export class OrderFastPath {
         !a.dualSidePosition &&
         g !== undefined &&
         this.check(a, s, g, o, o.side, 0, 0, this.markOf(g, s.markPrice), undefined);
-      if (!followed) this.hints.delete(a);
+      if (!followed) a.fastHint = undefined;
     }
     const events = [this.ex.closeOrderEvent(o, 'CANCELED', cmd.time)];
     this.ex.queueClosed(o);
