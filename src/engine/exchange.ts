@@ -183,6 +183,16 @@ export class Exchange {
   /** the closed queue's head index when `headForgetAt` (its order's updateTime + retention) was taken */
   private headIndex = -1;
   private headForgetAt = 0;
+  /**
+   * The last average fill price computed, with the order and the fill totals it was computed from (a
+   * command's ORDER_TRADE_UPDATE and its answer show the same average: one division, one text).
+   */
+  private avg: { order: Order | undefined; qty: Decimal; quote: Decimal; price: Decimal } = {
+    order: undefined,
+    qty: Decimal.ZERO,
+    quote: Decimal.ZERO,
+    price: Decimal.ZERO,
+  };
   private time = 0;
   readonly retention: { readonly closedOrderMs: number; readonly closedOrders: number };
   /** resting orders, amends and cancels that can be proven acceptable cheaply (order-fast-path.ts); off: every command takes the general path */
@@ -1023,9 +1033,13 @@ export class Exchange {
     const limitTicks = v.price === undefined ? undefined : Number(v.price.div(inst.tickSize, 0, 'DOWN').m);
     if (v.conditional) return this.placeConditional(cmd, a, s, v, limitTicks, events);
 
+    // The fast path's float bound of the account, for proving -2027 and -2019 below (new orders only).
+    const fast = this.fast;
+    const bound = replacing === undefined ? fast?.freshBound(a, s) : undefined;
+
     // Position size allowed at this leverage (-2027): position + open orders + this order (proven in
     // floats by the fast path when it is clearly within the cap).
-    if (!v.reduceOnly && !(replacing === undefined && this.fast !== undefined && this.fast.exposureFits(a, s, v.qty, v.price))) {
+    if (!v.reduceOnly && !(bound !== undefined && fast !== undefined && fast.exposureFits(bound, v.qty, v.price))) {
       const mark = s.markPrice ?? (v.price as Decimal);
       let exposure = v.qty.mul(v.price ?? mark);
       for (const p of this.positionsOf(a, cmd.symbol)) exposure = exposure.add(p.amt.mul(mark).abs());
@@ -1057,10 +1071,10 @@ export class Exchange {
     // no less than before (a reducing trade is always allowed). A trade the fast path proves to fit skips
     // the exact check (it would accept).
     const proven =
-      replacing === undefined &&
+      bound !== undefined &&
+      fast !== undefined &&
       plan.expireMakers.length === 0 &&
-      this.fast !== undefined &&
-      this.fast.tradeFits(a, s, cmd.side, plan.fills, a.takerRate, rests ? v.qty.sub(plan.filled) : Decimal.ZERO, v.price, v.reduceOnly);
+      fast.tradeFits(bound, a, cmd.side, plan.fills, a.takerRate, rests ? v.qty.sub(plan.filled) : Decimal.ZERO, v.price, v.reduceOnly);
     if (!proven) {
       const after = this.availableAfter(a, cmd, v, plan, rests, replacing);
       if (after.isNegative() && after.lt(availableOf(viewOf(a), this.symbols))) reject(ERR.MARGIN_INSUFFICIENT);
@@ -1463,6 +1477,9 @@ export class Exchange {
   ): void {
     o.executedQty = o.executedQty.add(f.qty);
     o.cumQuote = o.cumQuote.add(value);
+    // its first fill (adding to zero gives the fill's own quantity): the average is the fill's price, exact
+    // at 8 places when the price has no more
+    if (o.executedQty === f.qty && f.price.e <= 8) this.keepAverage(o, f.price);
     o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     o.updateTime = time;
     events.push(this.orderUpdate(o, 'TRADE', time, { qty: f.qty, price: f.price, fee, tradeId, maker, realized: res.realized }));
@@ -1551,8 +1568,25 @@ export class Exchange {
 
   // ---- views ------------------------------------------------------------------------------------
 
+  /** An order's average fill price, 8 places (HALF_UP): cumQuote / executedQty, 0 before any fill. */
+  private averagePrice(o: Order): Decimal {
+    const qty = o.executedQty;
+    if (qty.isZero()) return Decimal.ZERO;
+    const m = this.avg;
+    if (m.order !== o || m.qty !== qty || m.quote !== o.cumQuote) this.keepAverage(o, o.cumQuote.div(qty, 8));
+    return m.price;
+  }
+
+  private keepAverage(o: Order, price: Decimal): void {
+    const m = this.avg;
+    m.order = o;
+    m.qty = o.executedQty;
+    m.quote = o.cumQuote;
+    m.price = price;
+  }
+
   orderJSON(o: Order): Record<string, unknown> {
-    const avg = o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+    const avg = this.averagePrice(o);
     const json: Record<string, unknown> = {
       orderId: o.orderId,
       symbol: o.symbol,
@@ -1601,7 +1635,7 @@ export class Exchange {
     time: number,
     trade?: { qty: Decimal; price: Decimal; fee: Decimal; tradeId: number; maker: boolean; realized: Decimal },
   ): OrderUpdate {
-    const avg = o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+    const avg = this.averagePrice(o);
     return {
       e: 'ORDER_TRADE_UPDATE',
       accountId: o.accountId,

@@ -292,6 +292,15 @@ interface AccountHint {
 
 const MAX_OPS = 10_000;
 
+/** An account's available-balance bound and totals on one symbol, built afresh for one order (`freshBound`). */
+export interface FreshBound {
+  readonly g: Grid;
+  readonly mark: number;
+  readonly low: number;
+  readonly sh: SymbolHint;
+}
+export type { SymbolHint, Grid };
+
 /** A LIMIT order that passed the filters: price in ticks, quantity in units, and both (and the mark) as floats. */
 interface RestingOrder {
   ticks: number;
@@ -560,17 +569,30 @@ export class OrderFastPath {
   }
 
   /**
-   * The general path's -2027 check (position + open orders + this order within the leverage's notional
-   * cap), proven in floats: true when the exposure is below the cap by the -2027 margin of `check`. One-way
-   * accounts with a mark, new orders only; false leaves it to the exact check.
+   * A float lower bound of a one-way account's available balance and its totals on symbol `s`, built afresh
+   * from the account's state (not the kept hint: the general path calls this inside commands, such as a
+   * trigger fired after a fill or a mark move, before they drop the hints they make stale). For
+   * `exposureFits` and `tradeFits`, which read it within one order's checks (nothing changes in between).
+   * Undefined: hedge mode, no mark or grid, or a symbol of the account without a mark.
    */
-  exposureFits(a: Account, s: SymbolState, qty: Decimal, price: Decimal | undefined): boolean {
-    if (a.dualSidePosition || s.markPrice === undefined) return false;
+  freshBound(a: Account, s: SymbolState): FreshBound | undefined {
+    if (a.dualSidePosition || s.markPrice === undefined) return undefined;
     const g = this.grid(s);
-    if (g === undefined) return false;
+    if (g === undefined) return undefined;
     const mark = this.markOf(g, s.markPrice);
-    const sh = this.symbolHint(this.emptyHint(0), a, g, mark);
-    return this.withinCap(sh, qty.toNumber() * (price === undefined ? mark : price.toNumber()), sh);
+    const h = this.emptyHint(0);
+    const low = this.availableLow(a, h);
+    if (low === undefined) return undefined;
+    return { g, mark, low, sh: this.symbolHint(h, a, g, mark) };
+  }
+
+  /**
+   * The general path's -2027 check (position + open orders + this order within the leverage's notional
+   * cap), proven in floats: true when the exposure is below the cap by the -2027 margin of `check`. New
+   * orders only; false leaves it to the exact check.
+   */
+  exposureFits(b: FreshBound, qty: Decimal, price: Decimal | undefined): boolean {
+    return this.withinCap(b.sh, qty.toNumber() * (price === undefined ? b.mark : price.toNumber()), b.sh);
   }
 
   /**
@@ -606,12 +628,12 @@ export class OrderFastPath {
    *   valued at the mark before and after;
    * - the leg's position margin changes from |n|/lev to |n'|/lev (n, n': notional at the mark);
    * - the symbol's open-order margin changes with n (one-way netting) and the resting remainder.
-   * The before-value is the float lower bound of the available balance (`availableLow`); every float
+   * The before-value is the float lower bound of the available balance (`freshBound`); every float
    * term carries SLACK × its magnitude.
    */
   tradeFits(
+    b: FreshBound,
     a: Account,
-    s: SymbolState,
     side: 'BUY' | 'SELL',
     fills: readonly { readonly maker: Order; readonly qty: Decimal; readonly price: Decimal }[],
     takerRate: Decimal,
@@ -619,18 +641,9 @@ export class OrderFastPath {
     restPrice: Decimal | undefined,
     reduceOnly: boolean,
   ): boolean {
-    if (a.dualSidePosition || s.markPrice === undefined) return false;
-    if (settingsOf(a, s.instrument.symbol).marginType !== 'CROSSED') return false;
-    const g = this.grid(s);
-    if (g === undefined) return false;
+    if (settingsOf(a, b.g.symbol).marginType !== 'CROSSED') return false;
     for (const f of fills) if (f.maker.accountId === a.accountId) return false;
-    const mark = this.markOf(g, s.markPrice);
-    // a bound built now from the account's state, not the kept hint: this runs inside general-path
-    // commands (a trigger fired after a fill or a mark move), before they drop the hints they make stale
-    const h = this.emptyHint(0);
-    const low = this.availableLow(a, h);
-    if (low === undefined) return false;
-    const before = this.symbolHint(h, a, g, mark);
+    const { mark, low, sh: before } = b;
     const rate = takerRate.toNumber();
     const sign = side === 'BUY' ? 1 : -1;
     let equity = 0;
