@@ -111,6 +111,12 @@ class BookSide {
       (this.pool[this.slots[i] as number] as Level).orders.push(order);
       return;
     }
+    this.insertAt(i, order);
+  }
+
+  /** A new level at index `i` (where its price belongs) holding `order` alone. */
+  private insertAt(i: number, order: Order): void {
+    const ticks = order.ticks;
     if (this.count === this.prices.length) {
       const prices = new Float64Array(this.prices.length * 2);
       prices.set(this.prices);
@@ -152,18 +158,28 @@ class BookSide {
     if (at >= this.count || this.prices[at] !== from) return false;
     const slot = this.slots[at] as number;
     const level = this.pool[slot] as { ticks: number; orders: Order[] };
-    if (level.orders.length !== 1 || level.orders[0] !== order || to === from) {
+    if (to === from) {
+      // the same price: to the back of its queue
       if (!dequeue(level.orders, order)) return false;
-      if (level.orders.length === 0) this.removeAt(at, slot);
-      this.add(order);
+      level.orders.push(order);
       return true;
     }
+    const lone = level.orders.length === 1 && level.orders[0] === order;
+    if (!lone && !dequeue(level.orders, order)) return false;
+    // where `to` is or goes, found from `at` (the level at `from` is still in place)
     const j = this.indexNear(to, from, at);
     if (j < this.count && this.prices[j] === to) {
-      // a level is there already: this one empties
-      level.orders.pop();
-      this.removeAt(at, slot);
-      this.add(order);
+      // a level is there already: the order joins its queue (and a lone order's level empties)
+      (this.pool[this.slots[j] as number] as Level).orders.push(order);
+      if (lone) {
+        level.orders.pop();
+        this.removeAt(at, slot);
+      }
+      return true;
+    }
+    if (!lone) {
+      // a new level at j, the one at `from` keeps its other orders
+      this.insertAt(j, order);
       return true;
     }
     // j is where `to` goes among the current prices (with `from` still at `at`)
