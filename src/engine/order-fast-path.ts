@@ -33,7 +33,8 @@ import {
   type SelfTradePrevention,
 } from './commands.js';
 import type { EngineEvent } from './events.js';
-import { isPendingConditional, newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
+import { FastBounds, REL, SLACK, T_INDEX, T_LEV, T_N } from './fast-bounds.js';
+import { newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
 
 /** What the fast path needs of the exchange (exchange.ts implements it). */
 export interface FastPathHost {
@@ -61,7 +62,7 @@ export interface Accepted {
 interface Grid {
   readonly symbol: string;
   readonly instrument: Instrument;
-  /** a small index per symbol (AccountHint.symbols) */
+  /** a small index per symbol (a bound's totals are kept by it: fast-bounds.ts) */
   readonly index: number;
   /** the last mark seen and its float */
   mark: Decimal | undefined;
@@ -89,13 +90,6 @@ interface Grid {
 
 const P10: number[] = [];
 for (let i = 0; i <= 22; i++) P10.push(10 ** i);
-
-/** Relative margin of the float comparisons: far above float error, far below any real difference. */
-const REL = 1e-12;
-/** The same for the -2027 cap, whose order totals may carry MAX_OPS additions' rounding. */
-const CAP_REL = 1e-9;
-/** Slack of the margin bounds, relative to the magnitudes summed (and absolute, for rounding at 1e-18). */
-const SLACK = 1e-9;
 
 /**
  * Decimals by their units on a grid, direct-mapped (a slot per units mod SLOTS, the last one made wins):
@@ -201,105 +195,26 @@ export function parseUnits(text: unknown, scale: number): number {
   return v > 0 && Number.isSafeInteger(v) ? v : -1;
 }
 
-/** The open orders of one account on one symbol, summed as the margin formulas need them. */
-class OrderTotals {
-  /** every open order of the symbol (conditional ones too): the maxNumOrders count */
-  count = 0;
-  /** Σ remaining × price of the non-reduce-only book orders, by side, and their open loss at the mark */
-  bids = 0;
-  asks = 0;
-  bidLoss = 0;
-  askLoss = 0;
-
-  copyFrom(o: OrderTotals): void {
-    this.count = o.count;
-    this.bids = o.bids;
-    this.asks = o.asks;
-    this.bidLoss = o.bidLoss;
-    this.askLoss = o.askLoss;
-  }
-
-  add(side: 'BUY' | 'SELL', rem: number, price: number, mark: number, sign: 1 | -1): void {
-    const value = rem * price * sign;
-    if (side === 'BUY') {
-      this.bids += value;
-      if (price > mark) this.bidLoss += rem * (price - mark) * sign;
-    } else {
-      this.asks += value;
-      if (price < mark) this.askLoss += rem * (mark - price) * sign;
-    }
-  }
-
-  /** Takes away a resting LIMIT order (not reduce-only) whose remaining quantity and price are known as floats. */
-  removeResting(side: 'BUY' | 'SELL', rem: number, price: number, mark: number): void {
-    this.count--;
-    this.add(side, rem, price, mark, -1);
-  }
-
-  /** Adds (sign 1) or takes away (sign -1) an open order as the margin formulas count it. */
-  addOrder(o: Order, mark: number, sign: 1 | -1): void {
-    this.count += sign;
-    if (o.reduceOnly || isPendingConditional(o)) return;
-    this.add(o.side, o.origQty.toNumber() - o.executedQty.toNumber(), o.price.toNumber(), mark, sign);
-  }
-
-  /**
-   * The symbol's open-order margin (account-margin.ts, one-way netting rule) with position notional `n`
-   * and leverage `lev`: an upper bound when `upper`, else a lower bound.
-   */
-  margin(n: number, lev: number, upper: boolean): number {
-    const an = Math.abs(n);
-    const mag = an + Math.abs(this.bids) + Math.abs(this.asks) + Math.abs(this.bidLoss) + Math.abs(this.askLoss);
-    const tol = REL * mag;
-    const up = Math.abs(n + this.bids);
-    const down = Math.abs(n - this.asks);
-    const extra = Math.max(up, down) - an;
-    let m = extra > 0 ? extra / lev : 0;
-    if (upper ? up >= an - tol : up > an + tol) m += this.bidLoss;
-    if (upper ? down >= an - tol : down > an + tol) m += this.askLoss;
-    const slack = SLACK * mag + SLACK;
-    return upper ? m + slack : m - slack;
-  }
-}
-
-/** What the fast path knows of one symbol of an account: its open orders' totals, position notional, leverage. */
-class SymbolHint extends OrderTotals {
-  constructor(
-    readonly index: number,
-    readonly n: number,
-    readonly lev: number,
-    /** maxNotionalForLeverage at `lev` as a float (-1: none) */
-    readonly cap: number,
-  ) {
-    super();
-  }
-}
-
 /**
- * What the fast path knows of an account, valid while only the fast path has changed it (and `epoch` is
- * the current one): a float lower bound of its available balance and, per symbol used, float totals of
- * its open orders. Built from the exact state, then kept up to date by the fast path's own changes; rebuilt
- * after MAX_OPS of them so that float rounding cannot pile up (each change's slack is far larger).
+ * An account's bound (fast-bounds.ts) is valid while only the fast path has changed the account and its
+ * epoch is the current one: a float lower bound of its available balance and, per symbol used, float
+ * totals of its open orders. Built from the exact state, then kept up to date by the fast path's own
+ * changes; rebuilt after MAX_OPS of them so that float rounding cannot pile up (each change's slack is far
+ * larger).
  */
-interface AccountHint {
-  readonly epoch: number;
-  low: number;
-  ops: number;
-  /** the first symbol used (most accounts trade one), then the others by symbol index (Grid.index) */
-  first: SymbolHint | undefined;
-  others: (SymbolHint | undefined)[] | undefined;
-}
-
 const MAX_OPS = 10_000;
 
-/** An account's available-balance bound and totals on one symbol, built afresh for one order (`freshBound`). */
+/**
+ * An account's available-balance bound and its totals on one symbol (their base in FastBounds), built
+ * afresh for one order (`freshBound`): valid until the next `freshBound`.
+ */
 export interface FreshBound {
   readonly g: Grid;
   readonly mark: number;
   readonly low: number;
-  readonly sh: SymbolHint;
+  readonly totals: number;
 }
-export type { SymbolHint, Grid };
+export type { Grid };
 
 /** A LIMIT order that passed the filters: price in ticks, quantity in units, and both (and the mark) as floats. */
 interface RestingOrder {
@@ -323,7 +238,10 @@ export class OrderFastPath {
   private lastSymbol: SymbolState | undefined;
   private lastGrid: Grid | undefined;
   private epoch = 0;
-  private readonly after = new OrderTotals();
+  /** the accounts' float bounds */
+  private readonly bounds = new FastBounds();
+  /** a list reused by availableLow */
+  private readonly built: number[] = [];
   private readonly resting: RestingOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
 
   constructor(private readonly ex: FastPathHost) {}
@@ -335,7 +253,9 @@ export class OrderFastPath {
 
   /** The account's hint is dropped (the general path changed its orders, positions or wallet). */
   invalidate(a: Account | undefined): void {
-    if (a !== undefined) a.fastHint = undefined;
+    if (a === undefined) return;
+    const b = this.bounds.accountBlock(a, false);
+    if (b >= 0) this.bounds.drop(b);
   }
 
   /**
@@ -433,39 +353,34 @@ export class OrderFastPath {
     return this.priceAt(g, units / g.tickUnits);
   }
 
-  /** A hint of the current epoch with no symbol totals yet. */
-  private emptyHint(low: number): AccountHint {
-    return { epoch: this.epoch, low, ops: 0, first: undefined, others: undefined };
-  }
-
-  /** The account's hint, rebuilt from the exact state when missing, stale or used MAX_OPS times. */
-  private hintOf(a: Account): AccountHint {
-    let h = a.fastHint as AccountHint | undefined;
-    if (h === undefined || h.epoch !== this.epoch || h.ops >= MAX_OPS) {
+  /** The account's bound (its block's base), rebuilt from the exact state when missing, stale or used MAX_OPS times. */
+  private boundOf(a: Account): number {
+    const bounds = this.bounds;
+    const b = bounds.accountBlock(a, true);
+    if (bounds.epochOf(b) !== this.epoch || bounds.opsOf(b) >= MAX_OPS) {
       this.stats.hintRebuilds++;
-      h = this.emptyHint(0);
-      const low = this.availableLow(a, h);
-      if (low !== undefined) h.low = low;
+      bounds.reset(b, this.epoch, 0);
+      const low = this.availableLow(a, b);
+      if (low !== undefined) bounds.setLow(b, low);
       else {
         // a symbol without a mark or a grid: from the exact decimal available balance
         this.stats.exactRebuilds++;
         const exact = availableOf(viewOf(a), this.ex.symbols).toNumber();
-        h = this.emptyHint(exact - Math.abs(exact) * REL - SLACK);
+        bounds.reset(b, this.epoch, exact - Math.abs(exact) * REL - SLACK);
       }
-      a.fastHint = h;
     }
-    return h;
+    return b;
   }
 
   /**
    * A float lower bound of the account's available balance (one-way mode; account-margin.ts: cross wallet +
-   * cross uPnL − cross position margin − every symbol's open-order margin), building the hint's totals of
-   * every symbol with open orders on the way. The terms are a handful of rounded float operations each;
-   * the bound gives them SLACK × their magnitudes (the engine's own rounding at 18 places is far inside
-   * the absolute SLACK), and each symbol's order margin is its upper bound. Undefined when a symbol of
-   * the account has no mark or no grid: the exact path.
+   * cross uPnL − cross position margin − every symbol's open-order margin), building the totals of every
+   * symbol with open orders in account block `b` (just reset) on the way. The terms are a handful of
+   * rounded float operations each; the bound gives them SLACK × their magnitudes (the engine's own
+   * rounding at 18 places is far inside the absolute SLACK), and each symbol's order margin is its upper
+   * bound. Undefined when a symbol of the account has no mark or no grid: the exact path.
    */
-  private availableLow(a: Account, h: AccountHint): number | undefined {
+  private availableLow(a: Account, b: number): number | undefined {
     if (a.dualSidePosition) return undefined;
     let v = a.crossWallet.toNumber();
     let mag = Math.abs(v);
@@ -482,8 +397,9 @@ export class OrderFastPath {
     }
     // one pass over the orders, summing each into its symbol's totals (the symbol is looked up when it
     // changes from the previous order's: most accounts trade one or two)
+    const bounds = this.bounds;
     let symbol: string | undefined;
-    let sh: SymbolHint | undefined;
+    let t = -1;
     let mark = 0;
     for (const o of a.openOrders.values()) {
       if (o.symbol !== symbol) {
@@ -492,31 +408,27 @@ export class OrderFastPath {
         if (s === undefined || g === undefined || s.markPrice === undefined) return undefined;
         symbol = o.symbol;
         mark = this.markOf(g, s.markPrice);
-        sh = this.symbolHint(h, a, g, mark, false);
+        t = this.symbolTotals(b, a, g, mark, false);
       }
-      (sh as SymbolHint).addOrder(o, mark, 1);
+      bounds.addOrder(t, o, mark, 1);
     }
-    if (h.first !== undefined) v -= h.first.margin(h.first.n, h.first.lev, true);
-    if (h.others !== undefined) for (const sh of h.others) if (sh !== undefined) v -= sh.margin(sh.n, sh.lev, true);
+    for (const u of bounds.builtTotals(b, this.built)) v -= bounds.margin(u, bounds.get(u, T_N), bounds.get(u, T_LEV), true);
     return v - SLACK * mag - SLACK;
   }
 
   /**
-   * The hint's totals for one symbol, summed from the account's open orders on first use (`sum`; without
-   * it they start empty: `availableLow` sums every order in its own pass).
+   * The base of account block `b`'s totals for one symbol, summed from the account's open orders on first
+   * use (`sum`; without it they start empty: `availableLow` sums every order in its own pass).
    */
-  private symbolHint(h: AccountHint, a: Account, g: Grid, mark: number, sum = true): SymbolHint {
-    if (h.first !== undefined && h.first.index === g.index) return h.first;
-    let sh = h.others?.[g.index];
-    if (sh === undefined) {
-      const leg = a.positions.get(g.bothKey);
-      const lev = settingsOf(a, g.symbol).leverage;
-      sh = new SymbolHint(g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, lev, this.capOf(g, lev));
-      if (sum) for (const o of a.openOrders.values()) if (o.symbol === g.symbol) sh.addOrder(o, mark, 1);
-      if (h.first === undefined) h.first = sh;
-      else (h.others ??= [])[g.index] = sh;
-    }
-    return sh;
+  private symbolTotals(b: number, a: Account, g: Grid, mark: number, sum = true): number {
+    const bounds = this.bounds;
+    const t = bounds.totalsFor(b, g.index);
+    if (bounds.get(t, T_INDEX) === g.index) return t;
+    const leg = a.positions.get(g.bothKey);
+    const lev = settingsOf(a, g.symbol).leverage;
+    bounds.initTotals(t, g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, lev, this.capOf(g, lev));
+    if (sum) for (const o of a.openOrders.values()) if (o.symbol === g.symbol) bounds.addOrder(t, o, mark, 1);
+    return t;
   }
 
   /**
@@ -540,31 +452,33 @@ export class OrderFastPath {
   ): boolean {
     if (clientOrderId !== undefined)
       for (const o of a.openOrders.values()) if (o.clientOrderId === clientOrderId && o !== replacing) return false;
-    const h = this.hintOf(a);
-    const before = this.symbolHint(h, a, g, mark);
-    const after = this.after;
-    after.copyFrom(before);
+    const h = this.boundOf(a);
+    const before = this.symbolTotals(h, a, g, mark);
+    const bounds = this.bounds;
+    const after = bounds.after;
+    bounds.copy(after, before);
     if (replacing !== undefined) {
       if (replacedRem >= 0)
-        after.removeResting(replacing.side, replacedRem, (replacing.ticks * g.tickUnits) / (P10[g.priceScale] as number), mark);
-      else after.addOrder(replacing, mark, -1);
+        bounds.removeResting(after, replacing.side, replacedRem, (replacing.ticks * g.tickUnits) / (P10[g.priceScale] as number), mark);
+      else bounds.addOrder(after, replacing, mark, -1);
     }
     if (rem > 0) {
-      if (after.count >= s.instrument.maxNumOrders) return false;
+      if (bounds.count(after) >= s.instrument.maxNumOrders) return false;
       // -2027: position + the other orders + this one within the leverage's notional cap
-      if (!this.withinCap(before, rem * price, after)) return false;
-      after.count++;
-      after.add(side, rem, price, mark, 1);
+      if (!bounds.withinCap(before, rem * price, after)) return false;
+      bounds.countOne(after, 1);
+      bounds.add(after, side, rem, price, mark, 1);
     }
-    const delta = after.margin(before.n, before.lev, true) - before.margin(before.n, before.lev, false);
-    if (rem > 0 && h.low - delta < 0 && delta > 0) {
+    const n = bounds.get(before, T_N);
+    const lev = bounds.get(before, T_LEV);
+    const delta = bounds.margin(after, n, lev, true) - bounds.margin(before, n, lev, false);
+    if (rem > 0 && bounds.lowOf(h) - delta < 0 && delta > 0) {
       this.stats.marginTooClose++;
       return false;
     }
     // proven: the caller applies the change
-    h.low -= delta;
-    h.ops++;
-    before.copyFrom(after);
+    bounds.follow(h, delta);
+    bounds.copy(before, after);
     return true;
   }
 
@@ -580,10 +494,11 @@ export class OrderFastPath {
     const g = this.grid(s);
     if (g === undefined) return undefined;
     const mark = this.markOf(g, s.markPrice);
-    const h = this.emptyHint(0);
-    const low = this.availableLow(a, h);
+    const b = this.bounds.fresh;
+    this.bounds.reset(b, this.epoch, 0);
+    const low = this.availableLow(a, b);
     if (low === undefined) return undefined;
-    return { g, mark, low, sh: this.symbolHint(h, a, g, mark) };
+    return { g, mark, low, totals: this.symbolTotals(b, a, g, mark) };
   }
 
   /**
@@ -592,16 +507,7 @@ export class OrderFastPath {
    * orders only; false leaves it to the exact check.
    */
   exposureFits(b: FreshBound, qty: Decimal, price: Decimal | undefined): boolean {
-    return this.withinCap(b.sh, qty.toNumber() * (price === undefined ? b.mark : price.toNumber()), b.sh);
-  }
-
-  /**
-   * The -2027 cap proven with a margin: the position of `sh` plus the orders of `orders` plus `value` (a new
-   * order's notional) stay below the leverage's cap by CAP_REL.
-   */
-  private withinCap(sh: SymbolHint, value: number, orders: OrderTotals): boolean {
-    const exposure = value + Math.abs(sh.n) + orders.bids + orders.asks;
-    return exposure * (1 + CAP_REL) + SLACK < sh.cap * (1 - CAP_REL);
+    return this.bounds.withinCap(b.totals, qty.toNumber() * (price === undefined ? b.mark : price.toNumber()), b.totals);
   }
 
   /** maxNotionalForLeverage as a float (-1: none), cached per symbol and leverage. */
@@ -643,7 +549,8 @@ export class OrderFastPath {
   ): boolean {
     if (settingsOf(a, b.g.symbol).marginType !== 'CROSSED') return false;
     for (const f of fills) if (f.maker.accountId === a.accountId) return false;
-    const { mark, low, sh: before } = b;
+    const { mark, low, totals: before } = b;
+    const bounds = this.bounds;
     const rate = takerRate.toNumber();
     const sign = side === 'BUY' ? 1 : -1;
     let equity = 0;
@@ -656,18 +563,19 @@ export class OrderFastPath {
       dn += sign * q * mark;
       mag += q * (mark + p);
     }
-    const n = before.n;
+    const n = bounds.get(before, T_N);
+    const lev = bounds.get(before, T_LEV);
     const n2 = n + dn;
-    const after = this.after;
-    after.copyFrom(before);
+    const after = bounds.after;
+    bounds.copy(after, before);
     if (rest.isPositive() && !reduceOnly) {
       const r = rest.toNumber();
       const p = (restPrice as Decimal).toNumber();
-      after.add(side, r, p, mark, 1);
+      bounds.add(after, side, r, p, mark, 1);
       mag += r * (mark + p);
     }
-    const positionMargin = (Math.abs(n2) - Math.abs(n)) / before.lev;
-    const orderMargin = after.margin(n2, before.lev, true) - before.margin(n, before.lev, false);
+    const positionMargin = (Math.abs(n2) - Math.abs(n)) / lev;
+    const orderMargin = bounds.margin(after, n2, lev, true) - bounds.margin(before, n, lev, false);
     mag += Math.abs(n) + Math.abs(n2);
     const proven = low + equity - positionMargin - orderMargin - SLACK * mag - SLACK >= 0;
     if (proven) this.stats.tradesProven++;
@@ -849,8 +757,8 @@ export class OrderFastPath {
     if (a === undefined || s === undefined) return undefined;
     const o = a.openOrders.get(cmd.orderId);
     if (o === undefined || o.symbol !== s.instrument.symbol) return undefined;
-    const h = a.fastHint as AccountHint | undefined;
-    if (h !== undefined && h.epoch === this.epoch) {
+    const b = this.bounds.accountBlock(a, false);
+    if (b >= 0 && this.bounds.epochOf(b) === this.epoch) {
       // a cancel is never refused; the hint follows it when it can, and is dropped otherwise
       const g = this.grid(s);
       const followed =
@@ -858,7 +766,7 @@ export class OrderFastPath {
         !a.dualSidePosition &&
         g !== undefined &&
         this.check(a, s, g, o, o.side, 0, 0, this.markOf(g, s.markPrice), undefined);
-      if (!followed) a.fastHint = undefined;
+      if (!followed) this.bounds.drop(b);
     }
     const events = [this.ex.closeOrderEvent(o, 'CANCELED', cmd.time)];
     this.ex.queueClosed(o);

@@ -144,10 +144,11 @@ export interface Account {
   /** whether a MARGIN_CALL is outstanding (the cross margin ratio is at or above the warning level) */
   marginCall: boolean;
   /**
-   * @internal the fast path's float bound of the account (order-fast-path.ts `AccountHint`): kept on the
-   * account to spare a map lookup per order command; not state (not in snapshots or the hash)
+   * @internal where the fast path keeps its float bound of the account (a base index in fast-bounds.ts;
+   * -1: none yet): on the account to spare a map lookup per order command; not state (not in snapshots
+   * or the hash)
    */
-  fastHint: object | undefined;
+  fastBlock: number;
 }
 
 /** The insurance fund is an account of its own (it cannot be created or traded by users). */
@@ -214,6 +215,6 @@ export function newAccount(accountId: string, makerRate: Decimal, takerRate: Dec
     funding: DECIMAL_ZERO,
     insuranceClear: DECIMAL_ZERO,
     marginCall: false,
-    fastHint: undefined,
+    fastBlock: -1,
   };
 }

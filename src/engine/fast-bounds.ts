@@ -1,0 +1,247 @@
+/**
+ * The fast path's float bounds of accounts (order-fast-path.ts), kept in one Float64Array.
+ *
+ * An account's bound is a block of numbers: the epoch it was built in, the lower bound of its available
+ * balance, how many fast changes it has followed, and the totals of the first symbol it uses. Another
+ * symbol's totals take a block of their own. One typed array, a few hundred kilobytes for thousands of
+ * accounts, stays in the CPU's caches; one object per account spread over the heap did not (reading an
+ * account's bound was a cache miss on most commands). Blocks are never freed: an account keeps its block
+ * and rebuilds it in place.
+ *
+ * A symbol's totals (at a base index `t`): its Grid.index (-1: not built yet), the position notional at
+ * the mark, the leverage, the leverage's notional cap (-1: none), the count of open orders, and
+ * Σ remaining × price of the book orders by side with their open loss at the mark.
+ */
+import { isPendingConditional, type Account, type Order } from './state.js';
+
+/** Relative margin of the float comparisons: far above float error, far below any real difference. */
+export const REL = 1e-12;
+/** The same for the -2027 cap, whose order totals may carry MAX_OPS additions' rounding. */
+export const CAP_REL = 1e-9;
+/** Slack of the margin bounds, relative to the magnitudes summed (and absolute, for rounding at 1e-18). */
+export const SLACK = 1e-9;
+
+// a symbol's totals, from their base
+export const T_INDEX = 0;
+export const T_N = 1;
+export const T_LEV = 2;
+const T_CAP = 3;
+const T_COUNT = 4;
+const T_BIDS = 5;
+const T_ASKS = 6;
+const T_BID_LOSS = 7;
+const T_ASK_LOSS = 8;
+
+// an account's block: epoch (-1: dropped), the available-balance bound, fast changes followed, then the
+// first symbol's totals
+const A_EPOCH = 0;
+const A_LOW = 1;
+const A_OPS = 2;
+const A_FIRST = 3;
+
+/** Numbers per block (an account's: 3 + 9; another symbol's totals: 9). */
+const BLOCK = 12;
+
+export class FastBounds {
+  f = new Float64Array(BLOCK * 256);
+  private used = 0;
+  /** the account of each account block (by block number), so that a block is never read for another */
+  private readonly owners: (Account | undefined)[] = [];
+  /** an account block's other symbols: the base of their totals by Grid.index (by block number) */
+  private readonly others: (number[] | undefined)[] = [];
+  /** scratch totals (an order change is tried on them first) */
+  readonly after: number;
+  /** a scratch account block, for bounds built afresh for one order (not kept) */
+  readonly fresh: number;
+
+  constructor() {
+    this.after = this.block();
+    this.fresh = this.block();
+  }
+
+  /** A new block's base. The array may be replaced: read `this.f` again after calling this. */
+  private block(): number {
+    if (this.used + BLOCK > this.f.length) {
+      const f = new Float64Array(this.f.length * 2);
+      f.set(this.f);
+      this.f = f;
+    }
+    const b = this.used;
+    this.used += BLOCK;
+    return b;
+  }
+
+  /** The account's block (made on first use), or -1 for none yet; `make` makes one. */
+  accountBlock(a: Account, make: boolean): number {
+    const b = a.fastBlock;
+    if (b >= 0 && this.owners[b / BLOCK] === a) return b;
+    if (!make) return -1;
+    const nb = this.block();
+    this.owners[nb / BLOCK] = a;
+    this.f[nb + A_EPOCH] = -1;
+    a.fastBlock = nb;
+    return nb;
+  }
+
+  epochOf(b: number): number {
+    return this.f[b + A_EPOCH] as number;
+  }
+
+  opsOf(b: number): number {
+    return this.f[b + A_OPS] as number;
+  }
+
+  lowOf(b: number): number {
+    return this.f[b + A_LOW] as number;
+  }
+
+  /** Drops the account block's bound (its next use rebuilds it). */
+  drop(b: number): void {
+    this.f[b + A_EPOCH] = -1;
+  }
+
+  /** Starts the account block afresh: `epoch`, bound `low`, no changes followed, no symbol totals. */
+  reset(b: number, epoch: number, low: number): void {
+    const f = this.f;
+    f[b + A_EPOCH] = epoch;
+    f[b + A_LOW] = low;
+    f[b + A_OPS] = 0;
+    f[b + A_FIRST + T_INDEX] = -1;
+    const list = this.others[b / BLOCK];
+    if (list !== undefined) for (const t of list) if (t !== undefined) f[t + T_INDEX] = -1;
+  }
+
+  setLow(b: number, low: number): void {
+    this.f[b + A_LOW] = low;
+  }
+
+  /** Records a proven change: the bound less `delta`, one more change followed. */
+  follow(b: number, delta: number): void {
+    this.f[b + A_LOW] = (this.f[b + A_LOW] as number) - delta;
+    this.f[b + A_OPS] = (this.f[b + A_OPS] as number) + 1;
+  }
+
+  /**
+   * The base of the account block's totals for the symbol of Grid.index `index`, and whether they still
+   * have to be built (`init`); a block is made for a symbol seen for the first time.
+   */
+  totalsFor(b: number, index: number): number {
+    const first = b + A_FIRST;
+    const fi = this.f[first + T_INDEX] as number;
+    if (fi === index || fi < 0) return first;
+    const list = (this.others[b / BLOCK] ??= []);
+    let t = list[index];
+    if (t === undefined) {
+      t = this.block();
+      this.f[t + T_INDEX] = -1;
+      list[index] = t;
+    }
+    return t;
+  }
+
+  /** The bases of the account block's built totals (first symbol, then the others). */
+  builtTotals(b: number, out: number[]): number[] {
+    out.length = 0;
+    const f = this.f;
+    if ((f[b + A_FIRST + T_INDEX] as number) >= 0) out.push(b + A_FIRST);
+    const list = this.others[b / BLOCK];
+    if (list !== undefined) for (const t of list) if (t !== undefined && (f[t + T_INDEX] as number) >= 0) out.push(t);
+    return out;
+  }
+
+  /** Starts totals `t` for a symbol: no orders yet. */
+  initTotals(t: number, index: number, n: number, lev: number, cap: number): void {
+    const f = this.f;
+    f[t + T_INDEX] = index;
+    f[t + T_N] = n;
+    f[t + T_LEV] = lev;
+    f[t + T_CAP] = cap;
+    f[t + T_COUNT] = 0;
+    f[t + T_BIDS] = 0;
+    f[t + T_ASKS] = 0;
+    f[t + T_BID_LOSS] = 0;
+    f[t + T_ASK_LOSS] = 0;
+  }
+
+  get(t: number, field: number): number {
+    return this.f[t + field] as number;
+  }
+
+  count(t: number): number {
+    return this.f[t + T_COUNT] as number;
+  }
+
+  /** Copies the order totals (count, sides, losses) of `from` to `to`. */
+  copy(to: number, from: number): void {
+    const f = this.f;
+    f[to + T_COUNT] = f[from + T_COUNT] as number;
+    f[to + T_BIDS] = f[from + T_BIDS] as number;
+    f[to + T_ASKS] = f[from + T_ASKS] as number;
+    f[to + T_BID_LOSS] = f[from + T_BID_LOSS] as number;
+    f[to + T_ASK_LOSS] = f[from + T_ASK_LOSS] as number;
+  }
+
+  /** Adds (sign 1) or takes away (sign -1) `rem` × `price` on `side` (not the count). */
+  add(t: number, side: 'BUY' | 'SELL', rem: number, price: number, mark: number, sign: 1 | -1): void {
+    const f = this.f;
+    const value = rem * price * sign;
+    if (side === 'BUY') {
+      f[t + T_BIDS] = (f[t + T_BIDS] as number) + value;
+      if (price > mark) f[t + T_BID_LOSS] = (f[t + T_BID_LOSS] as number) + rem * (price - mark) * sign;
+    } else {
+      f[t + T_ASKS] = (f[t + T_ASKS] as number) + value;
+      if (price < mark) f[t + T_ASK_LOSS] = (f[t + T_ASK_LOSS] as number) + rem * (mark - price) * sign;
+    }
+  }
+
+  /** One more open order (`add` gives what it adds to the sides). */
+  countOne(t: number, sign: 1 | -1): void {
+    this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) + sign;
+  }
+
+  /** Takes away a resting LIMIT order (not reduce-only) whose remaining quantity and price are known as floats. */
+  removeResting(t: number, side: 'BUY' | 'SELL', rem: number, price: number, mark: number): void {
+    this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) - 1;
+    this.add(t, side, rem, price, mark, -1);
+  }
+
+  /** Adds (sign 1) or takes away (sign -1) an open order as the margin formulas count it. */
+  addOrder(t: number, o: Order, mark: number, sign: 1 | -1): void {
+    this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) + sign;
+    if (o.reduceOnly || isPendingConditional(o)) return;
+    this.add(t, o.side, o.origQty.toNumber() - o.executedQty.toNumber(), o.price.toNumber(), mark, sign);
+  }
+
+  /**
+   * The symbol's open-order margin (account-margin.ts, one-way netting rule) for the order totals at `t`
+   * with position notional `n` and leverage `lev`: an upper bound when `upper`, else a lower bound.
+   */
+  margin(t: number, n: number, lev: number, upper: boolean): number {
+    const f = this.f;
+    const bids = f[t + T_BIDS] as number;
+    const asks = f[t + T_ASKS] as number;
+    const bidLoss = f[t + T_BID_LOSS] as number;
+    const askLoss = f[t + T_ASK_LOSS] as number;
+    const an = Math.abs(n);
+    const mag = an + Math.abs(bids) + Math.abs(asks) + Math.abs(bidLoss) + Math.abs(askLoss);
+    const tol = REL * mag;
+    const up = Math.abs(n + bids);
+    const down = Math.abs(n - asks);
+    const extra = Math.max(up, down) - an;
+    let m = extra > 0 ? extra / lev : 0;
+    if (upper ? up >= an - tol : up > an + tol) m += bidLoss;
+    if (upper ? down >= an - tol : down > an + tol) m += askLoss;
+    const slack = SLACK * mag + SLACK;
+    return upper ? m + slack : m - slack;
+  }
+
+  /**
+   * The -2027 cap proven with a margin: the position of totals `t` plus the book orders of totals `orders`
+   * plus `value` (a new order's notional) stay below the leverage's cap by CAP_REL.
+   */
+  withinCap(t: number, value: number, orders: number): boolean {
+    const f = this.f;
+    const exposure = value + Math.abs(f[t + T_N] as number) + (f[orders + T_BIDS] as number) + (f[orders + T_ASKS] as number);
+    return exposure * (1 + CAP_REL) + SLACK < (f[t + T_CAP] as number) * (1 - CAP_REL);
+  }
+}
