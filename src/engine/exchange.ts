@@ -60,6 +60,7 @@ import {
 } from './errors.js';
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
 import { OrderBook, type Level } from './order-book.js';
+import { OrderIndex } from './order-index.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls, type AdlQueue } from './liquidation.js';
 import { RiskIndex } from './risk-index.js';
@@ -175,8 +176,9 @@ export class Exchange {
    * Orders by id: every open order, and closed ones for a while (for queries): a closed order is
    * forgotten once it has been closed for `retention.closedOrderMs` of engine time, or when more than
    * `retention.closedOrders` closed orders are kept (oldest first). Older ones are history (src/store).
+   * Iterated in ascending orderId.
    */
-  readonly orders = new Map<number, Order>();
+  readonly orders = new OrderIndex();
   /** closed orders in the order they closed (forgotten from the head; each marked `closedQueued`) */
   private readonly closedQueue: Order[] = [];
   private closedHead = 0;

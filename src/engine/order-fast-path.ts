@@ -661,7 +661,7 @@ export class OrderFastPath {
     )
       return undefined;
     const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
-    if (!SELF_TRADE_PREVENTION_MODES.has(stp)) return undefined;
+    if (stp !== 'EXPIRE_TAKER' && !SELF_TRADE_PREVENTION_MODES.has(stp)) return undefined;
     const clientId = cmd.newClientOrderId;
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ORDER_ID_RE.test(clientId))) return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
