@@ -2,7 +2,10 @@
  * A placeOrder command copied into one fixed object shape, every optional field present (undefined when
  * not given). Commands arrive in many shapes (each caller sets a different subset of the optional fields);
  * reading a field that is absent from objects of many shapes is slow in V8 (megamorphic, not-found
- * lookups), and validation reads each field several times. The copy walks only the keys that are there.
+ * lookups), and validation reads each field several times. The copy starts from a literal of every key
+ * (one shape) and takes the command's own fields with `Object.assign` (native; about half the time of a
+ * key-by-key copy). Commands carry only these keys (the API and the journal build them so); a stray key
+ * would be copied too, changing the shape but not what is read.
  */
 import type { PlaceOrder } from './commands.js';
 
@@ -30,7 +33,5 @@ export function placeOrderFields(cmd: PlaceOrder): PlaceOrder {
     priceMatch: undefined,
     goodTillDate: undefined,
   };
-  const source = cmd as unknown as Record<string, unknown>;
-  for (const key in source) if (Object.prototype.hasOwnProperty.call(out, key)) (out as Record<string, unknown>)[key] = source[key];
-  return out as unknown as PlaceOrder;
+  return Object.assign(out, cmd) as unknown as PlaceOrder;
 }
