@@ -139,14 +139,17 @@ export class FastBounds {
     return t;
   }
 
-  /** The bases of the account block's built totals (first symbol, then the others). */
-  builtTotals(b: number, out: number[]): number[] {
-    out.length = 0;
+  /** Σ of the upper bounds of the open-order margins of the account block's built totals (every symbol summed). */
+  orderMarginUpper(b: number): number {
     const f = this.f;
-    if ((f[b + A_FIRST + T_INDEX] as number) >= 0) out.push(b + A_FIRST);
+    const first = b + A_FIRST;
+    let m = 0;
+    if ((f[first + T_INDEX] as number) >= 0) m += this.margin(first, f[first + T_N] as number, f[first + T_LEV] as number, true);
     const list = this.others[b / BLOCK];
-    if (list !== undefined) for (const t of list) if (t !== undefined && (f[t + T_INDEX] as number) >= 0) out.push(t);
-    return out;
+    if (list !== undefined)
+      for (const t of list)
+        if (t !== undefined && (f[t + T_INDEX] as number) >= 0) m += this.margin(t, f[t + T_N] as number, f[t + T_LEV] as number, true);
+    return m;
   }
 
   /** Starts totals `t` for a symbol: no orders yet. */

@@ -240,8 +240,6 @@ export class OrderFastPath {
   private epoch = 0;
   /** the accounts' float bounds */
   private readonly bounds = new FastBounds();
-  /** a list reused by availableLow */
-  private readonly built: number[] = [];
   private readonly resting: RestingOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
 
   constructor(private readonly ex: FastPathHost) {}
@@ -388,9 +386,10 @@ export class OrderFastPath {
       if (p.amt.isZero()) continue;
       const st = settingsOf(a, p.symbol);
       if (st.marginType !== 'CROSSED') continue;
-      const mark = this.ex.symbols.get(p.symbol)?.markPrice;
-      if (mark === undefined) return undefined;
-      const n = p.amt.toNumber() * mark.toNumber();
+      const s = this.symbolNamed(p.symbol);
+      const g = s === undefined ? undefined : this.grid(s);
+      if (s?.markPrice === undefined || g === undefined) return undefined;
+      const n = p.amt.toNumber() * this.markOf(g, s.markPrice);
       const c = p.cost.toNumber();
       v += n - c - Math.abs(n) / st.leverage;
       mag += Math.abs(n) + Math.abs(c);
@@ -412,7 +411,7 @@ export class OrderFastPath {
       }
       bounds.addOrder(t, o, mark, 1);
     }
-    for (const u of bounds.builtTotals(b, this.built)) v -= bounds.margin(u, bounds.get(u, T_N), bounds.get(u, T_LEV), true);
+    v -= bounds.orderMarginUpper(b);
     return v - SLACK * mag - SLACK;
   }
 
