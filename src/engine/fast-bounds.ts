@@ -122,8 +122,9 @@ export class FastBounds {
   }
 
   /**
-   * The base of the account block's totals for the symbol of Grid.index `index`, and whether they still
-   * have to be built (`init`); a block is made for a symbol seen for the first time.
+   * The base of the account block's totals for the symbol of Grid.index `index`: built when their
+   * T_INDEX is `index`, still to be built (`initTotals`) otherwise. The first symbol's totals sit in the
+   * account block; a block is made for another symbol seen for the first time.
    */
   totalsFor(b: number, index: number): number {
     const first = b + A_FIRST;
