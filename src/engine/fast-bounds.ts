@@ -22,9 +22,9 @@ export const CAP_REL = 1e-9;
 export const SLACK = 1e-9;
 
 // a symbol's totals, from their base
-export const T_INDEX = 0;
-export const T_N = 1;
-export const T_LEV = 2;
+const T_INDEX = 0;
+const T_N = 1;
+const T_LEV = 2;
 const T_CAP = 3;
 const T_COUNT = 4;
 const T_BIDS = 5;
@@ -167,8 +167,19 @@ export class FastBounds {
     f[t + T_ASK_LOSS] = 0;
   }
 
-  get(t: number, field: number): number {
-    return this.f[t + field] as number;
+  /** Whether totals `t` are built, for the symbol of Grid.index `index`. */
+  builtFor(t: number, index: number): boolean {
+    return this.f[t + T_INDEX] === index;
+  }
+
+  /** The position notional at the mark that totals `t` were built with. */
+  notional(t: number): number {
+    return this.f[t + T_N] as number;
+  }
+
+  /** The leverage that totals `t` were built with. */
+  leverage(t: number): number {
+    return this.f[t + T_LEV] as number;
   }
 
   count(t: number): number {

@@ -164,7 +164,7 @@ describe('order fast path', () => {
       served: 0,
       declined: 0,
       marginTooClose: 0,
-      hintRebuilds: 0,
+      boundRebuilds: 0,
       exactRebuilds: 0,
       tradesProven: 0,
       tradesUnproven: 0,
@@ -196,7 +196,7 @@ describe('order fast path', () => {
           totals.served += s.served;
           totals.declined += s.declined;
           totals.marginTooClose += s.marginTooClose;
-          totals.hintRebuilds += s.hintRebuilds;
+          totals.boundRebuilds += s.boundRebuilds;
           totals.exactRebuilds += s.exactRebuilds;
           totals.tradesProven += s.tradesProven;
           totals.tradesUnproven += s.tradesUnproven;
@@ -212,7 +212,7 @@ describe('order fast path', () => {
     assert.ok(totals.served > totals.commands * 0.05, `fast path served ${totals.served} of ${totals.commands}`);
     assert.ok(totals.declined > totals.commands * 0.05, `fast path declined ${totals.declined} of ${totals.commands}`);
     assert.ok(totals.marginTooClose > 20, `only ${totals.marginTooClose} margin checks were too close to call`);
-    assert.ok(totals.hintRebuilds > 50, `only ${totals.hintRebuilds} hints built`);
+    assert.ok(totals.boundRebuilds > 50, `only ${totals.boundRebuilds} bounds built`);
     assert.ok(totals.tradesProven > 100, `only ${totals.tradesProven} trades' margin proven`);
     assert.ok(totals.tradesUnproven > 100, `only ${totals.tradesUnproven} trades left to the exact check`);
   });

@@ -33,7 +33,7 @@ import {
   type SelfTradePrevention,
 } from './commands.js';
 import type { EngineEvent } from './events.js';
-import { FastBounds, REL, SLACK, T_INDEX, T_LEV, T_N } from './fast-bounds.js';
+import { FastBounds, REL, SLACK } from './fast-bounds.js';
 import { newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
 
 /** What the fast path needs of the exchange (exchange.ts implements it). */
@@ -232,7 +232,7 @@ export class OrderFastPath {
    * how many commands it answered, passed to the general path, and how often a margin check was too close
    * to call; how many trades' margin checks it proved (tradeFits) and left to the exact check
    */
-  readonly stats = { served: 0, declined: 0, marginTooClose: 0, hintRebuilds: 0, exactRebuilds: 0, tradesProven: 0, tradesUnproven: 0 };
+  readonly stats = { served: 0, declined: 0, marginTooClose: 0, boundRebuilds: 0, exactRebuilds: 0, tradesProven: 0, tradesUnproven: 0 };
   private readonly grids = new Map<string, Grid | null>();
   /** the symbol whose grid was asked for last, and that grid */
   private lastSymbol: SymbolState | undefined;
@@ -244,12 +244,12 @@ export class OrderFastPath {
 
   constructor(private readonly ex: FastPathHost) {}
 
-  /** Every account's hint is dropped (a mark price moved, or a command the fast path does not follow). */
+  /** Every account's bound is dropped (a mark price moved, or a command the fast path does not follow). */
   invalidateAll(): void {
     this.epoch++;
   }
 
-  /** The account's hint is dropped (the general path changed its orders, positions or wallet). */
+  /** The account's bound is dropped (the general path changed its orders, positions or wallet). */
   invalidate(a: Account | undefined): void {
     if (a === undefined) return;
     const b = this.bounds.accountBlock(a, false);
@@ -258,7 +258,7 @@ export class OrderFastPath {
 
   /**
    * After a command the general path accepted: an order command, or a command of one account (a
-   * deposit, a withdrawal, a setting, isolated margin), drops the hints of the accounts its events name
+   * deposit, a withdrawal, a setting, isolated margin), drops the bounds of the accounts its events name
    * (every order or account change of an account has an event naming it); any other command (a mark or
    * index price, funding…) drops them all.
    */
@@ -284,7 +284,7 @@ export class OrderFastPath {
     }
   }
 
-  /** Drops the hints of the accounts that events[from…] name. */
+  /** Drops the bounds of the accounts that events[from…] name. */
   private dropNamed(events: readonly EngineEvent[], from: number): void {
     for (let i = from; i < events.length; i++) {
       const id = (events[i] as { accountId?: unknown }).accountId;
@@ -356,7 +356,7 @@ export class OrderFastPath {
     const bounds = this.bounds;
     const b = bounds.accountBlock(a, true);
     if (bounds.epochOf(b) !== this.epoch || bounds.opsOf(b) >= MAX_OPS) {
-      this.stats.hintRebuilds++;
+      this.stats.boundRebuilds++;
       bounds.reset(b, this.epoch, 0);
       const low = this.availableLow(a, b);
       if (low !== undefined) bounds.setLow(b, low);
@@ -402,7 +402,7 @@ export class OrderFastPath {
     let mark = 0;
     for (const o of a.openOrders.values()) {
       if (o.symbol !== symbol) {
-        const s = this.ex.symbols.get(o.symbol);
+        const s = this.symbolNamed(o.symbol);
         const g = s === undefined ? undefined : this.grid(s);
         if (s === undefined || g === undefined || s.markPrice === undefined) return undefined;
         symbol = o.symbol;
@@ -422,7 +422,7 @@ export class OrderFastPath {
   private symbolTotals(b: number, a: Account, g: Grid, mark: number, sum = true): number {
     const bounds = this.bounds;
     const t = bounds.totalsFor(b, g.index);
-    if (bounds.get(t, T_INDEX) === g.index) return t;
+    if (bounds.builtFor(t, g.index)) return t;
     const leg = a.positions.get(g.bothKey);
     const lev = settingsOf(a, g.symbol).leverage;
     bounds.initTotals(t, g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, lev, this.capOf(g, lev));
@@ -435,7 +435,7 @@ export class OrderFastPath {
    * and the margin. `replacing` leaves the symbol's orders; an order of `side`, `rem` × `price` joins them
    * (`rem` 0: nothing joins, a cancel). `replacedRem` ≥ 0: `replacing` is a resting LIMIT order (not
    * reduce-only) with that remaining quantity, priced at its ticks. When acceptance is proven, the change is
-   * recorded in the hint (the caller then applies it) and true is answered.
+   * recorded in the bound (the caller then applies it) and true is answered.
    */
   private check(
     a: Account,
@@ -468,8 +468,8 @@ export class OrderFastPath {
       bounds.countOne(after, 1);
       bounds.add(after, side, rem, price, mark, 1);
     }
-    const n = bounds.get(before, T_N);
-    const lev = bounds.get(before, T_LEV);
+    const n = bounds.notional(before);
+    const lev = bounds.leverage(before);
     const delta = bounds.margin(after, n, lev, true) - bounds.margin(before, n, lev, false);
     if (rem > 0 && bounds.lowOf(h) - delta < 0 && delta > 0) {
       this.stats.marginTooClose++;
@@ -483,8 +483,8 @@ export class OrderFastPath {
 
   /**
    * A float lower bound of a one-way account's available balance and its totals on symbol `s`, built afresh
-   * from the account's state (not the kept hint: the general path calls this inside commands, such as a
-   * trigger fired after a fill or a mark move, before they drop the hints they make stale). For
+   * from the account's state (not the kept bound: the general path calls this inside commands, such as a
+   * trigger fired after a fill or a mark move, before they drop the bounds they make stale). For
    * `exposureFits` and `tradeFits`, which read it within one order's checks (nothing changes in between).
    * Undefined: hedge mode, no mark or grid, or a symbol of the account without a mark.
    */
@@ -562,8 +562,8 @@ export class OrderFastPath {
       dn += sign * q * mark;
       mag += q * (mark + p);
     }
-    const n = bounds.get(before, T_N);
-    const lev = bounds.get(before, T_LEV);
+    const n = bounds.notional(before);
+    const lev = bounds.leverage(before);
     const n2 = n + dn;
     const after = bounds.after;
     bounds.copy(after, before);
@@ -585,7 +585,7 @@ export class OrderFastPath {
   /**
    * The general path checks the symbol's conditional orders after every order command; so does the fast
    * path. Orders that fire then (only ones left over from an earlier command's trigger limit can) change
-   * their accounts: those hints are dropped, as after a general-path command.
+   * their accounts: those bounds are dropped, as after a general-path command.
    */
   private triggers(s: SymbolState, time: number, events: EngineEvent[]): void {
     const n = events.length;
@@ -758,7 +758,7 @@ export class OrderFastPath {
     if (o === undefined || o.symbol !== s.instrument.symbol) return undefined;
     const b = this.bounds.accountBlock(a, false);
     if (b >= 0 && this.bounds.epochOf(b) === this.epoch) {
-      // a cancel is never refused; the hint follows it when it can, and is dropped otherwise
+      // a cancel is never refused; the bound follows it when it can, and is dropped otherwise
       const g = this.grid(s);
       const followed =
         s.markPrice !== undefined &&
