@@ -137,6 +137,11 @@ const POSITION_SIDES_ALL = ['BOTH', 'LONG', 'SHORT'] as const;
 /** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
 type Touched = Map<Account, EnginePosition[]>;
 
+/** ACCOUNT_UPDATE lists an account's legs by symbol, then position side. */
+function byLeg(x: EnginePosition, y: EnginePosition): number {
+  return x.symbol + x.positionSide < y.symbol + y.positionSide ? -1 : 1;
+}
+
 interface MatchPlan {
   readonly fills: PlannedFill[];
   readonly filled: Decimal;
@@ -194,6 +199,13 @@ export class Exchange {
     qty: Decimal.ZERO,
     quote: Decimal.ZERO,
     price: Decimal.ZERO,
+  };
+  /** the price band of `priceBand`'s last symbol and mark */
+  private band: { symbol: SymbolState | undefined; mark: Decimal; up: Decimal; down: Decimal } = {
+    symbol: undefined,
+    mark: Decimal.ZERO,
+    up: Decimal.ZERO,
+    down: Decimal.ZERO,
   };
   private time = 0;
   readonly retention: { readonly closedOrderMs: number; readonly closedOrders: number };
@@ -667,6 +679,18 @@ export class Exchange {
    * `given`, when present, is the already-parsed quantity (an amend's remaining quantity); `cmd.quantity` is
    * then ignored. `fired`: a triggered conditional order (its goodTillDate was checked when it was placed).
    */
+  /** The PERCENT_PRICE limits around a mark (kept for the last symbol and mark asked for). */
+  private priceBand(s: SymbolState, mark: Decimal): { up: Decimal; down: Decimal } {
+    const b = this.band;
+    if (b.symbol !== s || b.mark !== mark) {
+      b.symbol = s;
+      b.mark = mark;
+      b.up = mark.mul(s.instrument.multiplierUp);
+      b.down = mark.mul(s.instrument.multiplierDown);
+    }
+    return b;
+  }
+
   private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order, given?: Decimal, fired = false) {
     const inst = s.instrument;
     if (cmd.side !== 'BUY' && cmd.side !== 'SELL') reject(badParam('side'));
@@ -722,8 +746,9 @@ export class Exchange {
           reject(ERR.GOOD_TILL_DATE);
       }
       if (s.markPrice !== undefined && !conditional && price !== undefined) {
-        if (cmd.side === 'BUY' && price.gt(s.markPrice.mul(inst.multiplierUp))) reject(ERR.PRICE_GREATER_THAN_MAX);
-        if (cmd.side === 'SELL' && price.lt(s.markPrice.mul(inst.multiplierDown))) reject(ERR.PRICE_LOWER_THAN_FLOOR);
+        const band = this.priceBand(s, s.markPrice);
+        if (cmd.side === 'BUY' && price.gt(band.up)) reject(ERR.PRICE_GREATER_THAN_MAX);
+        if (cmd.side === 'SELL' && price.lt(band.down)) reject(ERR.PRICE_LOWER_THAN_FLOOR);
       }
     } else {
       if (cmd.price !== undefined) reject(badParam('price'));
@@ -1132,7 +1157,7 @@ export class Exchange {
 
     for (const maker of plan.expireMakers) this.closeOrder(maker, 'EXPIRED', cmd.time, events, 'EXPIRED_IN_MATCH');
     const touched: Touched = new Map();
-    for (const f of plan.fills) this.executeFill(order, f, cmd.time, events, touched);
+    for (const f of plan.fills) this.executeFill(order, a, s, f, cmd.time, events, touched);
 
     if (order.status === 'FILLED') {
       // fully filled by its own matching: nothing rests
@@ -1186,7 +1211,7 @@ export class Exchange {
     events.push(this.orderUpdate(order, 'NEW', time));
     const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER');
     const touched: Touched = new Map();
-    for (const f of plan.fills) this.executeFill(order, f, time, events, touched);
+    for (const f of plan.fills) this.executeFill(order, a, s, f, time, events, touched);
     for (const [acc, positions] of touched) events.push(this.accountUpdate(acc, 'ORDER', time, Decimal.ZERO, positions));
     if (order.executedQty.lt(order.origQty)) {
       order.status = order.executedQty.isZero() ? 'EXPIRED' : 'PARTIALLY_FILLED';
@@ -1420,6 +1445,7 @@ export class Exchange {
     const st = settingsOf(acc, symbol);
     const p = this.ensurePosition(acc, symbol, positionSide);
     const signed = side === 'BUY' ? qty : qty.neg();
+    const wasFlat = p.amt.isZero();
     const r = applyFill(p.amt, p.cost, signed, price);
     const moved = this.moveMargin(st.marginType === 'ISOLATED', acc.crossWallet, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
     acc.crossWallet = moved.cross;
@@ -1427,12 +1453,15 @@ export class Exchange {
     p.amt = r.amt;
     p.cost = r.cost;
     this.risk.markDirty(acc);
-    let set = this.holders.get(symbol);
-    if (!r.amt.isZero()) {
+    // the symbol's holders change only when a leg opens from flat or closes (a leg that stays open keeps
+    // its account among them)
+    if (r.amt.isZero()) {
+      const set = this.holders.get(symbol);
+      if (set !== undefined && !this.positionsOf(acc, symbol).some((q) => !q.amt.isZero())) set.delete(acc);
+    } else if (wasFlat) {
+      let set = this.holders.get(symbol);
       if (set === undefined) this.holders.set(symbol, (set = new Set()));
       set.add(acc);
-    } else if (set !== undefined && !this.positionsOf(acc, symbol).some((q) => !q.amt.isZero())) {
-      set.delete(acc);
     }
     acc.realizedPnl = acc.realizedPnl.add(r.realized);
     acc.commission = acc.commission.add(fee);
@@ -1441,10 +1470,17 @@ export class Exchange {
   }
 
   /** @internal */
-  executeFill(taker: Order, f: PlannedFill, time: number, events: EngineEvent[], touched: Touched): void {
+  executeFill(
+    taker: Order,
+    takerAcc: Account,
+    s: SymbolState,
+    f: PlannedFill,
+    time: number,
+    events: EngineEvent[],
+    touched: Touched,
+  ): void {
     const maker = f.maker;
     const makerAcc = this.accounts.get(maker.accountId) as Account;
-    const takerAcc = this.accounts.get(taker.accountId) as Account;
     const value = f.qty.mul(f.price);
     const makerFee = value.mul(makerAcc.makerRate);
     // liquidation orders pay the clearance fee instead of a taker fee (docs/liquidation.md)
@@ -1455,11 +1491,10 @@ export class Exchange {
     this.orderFilled(maker, makerAcc, f, value, makerFee, tradeId, true, m, time, events, touched);
     this.orderFilled(taker, takerAcc, f, value, takerFee, tradeId, false, t, time, events, touched);
     if (maker.status === 'FILLED') {
-      const s = this.symbols.get(maker.symbol) as SymbolState;
       s.book.remove(maker);
       makerAcc.openOrders.delete(maker.orderId);
     }
-    (this.symbols.get(taker.symbol) as SymbolState).lastPrice = f.price;
+    s.lastPrice = f.price;
     events.push({ e: 'TRADE', E: time, s: taker.symbol, t: tradeId, p: f.price.toString(), q: f.qty.toString(), m: taker.side === 'SELL' });
   }
 
@@ -1687,6 +1722,26 @@ export class Exchange {
   accountUpdate(a: Account, reason: AccountUpdateReason, time: number, balanceChange: Decimal, positions: EnginePosition[]): AccountUpdate {
     let wallet = a.crossWallet;
     for (const p of a.positions.values()) wallet = wallet.add(p.isolatedWallet);
+    const sorted = positions.length < 2 ? positions : positions.slice().sort(byLeg);
+    const legs: AccountUpdate['a']['P'] = [];
+    for (const p of sorted) {
+      const st = settingsOf(a, p.symbol);
+      const mark = this.symbols.get(p.symbol)?.markPrice;
+      // the entry price at 18 places, shown at 8 (computed here: the leg just changed, a memo would miss)
+      const entry = (p.amt.isZero() ? Decimal.ZERO : p.cost.divRoundTwice(p.amt, CALC_SCALE, 8)).toString();
+      legs.push({
+        s: p.symbol,
+        pa: p.amt.toString(),
+        ep: entry,
+        bep: entry,
+        cr: a.realizedPnl.toString(),
+        up: mark === undefined ? '0' : unrealized(p, mark).round(8).toString(),
+        mt: st.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+        iw: p.isolatedWallet.toString(),
+        ps: p.positionSide,
+        ma: 'USDT',
+      });
+    }
     return {
       e: 'ACCOUNT_UPDATE',
       accountId: a.accountId,
@@ -1695,27 +1750,7 @@ export class Exchange {
       a: {
         m: reason,
         B: [{ a: 'USDT', wb: wallet.toString(), cw: a.crossWallet.toString(), bc: balanceChange.toString() }],
-        P: (positions.length < 2
-          ? positions
-          : positions.slice().sort((x, y) => (x.symbol + x.positionSide < y.symbol + y.positionSide ? -1 : 1))
-        ).map((p) => {
-          const st = settingsOf(a, p.symbol);
-          const mark = this.symbols.get(p.symbol)?.markPrice;
-          // the entry price at 18 places, shown at 8 (computed here: the leg just changed, a memo would miss)
-          const entry = (p.amt.isZero() ? Decimal.ZERO : p.cost.divRoundTwice(p.amt, CALC_SCALE, 8)).toString();
-          return {
-            s: p.symbol,
-            pa: p.amt.toString(),
-            ep: entry,
-            bep: entry,
-            cr: a.realizedPnl.toString(),
-            up: mark === undefined ? '0' : unrealized(p, mark).round(8).toString(),
-            mt: st.marginType === 'ISOLATED' ? 'isolated' : 'cross',
-            iw: p.isolatedWallet.toString(),
-            ps: p.positionSide,
-            ma: 'USDT',
-          };
-        }),
+        P: legs,
       },
     };
   }
