@@ -43,6 +43,7 @@ import { entryPrice, marginSummary, settingsOf, unrealized, viewOf } from './acc
 import type { Exchange } from './exchange.js';
 import { MARGIN_CALL_RATIO, crossState, isolatedSlack } from './liquidation.js';
 import { INSURANCE_FUND_ID, byAccountId, type Account, type EnginePosition, type SymbolState } from './state.js';
+import { DirtyAccounts, SWEEP_DIRTY } from './dirty-accounts.js';
 
 /** Twice the unit roundoff: every bound is its first-order derivation with u replaced by ULP. */
 const ULP = 2 ** -52;
@@ -211,7 +212,7 @@ export class MarginSweep {
   private gEMb: Float64Array = new Float64Array(4096);
   private gEMm: Float64Array = new Float64Array(4096);
 
-  private readonly dirty = new Set<Account>();
+  private readonly dirty = new DirtyAccounts(SWEEP_DIRTY);
   private resetPending = true;
   /** an account's open positions while it is copied */
   private readonly scratch: EnginePosition[] = [];

@@ -39,6 +39,7 @@ import type { Exchange } from './exchange.js';
 import { crossState, isolatedSlack } from './liquidation.js';
 import { MarginSweep } from './margin-sweep.js';
 import { INSURANCE_FUND_ID, byAccountId, type Account, type EnginePosition, type SymbolState } from './state.js';
+import { DirtyAccounts, RISK_DIRTY } from './dirty-accounts.js';
 
 /** 1 / MARGIN_CALL_RATIO (0.8): margin call when margin balance ≤ 1.25 × MM. */
 const CALL_FACTOR = 1.25;
@@ -199,7 +200,7 @@ export class RiskIndex {
   private readonly entries = new Map<Account, number>();
   private liveEntries = 0;
   private totalEntries = 0;
-  private readonly dirty = new Set<Account>();
+  private readonly dirty = new DirtyAccounts(RISK_DIRTY);
   /** cross accounts in a margin call: checked on every tick of a symbol they hold */
   private readonly hot = new Set<Account>();
   private readonly legs = new Legs();

@@ -149,6 +149,8 @@ export interface Account {
    * or the hash)
    */
   fastBlock: number;
+  /** @internal which recomputations the account is marked for (dirty-accounts.ts); not state */
+  dirtyBits: number;
 }
 
 /** The insurance fund is an account of its own (it cannot be created or traded by users). */
@@ -216,5 +218,6 @@ export function newAccount(accountId: string, makerRate: Decimal, takerRate: Dec
     insuranceClear: DECIMAL_ZERO,
     marginCall: false,
     fastBlock: -1,
+    dirtyBits: 0,
   };
 }
