@@ -376,6 +376,8 @@ function throughputPass(): { seconds: number; cpuSeconds: number; rejected: numb
 
 interface Tally {
   readonly latNs: Float64Array;
+  /** trades per message (an IOC's cost grows with its fills) */
+  readonly fills: Uint8Array;
   readonly rejected: Map<string, number>;
   readonly statuses: Map<string, number>;
   trades: number;
@@ -403,10 +405,17 @@ function classify(run: Tally, cmd: Command, r: Result): void {
   run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
 }
 
+function tradesOf(r: Result): number {
+  let n = 0;
+  if (r.ok) for (const ev of r.events) if (ev.e === 'TRADE') n++;
+  return n;
+}
+
 function latencyPass(): LatencyRun {
   const ex = freshExchange();
   const run: Tally = {
     latNs: new Float64Array(N),
+    fills: new Uint8Array(N),
     rejected: new Map<string, number>(),
     statuses: new Map<string, number>(),
     trades: 0,
@@ -420,6 +429,7 @@ function latencyPass(): LatencyRun {
       const r1 = ex.execute(c1);
       run.latNs[m] = Number(process.hrtime.bigint() - a);
       classify(run, c1, r1);
+      run.fills[m] = Math.min(255, tradesOf(r1));
       c++;
     } else {
       const c2 = cmds[c + 1] as Command;
@@ -429,6 +439,7 @@ function latencyPass(): LatencyRun {
       run.latNs[m] = Number(process.hrtime.bigint() - a);
       classify(run, c1, r1);
       classify(run, c2, r2);
+      run.fills[m] = Math.min(255, tradesOf(r1) + tradesOf(r2));
       c += 2;
     }
   }
@@ -567,6 +578,24 @@ for (const k of [0, 1, 2, 3] as const) {
   console.log(
     `    ${KINDS[k].padEnd(20)} n=${String(sub.length).padStart(7)}  p50 ${us(percentile(sub, 50))} µs, p99 ${us(percentile(sub, 99))} µs, p99.9 ${us(percentile(sub, 99.9))} µs`,
   );
+}
+{
+  // an IOC's cost by its number of fills: what a fill costs (p99 is set by the IOCs)
+  const parts: string[] = [];
+  for (const [label, lo, hi] of [
+    ['no fill', 0, 0],
+    ['1 fill', 1, 1],
+    ['2 fills', 2, 2],
+    ['3+ fills', 3, 255],
+  ] as const) {
+    const sub = Float64Array.from(
+      perpLatency.latNs.filter(
+        (_, i) => kinds[i] === IOC && (perpLatency.fills[i] as number) >= lo && (perpLatency.fills[i] as number) <= hi,
+      ),
+    ).sort();
+    if (sub.length > 0) parts.push(`${label} n=${fmt(sub.length)} p50 ${us(percentile(sub, 50))} µs`);
+  }
+  console.log(`    IOC by fills: ${parts.join('; ')}`);
 }
 console.log(`  work done: ${fmt(perpLatency.trades)} trades, ${fmt(perpLatency.events)} events`);
 {
