@@ -374,6 +374,19 @@ function throughputPass(): { seconds: number; cpuSeconds: number; rejected: numb
   return { seconds: s, cpuSeconds: cpuSeconds(c0), rejected, hash: ex.stateHash() };
 }
 
+/**
+ * The throughput pass with every answer serialized to JSON, events included, as `perpsim serve` sends
+ * them: the engine formats an event's text only when it is read (docs/engine.md, "Events"), so this is
+ * what a consumer of every event pays on top of the engine.
+ */
+function serializedPass(): { seconds: number; bytes: number } {
+  const ex = freshExchange();
+  let bytes = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < cmds.length; i++) bytes += JSON.stringify(ex.execute(cmds[i] as Command)).length;
+  return { seconds: seconds(t0), bytes };
+}
+
 interface Tally {
   readonly latNs: Float64Array;
   /** trades per message (an IOC's cost grows with its fills) */
@@ -518,6 +531,7 @@ const perpCpu = Math.min(...perpRuns.map((r) => r.cpuSeconds));
 const nobCpu = Math.min(...nobRuns.map((r) => r.cpuSeconds));
 const perpLatency = latencyPass();
 const nobL = nobLatency();
+const serialized = serializedPass();
 
 /** Median cost of the two hrtime.bigint() calls around a message (included in the latency figures). */
 function timerOverheadNs(): number {
@@ -565,6 +579,10 @@ console.log(
   `  throughput: ${fmt(perpMsgsPerSec)} messages/s (${fmt(perpCmdsPerSec)} commands/s), ${fmt(N)} messages in ${perpThroughput.seconds.toFixed(3)} s` +
     ` (best of ${ROUNDS}: ${perpRuns.map((r) => fmt(N / r.seconds)).join(', ')}; per CPU-second ${fmt(N / perpCpu)})` +
     `   [target ≥ ${fmt(TARGETS.throughput)}/s: ${meets(perpMsgsPerSec >= TARGETS.throughput)}]`,
+);
+console.log(
+  `  with every answer and event serialized to JSON (as \`perpsim serve\` sends them): ${fmt(N / serialized.seconds)} messages/s, ` +
+    `${(serialized.bytes / N).toFixed(0)} bytes per message (one pass; not the target figure: the engine formats events when read)`,
 );
 console.log(
   `  latency per message (hrtime around each): p50 ${us(percentile(sortedPerp, 50))} µs, p99 ${us(percentile(sortedPerp, 99))} µs, ` +

@@ -59,7 +59,9 @@ import {
   type BinanceError,
 } from './errors.js';
 import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } from './events.js';
+import { AccountUpdateData, type LegFigures } from './account-update-data.js';
 import { OrderBook, type Level } from './order-book.js';
+import { OrderUpdateFields, type OrderFill } from './order-update-fields.js';
 import { OrderIndex } from './order-index.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls, type AdlQueue } from './liquidation.js';
@@ -1666,56 +1668,8 @@ export class Exchange {
   }
 
   /** @internal */
-  orderUpdate(
-    o: Order,
-    x: OrderUpdate['o']['x'],
-    time: number,
-    trade?: { qty: Decimal; price: Decimal; fee: Decimal; tradeId: number; maker: boolean; realized: Decimal },
-  ): OrderUpdate {
-    const avg = this.averagePrice(o);
-    return {
-      e: 'ORDER_TRADE_UPDATE',
-      accountId: o.accountId,
-      E: time,
-      T: time,
-      o: {
-        s: o.symbol,
-        c: o.clientOrderId,
-        S: o.side,
-        o: o.type,
-        f: o.timeInForce,
-        q: o.origQty.toString(),
-        p: o.price.toString(),
-        ap: avg.toString(),
-        sp: o.stopPrice.toString(),
-        x,
-        X: o.status,
-        i: o.orderId,
-        l: trade?.qty.toString() ?? '0',
-        z: o.executedQty.toString(),
-        L: trade?.price.toString() ?? '0',
-        N: 'USDT',
-        n: trade?.fee.toString() ?? '0',
-        T: time,
-        t: trade?.tradeId ?? 0,
-        b: '0',
-        a: '0',
-        m: trade?.maker ?? false,
-        R: o.reduceOnly,
-        wt: o.workingType,
-        ot: o.origType,
-        ps: o.positionSide,
-        cp: o.closePosition,
-        rp: trade?.realized.toString() ?? '0',
-        pP: false,
-        si: 0,
-        ss: 0,
-        V: o.selfTradePreventionMode,
-        pm: o.priceMatch,
-        gtd: o.goodTillDate,
-        er: '0',
-      },
-    };
+  orderUpdate(o: Order, x: OrderUpdate['o']['x'], time: number, trade?: OrderFill): OrderUpdate {
+    return { e: 'ORDER_TRADE_UPDATE', accountId: o.accountId, E: time, T: time, o: new OrderUpdateFields(o, x, time, trade) };
   }
 
   /** @internal */
@@ -1723,35 +1677,24 @@ export class Exchange {
     let wallet = a.crossWallet;
     for (const p of a.positions.values()) wallet = wallet.add(p.isolatedWallet);
     const sorted = positions.length < 2 ? positions : positions.slice().sort(byLeg);
-    const legs: AccountUpdate['a']['P'] = [];
-    for (const p of sorted) {
-      const st = settingsOf(a, p.symbol);
-      const mark = this.symbols.get(p.symbol)?.markPrice;
-      // the entry price at 18 places, shown at 8 (computed here: the leg just changed, a memo would miss)
-      const entry = (p.amt.isZero() ? Decimal.ZERO : p.cost.divRoundTwice(p.amt, CALC_SCALE, 8)).toString();
+    // the legs' figures now (their text is made when the event is read: account-update-data.ts)
+    const legs: LegFigures[] = [];
+    for (const p of sorted)
       legs.push({
-        s: p.symbol,
-        pa: p.amt.toString(),
-        ep: entry,
-        bep: entry,
-        cr: a.realizedPnl.toString(),
-        up: mark === undefined ? '0' : unrealized(p, mark).round(8).toString(),
-        mt: st.marginType === 'ISOLATED' ? 'isolated' : 'cross',
-        iw: p.isolatedWallet.toString(),
-        ps: p.positionSide,
-        ma: 'USDT',
+        symbol: p.symbol,
+        positionSide: p.positionSide,
+        amt: p.amt,
+        cost: p.cost,
+        isolatedWallet: p.isolatedWallet,
+        isolated: settingsOf(a, p.symbol).marginType === 'ISOLATED',
+        mark: this.symbols.get(p.symbol)?.markPrice,
       });
-    }
     return {
       e: 'ACCOUNT_UPDATE',
       accountId: a.accountId,
       E: time,
       T: time,
-      a: {
-        m: reason,
-        B: [{ a: 'USDT', wb: wallet.toString(), cw: a.crossWallet.toString(), bc: balanceChange.toString() }],
-        P: legs,
-      },
+      a: new AccountUpdateData(reason, wallet, a.crossWallet, balanceChange, a.realizedPnl, legs),
     };
   }
 

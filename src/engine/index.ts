@@ -1,6 +1,7 @@
 /** perpsim's exchange engine: a deterministic state machine over the margin core. */
 export * from './commands.js';
 export * from './events.js';
+export { orderFieldsObject } from './order-update-fields.js';
 export * from './errors.js';
 export * from './state.js';
 export * from './order-book.js';

@@ -177,7 +177,8 @@ describe('risk index', () => {
           }
           const a: Result = indexed.execute(cmd);
           const b: Result = scanning.execute(cmd);
-          assert.deepEqual(a, b, `${cmd.type} at ${cmd.time}`);
+          // compared as Binance JSON (events are formatted when read: order-update-fields.ts)
+          assert.deepEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)), `${cmd.type} at ${cmd.time}`);
           if (a.ok) liquidations += a.events.filter((e) => e.e === 'LIQUIDATION').length;
         }
         assert.equal(indexed.stateHash(), scanning.stateHash());

@@ -19,7 +19,14 @@
 import Database from 'better-sqlite3';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Decimal } from '../core/index.js';
-import { newOrder, type EngineEvent, type LiquidationExplanation, type Order, type OrderUpdate } from '../engine/index.js';
+import {
+  newOrder,
+  orderFieldsObject,
+  type EngineEvent,
+  type LiquidationExplanation,
+  type Order,
+  type OrderUpdate,
+} from '../engine/index.js';
 import type { FundingRecord, History, Income, IncomeType, MarginChange, PublicTrade, UserTrade } from '../api/history.js';
 import { HistoryWriter, OP, prepareHistoryDatabase, storedSeq, type HistoryBatch } from './history-writer.js';
 import type { HistoryWorkerData, HistoryWorkerMessage } from './history-worker.js';
@@ -237,10 +244,11 @@ export class HistoryDb implements History {
     switch (event.e) {
       case 'ORDER_TRADE_UPDATE': {
         const o = event.o;
-        // the order's last known state (for queries once the engine has forgotten it)
+        // the order's last known state (for queries once the engine has forgotten it), as a plain object:
+        // the batch goes to the writer thread
         const known = b.orders.get(o.i);
-        if (known === undefined) b.orders.set(o.i, [event.accountId, o.s, o.i, seq, o.T, o]);
-        else known[5] = o;
+        if (known === undefined) b.orders.set(o.i, [event.accountId, o.s, o.i, seq, o.T, orderFieldsObject(o)]);
+        else known[5] = orderFieldsObject(o);
         if (o.x === 'TRADE') b.ops.push(OP.trade, event.accountId, o.s, o.t, o.i, o.S, o.L, o.l, o.rp, o.n, o.N, o.T, o.ps, o.m, seq);
         break;
       }
