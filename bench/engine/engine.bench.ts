@@ -376,7 +376,7 @@ function throughputPass(): { seconds: number; cpuSeconds: number; rejected: numb
 
 /**
  * The throughput pass with every answer serialized to JSON, events included, as `perpsim serve` sends
- * them: the engine formats an event's text only when it is read (docs/engine.md, "Events"), so this is
+ * them: the engine formats an event's text only when it is read (docs/engine.md, "Events and order answers"), so this is
  * what a consumer of every event pays on top of the engine.
  */
 function serializedPass(): { seconds: number; bytes: number } {

@@ -2,7 +2,7 @@
  * Events: what the engine emits for accepted commands. They carry what Binance's user data stream
  * carries (field letters as in ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ACCOUNT_CONFIG_UPDATE) so the API
  * layer only translates them, plus the account they belong to. ORDER_TRADE_UPDATE's `o` and ACCOUNT_UPDATE's
- * `a` make their text when read (order-update-fields.ts, account-update-data.ts; docs/engine.md, "Events"):
+ * `a` make their text when read (order-update-fields.ts, account-update-data.ts; docs/engine.md, "Events and order answers"):
  * read their fields or serialize them (JSON.stringify), and compare events as JSON.
  */
 export interface OrderUpdate {

@@ -62,6 +62,7 @@ import type { AccountUpdate, AccountUpdateReason, EngineEvent, OrderUpdate } fro
 import { AccountUpdateData, type LegFigures } from './account-update-data.js';
 import { OrderBook, type Level } from './order-book.js';
 import { OrderUpdateFields, type OrderFill } from './order-update-fields.js';
+import { OrderAnswer } from './order-answer.js';
 import { OrderIndex } from './order-index.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls, type AdlQueue } from './liquidation.js';
@@ -192,16 +193,6 @@ export class Exchange {
   /** the closed queue's head index when `headForgetAt` (its order's updateTime + retention) was taken */
   private headIndex = -1;
   private headForgetAt = 0;
-  /**
-   * The last average fill price computed, with the order and the fill totals it was computed from (a
-   * command's ORDER_TRADE_UPDATE and its answer show the same average: one division, one text).
-   */
-  private avg: { order: Order | undefined; qty: Decimal; quote: Decimal; price: Decimal } = {
-    order: undefined,
-    qty: Decimal.ZERO,
-    quote: Decimal.ZERO,
-    price: Decimal.ZERO,
-  };
   /** the price band of `priceBand`'s last symbol and mark */
   private band: { symbol: SymbolState | undefined; mark: Decimal; up: Decimal; down: Decimal } = {
     symbol: undefined,
@@ -1516,9 +1507,6 @@ export class Exchange {
   ): void {
     o.executedQty = o.executedQty.add(f.qty);
     o.cumQuote = o.cumQuote.add(value);
-    // its first fill (adding to zero gives the fill's own quantity): the average is the fill's price, exact
-    // at 8 places when the price has no more
-    if (o.executedQty === f.qty && f.price.e <= 8) this.keepAverage(o, f.price);
     o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     o.updateTime = time;
     events.push(this.orderUpdate(o, 'TRADE', time, { qty: f.qty, price: f.price, fee, tradeId, maker, realized: res.realized }));
@@ -1608,63 +1596,9 @@ export class Exchange {
   // ---- views ------------------------------------------------------------------------------------
 
   /** An order's average fill price, 8 places (HALF_UP): cumQuote / executedQty, 0 before any fill. */
-  private averagePrice(o: Order): Decimal {
-    const qty = o.executedQty;
-    if (qty.isZero()) return Decimal.ZERO;
-    const m = this.avg;
-    if (m.order !== o || m.qty !== qty || m.quote !== o.cumQuote) this.keepAverage(o, o.cumQuote.div(qty, 8));
-    return m.price;
-  }
 
-  private keepAverage(o: Order, price: Decimal): void {
-    const m = this.avg;
-    m.order = o;
-    m.qty = o.executedQty;
-    m.quote = o.cumQuote;
-    m.price = price;
-  }
-
-  orderJSON(o: Order): Record<string, unknown> {
-    const avg = this.averagePrice(o);
-    const json: Record<string, unknown> = {
-      orderId: o.orderId,
-      symbol: o.symbol,
-      status: o.status,
-      clientOrderId: o.clientOrderId,
-      price: o.price.toString(),
-      avgPrice: avg.toString(),
-      origQty: o.origQty.toString(),
-      executedQty: o.executedQty.toString(),
-      cumQuote: o.cumQuote.toString(),
-      timeInForce: o.timeInForce,
-      type: o.type,
-      reduceOnly: o.reduceOnly,
-      closePosition: o.closePosition,
-      side: o.side,
-      positionSide: o.positionSide,
-      stopPrice: o.stopPrice.toString(),
-      workingType: o.workingType,
-      priceProtect: false,
-      origType: o.origType,
-      priceMatch: o.priceMatch,
-      selfTradePreventionMode: o.selfTradePreventionMode,
-      goodTillDate: o.goodTillDate,
-      time: o.time,
-      updateTime: o.updateTime,
-    };
-    if (o.origType !== 'TRAILING_STOP_MARKET') return json;
-    // a trailing stop's fields come after origType, as Binance lists them (one fixed literal shape above)
-    const { priceMatch, selfTradePreventionMode, goodTillDate, time, updateTime, ...head } = json;
-    return {
-      ...head,
-      activatePrice: (o.activationPrice ?? o.trailExtreme ?? Decimal.ZERO).toString(),
-      priceRate: (o.callbackRate ?? Decimal.ZERO).mulInt(100).toString(),
-      priceMatch,
-      selfTradePreventionMode,
-      goodTillDate,
-      time,
-      updateTime,
-    };
+  orderJSON(o: Order): OrderAnswer {
+    return new OrderAnswer(o);
   }
 
   /** @internal */

@@ -34,6 +34,7 @@ import {
 } from './commands.js';
 import type { EngineEvent } from './events.js';
 import { FastBounds, REL, SLACK } from './fast-bounds.js';
+import type { OrderAnswer } from './order-answer.js';
 import { newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
 
 /** What the fast path needs of the exchange (exchange.ts implements it). */
@@ -43,7 +44,7 @@ export interface FastPathHost {
   allocateOrderId(): number;
   remember(o: Order): void;
   orderUpdate(o: Order, x: 'NEW' | 'AMENDMENT' | 'CANCELED', time: number): EngineEvent;
-  orderJSON(o: Order): Record<string, unknown>;
+  orderJSON(o: Order): OrderAnswer;
   /** closes an open order (book, account) and answers its ORDER_TRADE_UPDATE */
   closeOrderEvent(o: Order, exec: 'CANCELED', time: number): EngineEvent;
   /** keeps a closed order among the closed ones (the exchange does it for the events after the first) */

@@ -65,7 +65,9 @@ describe('engine snapshots', () => {
         price: '59000',
         quantity: '0.01',
       });
-    assert.deepEqual(next(restored), next(ex));
+    // answers and events compared as Binance JSON (they are formatted when read)
+    const json = (r: unknown) => JSON.parse(JSON.stringify(r)) as unknown;
+    assert.deepEqual(json(next(restored)), json(next(ex)));
   });
 
   it('refuses what is not a snapshot, an unknown symbol, a dangling order id and a wrong state hash', () => {
