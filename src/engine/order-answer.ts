@@ -117,37 +117,51 @@ export class OrderAnswer {
 
   /** Binance's order JSON (JSON.stringify calls it). */
   toJSON(): Record<string, unknown> {
+    return this.activate === undefined ? this.plainJSON() : this.trailingJSON();
+  }
+
+  private plainJSON(): Record<string, unknown> {
     const o = this.order;
-    const head = {
+    return {
       orderId: this.orderId,
       symbol: o.symbol,
       status: this.state,
       clientOrderId: o.clientOrderId,
-      price: this.price,
+      price: this.limit.toString(),
       avgPrice: this.avgPrice,
-      origQty: this.origQty,
-      executedQty: this.executedQty,
-      cumQuote: this.cumQuote,
+      origQty: this.quantity.toString(),
+      executedQty: this.filled.toString(),
+      cumQuote: this.quote.toString(),
       timeInForce: o.timeInForce,
       type: o.type,
       reduceOnly: o.reduceOnly,
       closePosition: o.closePosition,
       side: o.side,
       positionSide: o.positionSide,
-      stopPrice: this.stopPrice,
+      stopPrice: o.stopPrice.toString(),
       workingType: o.workingType,
       priceProtect: false,
       origType: o.origType,
-    };
-    const tail = {
       priceMatch: this.match,
       selfTradePreventionMode: o.selfTradePreventionMode,
       goodTillDate: o.goodTillDate,
       time: o.time,
       updateTime: this.updated,
     };
-    if (this.activate === undefined) return { ...head, ...tail };
-    // a trailing stop's fields come after origType, as Binance lists them
-    return { ...head, activatePrice: this.activatePrice, priceRate: this.priceRate, ...tail };
+  }
+
+  /** A trailing stop's JSON: its activation price and rate come after origType, as Binance lists them. */
+  private trailingJSON(): Record<string, unknown> {
+    const { priceMatch, selfTradePreventionMode, goodTillDate, time, updateTime, ...head } = this.plainJSON();
+    return {
+      ...head,
+      activatePrice: this.activatePrice,
+      priceRate: this.priceRate,
+      priceMatch,
+      selfTradePreventionMode,
+      goodTillDate,
+      time,
+      updateTime,
+    };
   }
 }
