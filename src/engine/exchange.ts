@@ -787,13 +787,13 @@ export class Exchange {
 
     // What the order does to the position: one-way reduceOnly, hedge closing legs. For a conditional
     // order this is checked when it triggers (the position may change until then) [inference].
-    const leg = a.positions.get(positionKey(cmd.symbol, positionSide));
-    const legAmt = leg?.amt ?? Decimal.ZERO;
     const closingHedge =
       a.dualSidePosition && ((positionSide === 'LONG' && cmd.side === 'SELL') || (positionSide === 'SHORT' && cmd.side === 'BUY'));
     const reduceOnly = cmd.reduceOnly === true || closingHedge || closePosition;
     let quantity = qty;
-    if (!conditional) {
+    if (!conditional && (cmd.reduceOnly === true || closingHedge)) {
+      // (the leg is looked up only here: an order that may open needs none of it)
+      const legAmt = a.positions.get(positionKey(cmd.symbol, positionSide))?.amt ?? Decimal.ZERO;
       if (cmd.reduceOnly === true) {
         const reduces = (cmd.side === 'SELL' && legAmt.isPositive()) || (cmd.side === 'BUY' && legAmt.isNegative());
         if (!reduces) reject(ERR.REDUCE_ONLY_REJECT);
