@@ -73,4 +73,8 @@ export class AccountUpdateData implements Payload {
   toJSON(): Payload {
     return { m: this.m, B: this.B, P: this.P };
   }
+  /** console.log and util.inspect show the Binance object too. */
+  [Symbol.for('nodejs.util.inspect.custom')](): Payload {
+    return this.toJSON();
+  }
 }

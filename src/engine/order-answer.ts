@@ -119,6 +119,10 @@ export class OrderAnswer {
   toJSON(): Record<string, unknown> {
     return this.activate === undefined ? this.plainJSON() : this.trailingJSON();
   }
+  /** console.log and util.inspect show the Binance object too. */
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.toJSON();
+  }
 
   private plainJSON(): Record<string, unknown> {
     const o = this.order;

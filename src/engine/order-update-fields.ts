@@ -190,6 +190,10 @@ export class OrderUpdateFields implements Fields {
       er: this.er,
     };
   }
+  /** console.log and util.inspect show the Binance object too. */
+  [Symbol.for('nodejs.util.inspect.custom')](): Fields {
+    return this.toJSON();
+  }
 }
 
 /** An ORDER_TRADE_UPDATE's order fields as a plain object (for a consumer that keeps or clones them). */
