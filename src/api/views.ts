@@ -22,6 +22,7 @@ import {
   type SymbolRiskInput,
 } from '../core/index.js';
 import {
+  averageFillPrice,
   entryPrice,
   isPendingConditional,
   marginSummary,
@@ -452,7 +453,7 @@ export function orderView(ex: Exchange, o: Order, kind: 'query' | 'response' | '
   const s = ex.symbols.get(o.symbol);
   const ack = kind === 'ack';
   const zeroQty = ack ? qtyText(s, Decimal.ZERO) : '';
-  const avg = ack || o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+  const avg = ack ? Decimal.ZERO : averageFillPrice(o.executedQty, o.cumQuote);
   const executedQty = ack ? zeroQty : qtyText(s, o.executedQty);
   const out: Record<string, unknown> = {
     orderId: o.orderId,

@@ -668,10 +668,6 @@ export class Exchange {
     return price;
   }
 
-  /**
-   * `given`, when present, is the already-parsed quantity (an amend's remaining quantity); `cmd.quantity` is
-   * then ignored. `fired`: a triggered conditional order (its goodTillDate was checked when it was placed).
-   */
   /** The PERCENT_PRICE limits around a mark (kept for the last symbol and mark asked for). */
   private priceBand(s: SymbolState, mark: Decimal): { up: Decimal; down: Decimal } {
     const b = this.band;
@@ -684,6 +680,10 @@ export class Exchange {
     return b;
   }
 
+  /**
+   * `given`, when present, is the already-parsed quantity (an amend's remaining quantity); `cmd.quantity` is
+   * then ignored. `fired`: a triggered conditional order (its goodTillDate was checked when it was placed).
+   */
   private validateOrder(cmd: PlaceOrder, a: Account, s: SymbolState, replacing?: Order, given?: Decimal, fired = false) {
     const inst = s.instrument;
     if (cmd.side !== 'BUY' && cmd.side !== 'SELL') reject(badParam('side'));
@@ -1010,7 +1010,7 @@ export class Exchange {
     if (match === 'NONE' && cmd.price === undefined) reject(badParam('price'));
     if (total.lte(o.executedQty)) {
       this.closeOrder(o, 'CANCELED', cmd.time, events);
-      return this.orderJSON(o);
+      return this.orderAnswer(o);
     }
     const inst = (this.symbols.get(cmd.symbol) as SymbolState).instrument;
     if (decimalsOf(total) > inst.quantityPrecision) reject(ERR.PRECISION);
@@ -1144,7 +1144,7 @@ export class Exchange {
       s.book.replace(replacing, order);
       a.openOrders.set(orderId, order);
       events.push(this.orderUpdate(order, 'AMENDMENT', cmd.time));
-      return this.orderJSON(order);
+      return this.orderAnswer(order);
     }
     events.push(this.orderUpdate(order, replacing === undefined ? 'NEW' : 'AMENDMENT', cmd.time));
 
@@ -1165,7 +1165,7 @@ export class Exchange {
     }
     if (replacing !== undefined && a.openOrders.get(orderId) === replacing) a.openOrders.delete(orderId);
     for (const [a, positions] of touched) events.push(this.accountUpdate(a, 'ORDER', cmd.time, Decimal.ZERO, positions));
-    return this.orderJSON(order);
+    return this.orderAnswer(order);
   }
 
   /**
@@ -1303,7 +1303,7 @@ export class Exchange {
     s.conditional.set(orderId, order);
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     events.push(this.orderUpdate(order, 'NEW', cmd.time));
-    return this.orderJSON(order);
+    return this.orderAnswer(order);
   }
 
   /** Available balance of the taker if the planned trade were applied (nothing is mutated). */
@@ -1582,7 +1582,7 @@ export class Exchange {
     this.symbol(cmd.symbol);
     const o = this.findOpenOrder(a, cmd.symbol, cmd.orderId, cmd.origClientOrderId);
     this.closeOrder(o, 'CANCELED', cmd.time, events);
-    return this.orderJSON(o);
+    return this.orderAnswer(o);
   }
 
   private cancelAllOrders(cmd: CancelAllOrders, events: EngineEvent[]): unknown {
@@ -1595,9 +1595,8 @@ export class Exchange {
 
   // ---- views ------------------------------------------------------------------------------------
 
-  /** An order's average fill price, 8 places (HALF_UP): cumQuote / executedQty, 0 before any fill. */
-
-  orderJSON(o: Order): OrderAnswer {
+  /** The answer to an order command: the order as it is now, formatted when read (order-answer.ts). */
+  orderAnswer(o: Order): OrderAnswer {
     return new OrderAnswer(o);
   }
 

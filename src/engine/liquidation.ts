@@ -10,6 +10,7 @@ import type { Side } from './commands.js';
 import type { EngineEvent, LiquidationExplanation } from './events.js';
 import type { Exchange } from './exchange.js';
 import {
+  averageFillPrice,
   INSURANCE_FUND_ID,
   byAccountId,
   isPendingConditional,
@@ -228,7 +229,11 @@ function closeLeg(
   const order = ex.systemOrder(a, p, side, qty, bpTick, `autoclose-${time}`, time, events);
   const closed: LiquidationExplanation['closed'] = [];
   if (order.executedQty.isPositive()) {
-    closed.push({ via: 'book', qty: order.executedQty.toString(), avgPrice: order.cumQuote.div(order.executedQty, 8).toString() });
+    closed.push({
+      via: 'book',
+      qty: order.executedQty.toString(),
+      avgPrice: averageFillPrice(order.executedQty, order.cumQuote).toString(),
+    });
   }
   let rest = qty.sub(order.executedQty);
   // 2. what the book could not take: the insurance fund takes it over at the bankruptcy price; with an

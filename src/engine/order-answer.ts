@@ -10,7 +10,7 @@
  */
 import { Decimal } from '../core/index.js';
 import type { PriceMatch } from './commands.js';
-import type { Order, OrderStatus } from './state.js';
+import { averageFillPrice, type Order, type OrderStatus } from './state.js';
 
 export class OrderAnswer {
   readonly orderId: number;
@@ -52,7 +52,7 @@ export class OrderAnswer {
   }
   /** the average fill price at 8 places (HALF_UP) */
   get avgPrice(): string {
-    return this.filled.isZero() ? '0' : this.quote.div(this.filled, 8).toString();
+    return averageFillPrice(this.filled, this.quote).toString();
   }
   get origQty(): string {
     return this.quantity.toString();

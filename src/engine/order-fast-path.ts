@@ -44,7 +44,7 @@ export interface FastPathHost {
   allocateOrderId(): number;
   remember(o: Order): void;
   orderUpdate(o: Order, x: 'NEW' | 'AMENDMENT' | 'CANCELED', time: number): EngineEvent;
-  orderJSON(o: Order): OrderAnswer;
+  orderAnswer(o: Order): OrderAnswer;
   /** closes an open order (book, account) and answers its ORDER_TRADE_UPDATE */
   closeOrderEvent(o: Order, exec: 'CANCELED', time: number): EngineEvent;
   /** keeps a closed order among the closed ones (the exchange does it for the events after the first) */
@@ -694,7 +694,7 @@ export class OrderFastPath {
     const events = [this.ex.orderUpdate(order, 'NEW', cmd.time)];
     a.openOrders.set(orderId, order);
     s.book.add(order);
-    const result = this.ex.orderJSON(order);
+    const result = this.ex.orderAnswer(order);
     this.triggers(s, cmd.time, events);
     return { ok: true, events, result };
   }
@@ -744,7 +744,7 @@ export class OrderFastPath {
     const events = [this.ex.orderUpdate(o, 'AMENDMENT', cmd.time)];
     // out of its queue and to the back of the one at its new price (also at the same price with more quantity)
     if (!keepsPlace) s.book.move(o, from);
-    const result = this.ex.orderJSON(o);
+    const result = this.ex.orderAnswer(o);
     this.triggers(s, cmd.time, events);
     return { ok: true, events, result };
   }
@@ -770,6 +770,6 @@ export class OrderFastPath {
     }
     const events = [this.ex.closeOrderEvent(o, 'CANCELED', cmd.time)];
     this.ex.queueClosed(o);
-    return { ok: true, events, result: this.ex.orderJSON(o) };
+    return { ok: true, events, result: this.ex.orderAnswer(o) };
   }
 }

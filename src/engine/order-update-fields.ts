@@ -10,7 +10,7 @@
  */
 import type { Decimal } from '../core/index.js';
 import type { OrderUpdate } from './events.js';
-import type { Order } from './state.js';
+import { averageFillPrice, type Order } from './state.js';
 
 type Fields = OrderUpdate['o'];
 
@@ -71,7 +71,7 @@ export class OrderUpdateFields implements Fields {
   }
   /** the average fill price at 8 places (HALF_UP), as the order's answer shows it */
   get ap(): string {
-    this.average ??= this.filled.isZero() ? '0' : this.quote.div(this.filled, 8).toString();
+    this.average ??= averageFillPrice(this.filled, this.quote).toString();
     return this.average;
   }
   get sp(): string {

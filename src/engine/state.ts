@@ -47,6 +47,11 @@ export interface Order {
   closedQueued: boolean;
 }
 
+/** An order's average fill price: cumQuote / executedQty at 8 places (HALF_UP), 0 before any fill. */
+export function averageFillPrice(executedQty: Decimal, cumQuote: Decimal): Decimal {
+  return executedQty.isZero() ? DECIMAL_ZERO : cumQuote.div(executedQty, 8);
+}
+
 /** What every new order must be given; the rest defaults to a fresh GTC order (nothing filled). */
 export type OrderInit = Pick<
   Order,

@@ -11,7 +11,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Decimal } from '../../core/index.js';
-import { isPendingConditional, type Account, type Exchange, type Order } from '../../engine/index.js';
+import { averageFillPrice, isPendingConditional, type Account, type Exchange, type Order } from '../../engine/index.js';
 import { API } from '../api-errors.js';
 import { clientId, integer, oneOf, symbol } from '../params.js';
 import { defineRoute, run, symbolState, type ApiContext } from '../route.js';
@@ -34,7 +34,7 @@ export function algoView(ex: Exchange, o: Order): Record<string, unknown> {
   const p = (d: Decimal) => (i === undefined ? d.toString() : d.toFixed(Math.max(i.pricePrecision, d.normalize().e)));
   const q = (d: Decimal) => (i === undefined ? d.toString() : d.toFixed(Math.max(i.quantityPrecision, d.normalize().e)));
   const triggered = !isPendingConditional(o);
-  const avg = o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty, 8);
+  const avg = averageFillPrice(o.executedQty, o.cumQuote);
   return {
     algoId: o.orderId,
     clientAlgoId: o.clientOrderId,
