@@ -28,7 +28,9 @@
  * lazily) after anything that changes its positions or wallets (fills, deposits, withdrawals, isolated
  * margin, funding, liquidation) and after it was popped and checked: such accounts are marked dirty, and
  * the next tick (of any symbol) recomputes them first, so that many fills between two ticks cost one. Cross accounts already in a margin
- * call are checked on every tick of a symbol they hold (they must be re-armed when the ratio falls).
+ * call are checked on every tick of a symbol they hold (they must be re-armed when the ratio falls), and
+ * so is an account indexed with no slack left (still liquidatable after a tick that found no liquidity,
+ * or past the call level before its call went out): its trigger would lie behind the mark.
  * The triggers are binary floats padded towards firing early: they only decide when the exact check
  * runs, no amount is ever computed from them. The index is derived state: it is not part of the state
  * hash, and a restored snapshot rebuilds it (markAllDirty drops every entry and re-indexes every account).
@@ -322,19 +324,22 @@ export class RiskIndex {
     const end = sw.rowEnd(ai);
     for (let r = sw.rowStart(ai); r < end; r++) {
       if (!sw.rowIsolated(r)) continue;
+      const slack = sw.isolatedSlackLow(r);
+      if (this.pastTrigger(a, slack)) continue;
       legs.clear();
       add(r);
-      this.pushLegs(a, version, legs, sw.isolatedSlackLow(r), 1);
+      this.pushLegs(a, version, legs, slack, 1);
     }
     if (sw.crossLegs(ai) === 0) return;
-    if (a.marginCall) {
+    const slack = sw.crossSlackLow(ai, CALL_FACTOR);
+    if (a.marginCall || this.pastTrigger(a, slack)) {
       // checked on every tick of its symbols until the ratio falls below the warning level again
       this.hot.add(a);
       return;
     }
     legs.clear();
     for (let r = sw.rowStart(ai); r < end; r++) if (!sw.rowIsolated(r)) add(r);
-    this.pushLegs(a, version, legs, sw.crossSlackLow(ai, CALL_FACTOR), CALL_FACTOR);
+    this.pushLegs(a, version, legs, slack, CALL_FACTOR);
   }
 
   /** The slacks from the exact checks (a position in a symbol without a mark, or slacksFrom 'exact'). */
@@ -348,21 +353,35 @@ export class RiskIndex {
     };
     for (const p of a.positions.values()) {
       if (p.amt.isZero() || settingsOf(a, p.symbol).marginType !== 'ISOLATED') continue;
+      const slack = isolatedSlack(this.ex, p).toNumber();
+      if (this.pastTrigger(a, slack)) continue;
       legs.clear();
       add(p);
-      this.pushLegs(a, version, legs, isolatedSlack(this.ex, p).toNumber(), 1);
+      this.pushLegs(a, version, legs, slack, 1);
     }
     const cross = crossState(this.ex, a);
     if (cross.legs.length === 0) return;
-    if (a.marginCall) {
+    const slack = cross.marginBalance.sub(cross.maintMargin.mul(CALL_FACTOR_DEC)).toNumber();
+    if (a.marginCall || this.pastTrigger(a, slack)) {
       // checked on every tick of its symbols until the ratio falls below the warning level again
       this.hot.add(a);
       return;
     }
-    const slack = cross.marginBalance.sub(cross.maintMargin.mul(CALL_FACTOR_DEC));
     legs.clear();
     for (const p of cross.legs) add(p);
-    this.pushLegs(a, version, legs, slack.toNumber(), CALL_FACTOR);
+    this.pushLegs(a, version, legs, slack, CALL_FACTOR);
+  }
+
+  /**
+   * No slack left (an account still liquidatable after a tick that found no liquidity for it, or past the
+   * margin-call level before its call was sent): a trigger would lie behind the mark, where a move in the
+   * account's favour never reaches it, yet the next tick must check it as a scan would. Such an account is
+   * checked on every tick of its symbols (hot) until it is indexed again with slack to spare.
+   */
+  private pastTrigger(a: Account, slack: number): boolean {
+    if (slack > 0) return false;
+    this.hot.add(a);
+    return true;
   }
 
   /** Pushes the legs' triggers for a shared slack (MM counted `c` times). */
