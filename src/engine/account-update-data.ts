@@ -4,7 +4,7 @@
  * The event takes the account's balances and each changed leg's figures as they are when it is made
  * (Decimals never change; the account and its legs do, by later commands) and makes the text when a
  * consumer reads `B` or `P` or serializes the event (`toJSON` gives the Binance object): the wallet and
- * realized PnL at up to 18 places, the entry price (a division) and the unrealized PnL on the mark. A
+ * realized PnL, the entry price (a division) and the unrealized PnL on the mark. A
  * replay or a backtest that does not read its account events does not pay for them. `B` and `P` are
  * made once and are the same arrays on every read.
  */

@@ -4,7 +4,7 @@ import { Decimal, builtinInstruments, dec, liquidationPrice, type Instrument } f
 import { marginSummary, viewOf, entryPrice } from './account-margin.js';
 import type { Command, PlaceOrder } from './commands.js';
 import { Exchange, type Result } from './exchange.js';
-import type { Account } from './state.js';
+import { INSURANCE_FUND_ID, type Account } from './state.js';
 
 let clock = 1_700_000_000_000;
 const t = () => ++clock;
@@ -237,6 +237,38 @@ describe('engine: orders, matching, fees and positions', () => {
     ok(ex, order('user', 'SELL', '0.5'));
     assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '0');
     assert.equal(a.crossWallet.toString(), '10939.5', '10,000 + 1,000 PnL − 60.5 fees');
+  });
+
+  it('money is booked at 8 places: fees, isolated margin, funding (the fund takes the rounding)', () => {
+    const ex = setup({ mm: '10000000', a: '100000', b: '100000', c: '100000' });
+    // ETHUSDT: 0.003 × 3,000.01 = 9.00003; taker 0.05 % = 0.004500015 → 0.00450002, maker 0.02 % = 0.001800006 → 0.00180001
+    ok(ex, { ...order('mm', 'SELL', '0.003', '3000.01'), symbol: 'ETHUSDT' });
+    ok(ex, { ...order('a', 'BUY', '0.003', '3000.01'), symbol: 'ETHUSDT' });
+    assert.equal(acc(ex, 'a').commission.toString(), '0.00450002');
+    assert.equal(acc(ex, 'mm').commission.toString(), '0.00180001');
+    assert.equal(ex.feesCollected.toString(), '0.00630003');
+    // isolated at 3x: 0.013 × 60,000.5 / 3 = 260.0021666… moves into the position rounded up
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'b', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    ok(ex, { type: 'setLeverage', time: t(), accountId: 'b', symbol: 'BTCUSDT', leverage: 3 });
+    ok(ex, order('mm', 'SELL', '0.013', '60000.5'));
+    ok(ex, order('b', 'BUY', '0.013', '60000.5'));
+    assert.equal(pos(ex, 'b')?.isolatedWallet.toString(), '260.00216667');
+    assert.equal(acc(ex, 'b').crossWallet.toString(), '99739.60783008', '100,000 − 260.00216667 IM − 0.39000325 taker fee');
+    // funding at rate 0.0001234567 on mark 60,000: b long 0.013 pays 0.096296226, c long 0.003 pays
+    // 0.022222206, mm short 0.016 receives 0.118518432; booked at 8 places they leave −0.00000001
+    ok(ex, order('mm', 'SELL', '0.003', '60000'));
+    ok(ex, order('c', 'BUY', '0.003', '60000'));
+    ok(ex, { type: 'setFundingRate', time: t(), symbol: 'BTCUSDT', fundingRate: '0.0001234567' });
+    ok(ex, { type: 'settleFunding', time: t(), symbol: 'BTCUSDT' });
+    assert.equal(acc(ex, 'b').funding.toString(), '-0.09629623');
+    assert.equal(pos(ex, 'b')?.isolatedWallet.toString(), '259.90587044', 'an isolated position pays from its isolated wallet');
+    assert.equal(acc(ex, 'c').funding.toString(), '-0.02222221');
+    assert.equal(acc(ex, 'mm').funding.toString(), '0.11851843');
+    assert.equal(acc(ex, INSURANCE_FUND_ID).funding.toString(), '0.00000001', 'the fund takes what rounding leaves');
+    let sum = Decimal.ZERO;
+    for (const x of ex.accounts.values()) sum = sum.add(x.funding);
+    assert.equal(sum.toString(), '0');
+    for (const x of ex.accounts.values()) assert.ok(x.crossWallet.normalize().e <= 8, `${x.accountId}: ${x.crossWallet.toString()}`);
   });
 
   it('-2019 when the order cost does not fit, nothing changed; reduce-only needs no margin', () => {

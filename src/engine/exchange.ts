@@ -6,6 +6,8 @@
 import {
   Decimal,
   CALC_SCALE,
+  MONEY_SCALE,
+  money,
   builtinInstruments,
   markPrice,
   maxLeverage,
@@ -1362,7 +1364,7 @@ export class Exchange {
       const p = legAt(side);
       // the fee counts: an accepted order never leaves its own account below zero available
       // (stricter than Binance's cost = IM + open loss, which leaves the fee out; docs/engine.md)
-      const fee = qty.mul(price).mul(rate);
+      const fee = money(qty.mul(price).mul(rate));
       const r = applyFill(p.amt, p.cost, buy ? qty : qty.neg(), price);
       const moved = this.moveMargin(isolated, cross, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
       cross = moved.cross;
@@ -1395,8 +1397,9 @@ export class Exchange {
   /**
    * Wallet movements of one fill on a leg (docs/engine.md): cross legs book realized PnL and the fee in
    * the cross wallet. Isolated legs: a closing fill books realized PnL and the fee in the isolated wallet
-   * and releases the closed share of it to the cross wallet; an opening fill moves its initial margin
-   * (qty × price / leverage) from the cross wallet into the isolated wallet and pays its fee from cross.
+   * and releases the closed share of it to the cross wallet (half away from zero at MONEY_SCALE); an
+   * opening fill moves its initial margin (qty × price / leverage, rounded up at MONEY_SCALE) from the
+   * cross wallet into the isolated wallet and pays its fee from cross.
    */
   private moveMargin(
     isolated: boolean,
@@ -1411,14 +1414,14 @@ export class Exchange {
     if (!isolated) return { cross: cross.add(r.realized).sub(fee), iso };
     if (r.closedFraction !== undefined) {
       iso = iso.add(r.realized).sub(fee);
-      const release = r.closedQty.eq(oldAmt.abs()) ? iso : iso.mul(r.closedFraction.num).div(r.closedFraction.den, CALC_SCALE);
+      const release = r.closedQty.eq(oldAmt.abs()) ? iso : iso.mul(r.closedFraction.num).div(r.closedFraction.den, MONEY_SCALE);
       cross = cross.add(release);
       iso = iso.sub(release);
     } else {
       cross = cross.sub(fee);
     }
     if (r.openedQty.isPositive()) {
-      const im = r.openedQty.mul(price).div(Decimal.of(leverage), CALC_SCALE, 'UP');
+      const im = r.openedQty.mul(price).div(Decimal.of(leverage), MONEY_SCALE, 'UP');
       cross = cross.sub(im);
       iso = iso.add(im);
     }
@@ -1475,9 +1478,10 @@ export class Exchange {
     const maker = f.maker;
     const makerAcc = this.accounts.get(maker.accountId) as Account;
     const value = f.qty.mul(f.price);
-    const makerFee = value.mul(makerAcc.makerRate);
+    // fees are booked at MONEY_SCALE places, half away from zero
+    const makerFee = money(value.mul(makerAcc.makerRate));
     // liquidation orders pay the clearance fee instead of a taker fee (docs/liquidation.md)
-    const takerFee = taker.type === 'LIQUIDATION' ? Decimal.ZERO : value.mul(takerAcc.takerRate);
+    const takerFee = taker.type === 'LIQUIDATION' ? Decimal.ZERO : money(value.mul(takerAcc.takerRate));
     const tradeId = this.nextTradeId++;
     const m = this.applyToAccount(makerAcc, maker.symbol, maker.positionSide, maker.side, f.qty, f.price, makerFee);
     const t = this.applyToAccount(takerAcc, taker.symbol, taker.positionSide, taker.side, f.qty, f.price, takerFee);

@@ -1,16 +1,17 @@
 /**
  * Funding (spec margin.md §8.2): at each settlement every open position pays (rate > 0: longs pay
- * shorts) or receives `positionAmt × mark × rate`, into the isolated wallet for isolated positions, the
- * cross wallet otherwise. The rate is the one given by `setFundingRate` (an input series), or else
+ * shorts) or receives `positionAmt × mark × rate` (booked at MONEY_SCALE places, half away from zero),
+ * into the isolated wallet for isolated positions, the cross wallet otherwise. The payments of one
+ * settlement sum to zero before rounding; the insurance fund takes what rounding leaves over. The rate is the one given by `setFundingRate` (an input series), or else
  * computed from the premium index sampled at every mark update since the last settlement, from the
  * book's impact bid/ask for the impact margin notional (200 USDT × max leverage).
  */
-import { CALC_SCALE, Decimal, fundingPayment, fundingRate, maxLeverage, premiumIndex, weightedPremium } from '../core/index.js';
+import { CALC_SCALE, Decimal, fundingPayment, fundingRate, maxLeverage, money, premiumIndex, weightedPremium } from '../core/index.js';
 import { settingsOf } from './account-margin.js';
 import type { EngineEvent } from './events.js';
 import type { Exchange } from './exchange.js';
 import type { Level, OrderBook } from './order-book.js';
-import { byAccountId, type EnginePosition, type SymbolState } from './state.js';
+import { INSURANCE_FUND_ID, byAccountId, type Account, type EnginePosition, type SymbolState } from './state.js';
 
 const IMPACT_MARGIN = Decimal.of(200);
 
@@ -67,12 +68,16 @@ export function settleFunding(ex: Exchange, s: SymbolState, time: number, events
   events.push({ e: 'FUNDING', E: time, s: symbol, r: rate.toString(), p: mark.toString() });
   // the symbol's holders in account-id order (the order of the events)
   const holders = [...(ex.holders.get(symbol) ?? [])].sort(byAccountId);
+  // each payment is booked at MONEY_SCALE places; what rounding leaves of the zero sum is the insurance
+  // fund's (docs/engine.md)
+  let net = Decimal.ZERO;
   for (const a of holders) {
     const paid: EnginePosition[] = [];
     let change = Decimal.ZERO;
     for (const p of a.positions.values()) {
       if (p.symbol !== symbol || p.amt.isZero()) continue;
-      const delta = fundingPayment(p.amt, mark, rate).neg();
+      const delta = money(fundingPayment(p.amt, mark, rate).neg());
+      net = net.add(delta);
       if (settingsOf(a, symbol).marginType === 'ISOLATED') p.isolatedWallet = p.isolatedWallet.add(delta);
       else a.crossWallet = a.crossWallet.add(delta);
       a.funding = a.funding.add(delta);
@@ -83,6 +88,12 @@ export function settleFunding(ex: Exchange, s: SymbolState, time: number, events
       ex.risk.markDirty(a);
       events.push(ex.accountUpdate(a, 'FUNDING_FEE', time, change, paid));
     }
+  }
+  if (!net.isZero()) {
+    const fund = ex.accounts.get(INSURANCE_FUND_ID) as Account;
+    fund.crossWallet = fund.crossWallet.sub(net);
+    fund.funding = fund.funding.sub(net);
+    ex.risk.markDirty(fund);
   }
   s.fundingRate = undefined;
   s.premiumSamples.length = 0;

@@ -4,7 +4,7 @@
  * to the insurance fund, hands what the book cannot take to the insurance fund or, when the fund is
  * empty, auto-deleverages the most profitable, most leveraged opposite positions.
  */
-import { Decimal, CALC_SCALE, bankruptcyPrice, liquidationPrice, maintenanceMargin, type BracketTable } from '../core/index.js';
+import { Decimal, CALC_SCALE, money, bankruptcyPrice, liquidationPrice, maintenanceMargin, type BracketTable } from '../core/index.js';
 import { entryPrice, settingsOf, unrealized } from './account-margin.js';
 import type { Side } from './commands.js';
 import type { EngineEvent, LiquidationExplanation } from './events.js';
@@ -250,7 +250,7 @@ function closeLeg(
   }
   // 3. clearance fee on the liquidated notional, capped by what margin is left, to the insurance fund
   const liquidated = qty.sub(rest);
-  const feeFull = liquidated.mul(mark).mul(inst.liquidationFee);
+  const feeFull = money(liquidated.mul(mark).mul(inst.liquidationFee));
   let left: Decimal;
   if (settingsOf(a, p.symbol).marginType === 'ISOLATED') {
     // the closed share of the isolated margin (after PnL) went back to the cross wallet

@@ -3,7 +3,7 @@
  *
  * The event takes the order's changing fields as they are when it is made (status, quantities, price,
  * price match: an order changes in place later, by fills and amends) and reads the fixed ones from the
- * order. Its text (decimal strings, the average price's division, an 18-place realized profit) is made
+ * order. Its text (decimal strings, the average price's division, the realized profit) is made
  * when a consumer reads a field or serializes the event (`toJSON` gives the Binance object, keys in
  * Binance's order), not when the engine emits it: a replay or a backtest that does not read its order
  * events does not pay for their text. Reading any field gives the same value whenever it is read.

@@ -24,6 +24,43 @@ describe('applyFill', () => {
     assert.equal(r.openedQty.toString(), '2');
   });
 
+  it('books a partial close’s realized profit at 8 places; the cost basis gives up the rest of the cash', () => {
+    // 0.003 @ 60,000.1 + 0.004 @ 60,000.3: cost 420.0015 over 0.007 (entry 60,000.2142857…)
+    let r = applyFill(Decimal.ZERO, Decimal.ZERO, dec('0.003'), dec('60000.1'));
+    r = applyFill(r.amt, r.cost, dec('0.004'), dec('60000.3'));
+    assert.equal(r.cost.toString(), '420.0015');
+    // sell 0.002 @ 60,010: cash 120.02, closed cost 420.0015 × 2/7 = 120.000428571428…
+    r = applyFill(r.amt, r.cost, dec('-0.002'), dec('60010'));
+    assert.equal(r.realized.toString(), '0.01957143', '120.02 − 120.000428571… = 0.019571428… → 8 places');
+    assert.equal(r.cost.toString(), '300.00107143', '420.0015 − (120.02 − 0.01957143)');
+    assert.equal(r.amt.toString(), '0.005');
+    // a loss rounds half away from zero too: buy back a short's part
+    const s = applyFill(dec('-0.007'), dec('-420.0015'), dec('0.002'), dec('60010'));
+    assert.equal(s.realized.toString(), '-0.01957143');
+    assert.equal(s.cost.toString(), '-300.00107143');
+  });
+
+  it('keeps every booked amount at 8 places or fewer over random fills', () => {
+    const fill = fc.tuple(
+      fc.integer({ min: -5000, max: 5000 }).filter((q) => q !== 0),
+      fc.integer({ min: 500000, max: 700000 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fill, { minLength: 1, maxLength: 60 }), (fills) => {
+        let amt = Decimal.ZERO;
+        let cost = Decimal.ZERO;
+        for (const [q, p] of fills) {
+          const r = applyFill(amt, cost, Decimal.fromUnits(BigInt(q), 3), Decimal.fromUnits(BigInt(p), 1));
+          assert.ok(r.realized.normalize().e <= 8, r.realized.toString());
+          assert.ok(r.cost.normalize().e <= 8, r.cost.toString());
+          amt = r.amt;
+          cost = r.cost;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('every fill’s cash equals the change of (realized − cost basis), exactly', () => {
     const fill = fc.tuple(
       fc.integer({ min: -5000, max: 5000 }).filter((q) => q !== 0),

@@ -1,11 +1,13 @@
 /**
  * How a fill changes a position (one leg): average entry on increase, realized PnL on reduce, flip
  * through zero. The cost basis is kept exact (Σ qty × price of the open part); on a partial close the
- * closed share of the cost is removed pro rata (rounded half away from zero to 18 places; a full close
- * removes it all). Each fill's cash (−qty × price) equals Δ(realized PnL − cost basis) exactly, so across all
- * accounts Σ realized PnL = Σ open cost basis, and realized PnL nets to exactly zero once everyone is flat.
+ * closed share of the cost is removed pro rata, rounded half away from zero to MONEY_SCALE (8) places, the
+ * precision money is booked at (a full close removes it all), and the realized PnL is the fill's cash less
+ * it: at 8 places too when the instrument's qty × price is. Each fill's cash (−qty × price) equals
+ * Δ(realized PnL − cost basis) exactly, so across all accounts Σ realized PnL = Σ open cost basis, and
+ * realized PnL nets to exactly zero once everyone is flat.
  */
-import { Decimal, CALC_SCALE } from '../core/index.js';
+import { Decimal, MONEY_SCALE } from '../core/index.js';
 
 export interface FillResult {
   readonly amt: Decimal;
@@ -36,7 +38,8 @@ export function applyFill(amt: Decimal, cost: Decimal, qty: Decimal, price: Deci
   const fillSize = qty.abs();
   const closing = Decimal.min(size, fillSize);
   const full = closing.eq(size);
-  const removed = full ? cost : cost.mul(closing).div(size, CALC_SCALE);
+  // the closed share of the cost at MONEY_SCALE places, so that the realized profit is money as booked
+  const removed = full ? cost : cost.mul(closing).div(size, MONEY_SCALE);
   const closingSigned = qty.isPositive() ? closing : closing.neg();
   const realized = closingSigned.neg().mul(price).sub(removed);
   const rest = fillSize.sub(closing);
