@@ -162,8 +162,7 @@ export class MarketStreams {
     const s = this.venue.exchange.symbols.get(trade.s);
     if (s === undefined) return;
     const inst = s.instrument;
-    const price = Decimal.parse(trade.p);
-    const qty = Decimal.parse(trade.q);
+    const { price, qty } = trade;
     this.tickers.add(trade.s, price, qty, trade.t, trade.E);
     if (this.active.size === 0) return; // (the 24 h window is kept for streams subscribed later; nothing else is)
     const p = price.toFixed(inst.pricePrecision);

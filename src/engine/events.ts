@@ -2,9 +2,11 @@
  * Events: what the engine emits for accepted commands. They carry what Binance's user data stream
  * carries (field letters as in ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ACCOUNT_CONFIG_UPDATE) so the API
  * layer only translates them, plus the account they belong to. ORDER_TRADE_UPDATE's `o` and ACCOUNT_UPDATE's
- * `a` make their text when read (order-update-fields.ts, account-update-data.ts; docs/engine.md, "Events and order answers"):
- * read their fields or serialize them (JSON.stringify), and compare events as JSON.
+ * `a` make their text when read (order-update-fields.ts, account-update-data.ts; docs/engine.md, "Events and order answers"),
+ * and so does TRADE (trade-event.ts): read their fields or serialize them (JSON.stringify), and compare events as JSON.
  */
+import type { TradeEvent } from './trade-event.js';
+
 export interface OrderUpdate {
   readonly e: 'ORDER_TRADE_UPDATE';
   readonly accountId: string;
@@ -120,16 +122,8 @@ export interface AccountCreated {
   readonly E: number;
 }
 
-export interface TradeEvent {
-  readonly e: 'TRADE';
-  readonly E: number;
-  readonly s: string;
-  readonly t: number;
-  readonly p: string;
-  readonly q: string;
-  /** true when the buyer was the maker */
-  readonly m: boolean;
-}
+/** one fill, for the market's streams (trade-event.ts: formatted when read) */
+export type { TradeEvent };
 
 /**
  * Not a Binance event: perpsim's explanation of one liquidation step, so a user can see why: the state at

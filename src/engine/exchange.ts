@@ -65,6 +65,7 @@ import { AccountUpdateData, type LegFigures } from './account-update-data.js';
 import { OrderBook, type Level } from './order-book.js';
 import { OrderUpdateFields, type OrderFill } from './order-update-fields.js';
 import { OrderAnswer } from './order-answer.js';
+import { TradeEvent } from './trade-event.js';
 import { OrderIndex } from './order-index.js';
 import { applyFill } from './position-update.js';
 import { checkLiquidations, checkMarginCalls, type AdlQueue } from './liquidation.js';
@@ -1492,7 +1493,7 @@ export class Exchange {
       makerAcc.openOrders.delete(maker.orderId);
     }
     s.lastPrice = f.price;
-    events.push({ e: 'TRADE', E: time, s: taker.symbol, t: tradeId, p: f.price.toString(), q: f.qty.toString(), m: taker.side === 'SELL' });
+    events.push(new TradeEvent(time, taker.symbol, tradeId, f.price, f.qty, taker.side === 'SELL'));
   }
 
   /** One side of a fill on its order: filled quantity, quote, status, its TRADE update; its leg is touched. */
