@@ -1,18 +1,22 @@
 /**
- * The journal's on-disk format (version 1), documented in docs/store.md.
+ * The journal's on-disk format (version 2; version 1 is still read), documented in docs/store.md.
  *
  * A segment file `journal-<first seq − 1, 12 digits>.log` is a 24-byte header followed by records:
  *
- *   header  = "PSJOURNL" (8 bytes ASCII) · format version u32 LE (1) · flags u32 LE (0) · base seq u64 LE
- *   record  = payload length u32 LE (1 .. 16 MiB) · CRC-32 of the payload u32 LE · payload (UTF-8 JSON)
+ *   header  = "PSJOURNL" (8 bytes ASCII) · format version u32 LE (2) · flags u32 LE (0) · base seq u64 LE
+ *   record  = payload length u32 LE (1 .. 16 MiB) · CRC-32 of the payload u32 LE · payload
+ *   payload = UTF-8 JSON of the record (starts with `{`), or (version 2) a compact engine command
+ *             (starts with 0x01: command-codec.ts)
  *
  * Record n of a segment (from 1) has sequence number base + n. Sequence numbers count every record ever
  * written, across segments; a snapshot says up to which sequence number it includes.
  */
 import { crc32 } from 'node:zlib';
+import { COMPACT_COMMAND, decodeCommand } from './command-codec.js';
 
 export const JOURNAL_MAGIC = 'PSJOURNL';
-export const JOURNAL_VERSION = 1;
+/** the version written; versions 1 (JSON payloads only) and 2 are read */
+export const JOURNAL_VERSION = 2;
 export const HEADER_BYTES = 24;
 export const RECORD_HEAD_BYTES = 8;
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -35,23 +39,41 @@ export function encodeHeader(base: number): Buffer {
   return b;
 }
 
-/** Many records (their JSON texts) framed into one buffer: what a group commit writes. */
-export function encodeRecords(texts: readonly string[]): Buffer {
-  // one buffer sized for the worst case (3 UTF-8 bytes per UTF-16 unit), filled in one pass, then trimmed
-  let bound = 0;
-  for (const t of texts) bound += RECORD_HEAD_BYTES + 3 * t.length;
-  const b = Buffer.allocUnsafe(bound);
-  let at = 0;
-  for (const t of texts) {
-    const n = b.write(t, at + RECORD_HEAD_BYTES, 'utf8');
-    if (n > MAX_RECORD_BYTES) throw new Error(`journal record of ${n} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
-    b.writeUInt32LE(n, at);
-    // the CRC of the text's UTF-8 bytes, i.e. of the payload just written (zlib encodes the string itself:
-    // no Buffer view per record)
-    b.writeUInt32LE(crc32(t), at + 4);
-    at += RECORD_HEAD_BYTES + n;
+/** CRC-32 tables for four bytes at a time ("slicing by 4"): T[k][n] is the CRC of byte n followed by k zero bytes */
+const T0 = new Int32Array(256);
+const T1 = new Int32Array(256);
+const T2 = new Int32Array(256);
+const T3 = new Int32Array(256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  T0[n] = c;
+}
+for (let n = 0; n < 256; n++) {
+  T1[n] = ((T0[n] as number) >>> 8) ^ (T0[(T0[n] as number) & 0xff] as number);
+  T2[n] = ((T1[n] as number) >>> 8) ^ (T0[(T1[n] as number) & 0xff] as number);
+  T3[n] = ((T2[n] as number) >>> 8) ^ (T0[(T2[n] as number) & 0xff] as number);
+}
+
+/**
+ * CRC-32 of `b[start, end)`, the same checksum as zlib's `crc32`, computed here four bytes at a time: a
+ * compact record is ~60 bytes, and zlib's call costs more than the bytes do.
+ */
+export function crc32Bytes(b: Uint8Array, start: number, end: number): number {
+  let c = -1;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    c ^= (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
+    c = (T3[c & 0xff] as number) ^ (T2[(c >>> 8) & 0xff] as number) ^ (T1[(c >>> 16) & 0xff] as number) ^ (T0[c >>> 24] as number);
   }
-  return b.subarray(0, at);
+  for (; i < end; i++) c = (T0[(c ^ (b[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+/** A record's payload as the record: a compact command, or JSON. Throws on a payload that is neither. */
+export function decodePayload(body: Buffer): unknown {
+  if (body[0] === COMPACT_COMMAND) return { t: 'cmd', c: decodeCommand(body) };
+  return JSON.parse(body.toString('utf8'));
 }
 
 /** A journal file that cannot be read as one: start-up stops with this (file and byte offset named). */
@@ -68,6 +90,8 @@ export class JournalCorruption extends Error {
 
 export interface SegmentScan {
   readonly base: number;
+  /** the segment's format version */
+  readonly version: number;
   /** the records' payloads, parsed */
   readonly records: unknown[];
   /** bytes of the file that hold the header and whole, valid records */
@@ -87,13 +111,13 @@ export function scanSegment(file: string, data: Buffer): SegmentScan {
   if (data.length < HEADER_BYTES) throw new JournalCorruption(file, 0, `header is ${data.length} bytes, ${HEADER_BYTES} expected`);
   if (data.toString('ascii', 0, 8) !== JOURNAL_MAGIC) throw new JournalCorruption(file, 0, 'not a perpsim journal (bad magic)');
   const version = data.readUInt32LE(8);
-  if (version !== JOURNAL_VERSION)
-    throw new JournalCorruption(file, 8, `journal format version ${version}, this perpsim reads ${JOURNAL_VERSION}`);
+  if (version !== 1 && version !== JOURNAL_VERSION)
+    throw new JournalCorruption(file, 8, `journal format version ${version}, this perpsim reads 1 and ${JOURNAL_VERSION}`);
   const base = Number(data.readBigUInt64LE(16));
   const records: unknown[] = [];
   let at = HEADER_BYTES;
   const torn = (why: string, allZero: boolean, last: boolean): SegmentScan => {
-    if (allZero || last) return { base, records, validBytes: at, tornBytes: data.length - at };
+    if (allZero || last) return { base, version, records, validBytes: at, tornBytes: data.length - at };
     throw new JournalCorruption(file, at, why);
   };
   while (at < data.length) {
@@ -111,12 +135,12 @@ export function scanSegment(file: string, data: Buffer): SegmentScan {
     if (crc32(body) !== sum) return torn('checksum mismatch', zerosToEnd(), end === data.length);
     let payload: unknown;
     try {
-      payload = JSON.parse(body.toString('utf8'));
+      payload = version === 1 ? JSON.parse(body.toString('utf8')) : decodePayload(body);
     } catch {
-      throw new JournalCorruption(file, at, 'record is not JSON although its checksum matches');
+      throw new JournalCorruption(file, at, 'record cannot be read although its checksum matches');
     }
     records.push(payload);
     at = end;
   }
-  return { base, records, validBytes: at, tornBytes: 0 };
+  return { base, version, records, validBytes: at, tornBytes: 0 };
 }

@@ -4,13 +4,19 @@
  * while the next batch collects behind it. `sync()` resolves once every record appended before the call
  * is on disk, which is what an answer to a client waits for.
  *
+ * A flush frames the records appended since the last one into one buffer (a command in its compact
+ * encoding, command-codec.ts, anything else as JSON), writes it and syncs it.
+ *
  * A failed write or sync is fatal for the writer: every waiter is rejected and later appends throw, so
  * nothing is ever acknowledged that was not stored.
  */
 import { closeSync, fdatasync, fsyncSync, openSync, renameSync, writeSync, writev } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { MAX_RECORD_BYTES, encodeHeader, encodeRecords, segmentName } from './journal-format.js';
+import { crc32 } from 'node:zlib';
+import type { Command } from '../engine/index.js';
+import { encodeCommand } from './command-codec.js';
+import { MAX_RECORD_BYTES, RECORD_HEAD_BYTES, crc32Bytes, encodeHeader, segmentName } from './journal-format.js';
 
 const writevAsync = promisify(writev);
 const fdatasyncAsync = promisify(fdatasync);
@@ -23,6 +29,18 @@ interface Rotation {
   readonly base: number;
 }
 
+/** framed records, ready to write: the first `length` bytes of `buf` */
+interface Batch {
+  readonly buf: Buffer;
+  readonly length: number;
+  readonly records: number;
+}
+
+/** room kept for a compact command (a longer one is journaled as JSON) */
+const COMPACT_ROOM = 4096;
+/** a batch buffer's first size */
+const BATCH_BYTES = 64 * 1024;
+
 interface Waiter {
   readonly seq: number;
   readonly resolve: () => void;
@@ -30,8 +48,15 @@ interface Waiter {
 }
 
 export class JournalWriter {
-  /** JSON texts of the records not written yet, and rotation points */
-  private pending: (string | Rotation)[] = [];
+  /** batches not written yet, and rotation points */
+  private pending: (Batch | Rotation)[] = [];
+  /** records appended since the last batch was sealed: commands, and JSON texts of other records */
+  private readonly queued: (Command | string)[] = [];
+  /** the buffer the next batch is framed in, and its bytes used */
+  private buf: Buffer = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
+  /** batch buffers already written, for reuse (fresh ones would be external memory that V8 collects late) */
+  private spare: Buffer[] = [];
   private appended: number;
   private durable: number;
   private waiters: Waiter[] = [];
@@ -84,22 +109,88 @@ export class JournalWriter {
     return this.appended;
   }
 
-  /** Buffers one record; returns its sequence number. Throws if the journal has failed or is closed. */
+  /** Buffers one record (as JSON); returns its sequence number. Throws if the journal has failed or is closed. */
   append(payload: unknown): number {
     return this.appendText(JSON.stringify(payload));
   }
 
-  /** Appends a record already serialized (the JSON text of its payload). */
-  appendText(text: string): number {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.closed) throw new Error(`journal ${this.file} is closed`);
-    // (a cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit)
-    if (text.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(text) > MAX_RECORD_BYTES)
-      throw new Error(`journal record of ${Buffer.byteLength(text)} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
-    this.pending.push(text);
+  /**
+   * Buffers an engine command record (`{"t":"cmd","c":…}`); returns its sequence number. The command is
+   * encoded when its batch is sealed (compactly when it fits, command-codec.ts; else as JSON), all of a
+   * batch in one loop: commands are immutable values (their types are readonly), so it is the command as
+   * appended.
+   */
+  appendCommand(c: Command): number {
+    this.usable();
+    this.queued.push(c);
     this.appended++;
     this.kick();
     return this.appended;
+  }
+
+  /** Appends a record already serialized (the JSON text of its payload). */
+  appendText(text: string): number {
+    this.usable();
+    // (a cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit)
+    if (text.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(text) > MAX_RECORD_BYTES)
+      throw new Error(`journal record of ${Buffer.byteLength(text)} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
+    this.queued.push(text);
+    this.appended++;
+    this.kick();
+    return this.appended;
+  }
+
+  private usable(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new Error(`journal ${this.file} is closed`);
+  }
+
+  /** Makes room for `n` more bytes in the batch buffer (a bigger buffer keeps what is there). */
+  private room(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.used + n));
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
+  }
+
+  /** Frames one JSON text after the records in the batch buffer. */
+  private frameText(text: string): void {
+    this.room(RECORD_HEAD_BYTES + 3 * text.length);
+    const start = this.used;
+    const n = this.buf.write(text, start + RECORD_HEAD_BYTES, 'utf8');
+    if (n > MAX_RECORD_BYTES) throw new Error(`journal record of ${n} bytes is over the ${MAX_RECORD_BYTES}-byte limit`);
+    // the CRC of the text's UTF-8 bytes, i.e. of the payload just written
+    this.framed(start, n, crc32(text));
+  }
+
+  /** Completes the record whose payload of `length` bytes was written after its head at `start`. */
+  private framed(start: number, length: number, sum: number): void {
+    const b = this.buf;
+    b.writeUInt32LE(length, start);
+    b.writeUInt32LE(sum, start + 4);
+    this.used = start + RECORD_HEAD_BYTES + length;
+  }
+
+  /** Frames the queued records into the batch buffer and moves the batch to the write queue (a new buffer is started). */
+  private seal(): void {
+    const q = this.queued;
+    if (q.length === 0) return;
+    for (let i = 0; i < q.length; i++) {
+      const r = q[i] as Command | string;
+      if (typeof r === 'string') {
+        this.frameText(r);
+        continue;
+      }
+      this.room(RECORD_HEAD_BYTES + COMPACT_ROOM);
+      const start = this.used;
+      const end = encodeCommand(this.buf, start + RECORD_HEAD_BYTES, r, COMPACT_ROOM);
+      if (end < 0) this.frameText(`{"t":"cmd","c":${JSON.stringify(r)}}`);
+      else this.framed(start, end - start - RECORD_HEAD_BYTES, crc32Bytes(this.buf, start + RECORD_HEAD_BYTES, end));
+    }
+    this.pending.push({ buf: this.buf, length: this.used, records: q.length });
+    q.length = 0;
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
+    this.used = 0;
   }
 
   /**
@@ -111,6 +202,7 @@ export class JournalWriter {
     if (this.failure !== undefined) throw this.failure;
     if (this.segmentStart === this.appended) return; // the current segment is still empty
     this.segmentStart = this.appended;
+    this.seal();
     this.pending.push({ base: this.appended });
     this.kick();
   }
@@ -132,15 +224,26 @@ export class JournalWriter {
 
   private async flushLoop(): Promise<void> {
     try {
-      while (this.pending.length > 0) {
-        // the records up to the next rotation (or all of them), written with one writev and one sync
+      // (what was appended while a batch was being written is sealed and written next)
+      for (this.seal(); this.pending.length > 0; this.seal()) {
+        // the batches up to the next rotation (or all of them), written with one writev and one sync
         let n = 0;
-        while (n < this.pending.length && typeof this.pending[n] === 'string') n++;
+        let records = 0;
+        for (; n < this.pending.length; n++) {
+          const b = this.pending[n] as Batch | Rotation;
+          if (!('buf' in b)) break;
+          records += b.records;
+        }
         if (n > 0) {
-          const batch = encodeRecords(this.pending.splice(0, n) as string[]);
-          const upTo = this.durable + n;
-          await writevAsync(this.fd, [batch]);
+          const batches = this.pending.splice(0, n) as Batch[];
+          const upTo = this.durable + records;
+          await writevAsync(
+            this.fd,
+            batches.map((b) => b.buf.subarray(0, b.length)),
+          );
           if (this.durability === 'fsync') await fdatasyncAsync(this.fd);
+          // written: their buffers can take the next batches (a few kept; bigger ones are let go)
+          for (const b of batches) if (b.buf.length === BATCH_BYTES && this.spare.length < 4) this.spare.push(b.buf);
           this.batches++;
           this.durable = upTo;
           const still: Waiter[] = [];
@@ -151,7 +254,7 @@ export class JournalWriter {
           this.waiters = still;
         }
         const next = this.pending[0];
-        if (next !== undefined && typeof next !== 'string') {
+        if (next !== undefined && !('buf' in next)) {
           this.pending.shift();
           fsyncSync(this.fd);
           closeSync(this.fd);
@@ -166,14 +269,14 @@ export class JournalWriter {
       this.waiters = [];
     } finally {
       this.flushing = false;
-      if (this.pending.length > 0 && this.failure === undefined) this.kick();
+      if ((this.pending.length > 0 || this.queued.length > 0) && this.failure === undefined) this.kick();
     }
   }
 
   /** Flushes, syncs and closes the segment. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.flushing || this.pending.length > 0) {
+    while (this.flushing || this.pending.length > 0 || this.queued.length > 0) {
       await this.sync();
       await new Promise((resolve) => setImmediate(resolve));
     }

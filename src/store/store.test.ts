@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Exchange, type Command } from '../engine/index.js';
@@ -130,6 +131,47 @@ describe('store: journal and snapshots', () => {
       assert.equal(again.state.exchange.accounts.get('alice')?.deposits.toString(), '100001');
       await again.store.close();
     }
+  });
+
+  it('reads a version-1 journal (JSON records) and goes on in a new version-2 segment after it', async () => {
+    const dir = tempDir();
+    const cmds = commands(40);
+    // a version-1 segment as perpsim wrote it before: the same header with version 1, JSON payloads
+    const head = Buffer.alloc(HEADER_BYTES);
+    head.write('PSJOURNL', 0, 'ascii');
+    head.writeUInt32LE(1, 8);
+    const records = cmds.map((c) => {
+      const body = Buffer.from(JSON.stringify({ t: 'cmd', c }));
+      const h = Buffer.alloc(8);
+      h.writeUInt32LE(body.length, 0);
+      h.writeUInt32LE(crc32(body), 4);
+      return Buffer.concat([h, body]);
+    });
+    writeFileSync(join(dir, 'journal-000000000000.log'), Buffer.concat([head, ...records]));
+    const reference = new Exchange();
+    for (const c of cmds) assert.ok(reference.execute(c).ok);
+    const s = Store.open(dir, { snapshotEvery: 0 });
+    assert.equal(s.state.exchange.stateHash(), reference.stateHash());
+    const more = commands(60)
+      .slice(40)
+      .map((c) => ({ ...c, time: c.time + 1000 }));
+    drive(s.store, s.state.exchange, more);
+    await s.store.close();
+    const segments = listSegments(dir);
+    // (closing takes a snapshot, which starts one more segment)
+    assert.deepEqual(
+      segments.slice(0, 2).map((x) => [x.base, readFileSync(x.file).readUInt32LE(8)]),
+      [
+        [0, 1],
+        [40, 2],
+      ],
+      'the old segment is left as it was; the new records go to a version-2 segment',
+    );
+    for (const x of segments.slice(2)) assert.equal(readFileSync(x.file).readUInt32LE(8), 2);
+    for (const c of more) reference.execute(c);
+    const again = Store.open(dir);
+    assert.equal(again.state.exchange.stateHash(), reference.stateHash());
+    await again.store.close();
   });
 
   it('stops on damage that is not a torn tail, naming the file and the byte offset', async () => {

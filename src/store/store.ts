@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { Exchange, restoreSnapshot, takeSnapshot, type Command, type EngineEvent, type EngineSnapshot } from '../engine/index.js';
-import { JournalCorruption, scanSegment, segmentBase } from './journal-format.js';
+import { JOURNAL_VERSION, JournalCorruption, scanSegment, segmentBase } from './journal-format.js';
 import { JournalWriter, syncDir, type Durability } from './journal-writer.js';
 
 /** What the journal holds: accepted engine commands, and the venue facts that are not engine state. */
@@ -157,6 +157,8 @@ export function readJournal(
   lastFile: string | undefined;
   lastBase: number;
   lastValidBytes: number;
+  /** the last segment's format version */
+  lastVersion: number;
 } {
   const all = listSegments(dir);
   let first = 0;
@@ -166,6 +168,7 @@ export function readJournal(
   let tornBytes = 0;
   let tornFile: string | undefined;
   let lastValidBytes = 0;
+  let lastVersion = JOURNAL_VERSION;
   for (const [i, seg] of segments.entries()) {
     const scan = scanSegment(seg.file, readFileSync(seg.file));
     if (scan.base !== seg.base) throw new JournalCorruption(seg.file, 16, `header says base ${scan.base}, the file name ${seg.base}`);
@@ -182,8 +185,9 @@ export function readJournal(
       tornFile = seg.file;
     }
     lastValidBytes = scan.validBytes;
+    lastVersion = scan.version;
   }
-  return { seq, tornBytes, tornFile, lastFile: segments.at(-1)?.file, lastBase: segments.at(-1)?.base ?? 0, lastValidBytes };
+  return { seq, tornBytes, tornFile, lastFile: segments.at(-1)?.file, lastBase: segments.at(-1)?.base ?? 0, lastValidBytes, lastVersion };
 }
 
 export class Store {
@@ -262,7 +266,13 @@ export class Store {
         fsyncSync(fd);
         closeSync(fd);
       }
-      writer = JournalWriter.continue(read.lastFile, read.lastBase, read.seq, options.durability);
+      if (read.lastVersion === JOURNAL_VERSION) writer = JournalWriter.continue(read.lastFile, read.lastBase, read.seq, options.durability);
+      else {
+        // a segment of an older format is not continued in the new one: a new segment starts after it (an
+        // empty one, which would have the same name, is replaced)
+        if (read.seq === read.lastBase) rmSync(read.lastFile);
+        writer = JournalWriter.create(dir, read.seq, options.durability);
+      }
     }
     const stored: StoredState = { exchange, credentials: [...credentials.values()], clockOffsetMs: state.clockOffsetMs };
     const store = new Store(dir, writer, options, stored);
@@ -293,12 +303,8 @@ export class Store {
 
   /** Appends one record (buffered; `sync()` makes it durable); returns its sequence number. May start a snapshot. */
   append(rec: JournalRecord): number {
-    // a command record is the command's JSON in a fixed wrapper: the same text as JSON.stringify(rec),
-    // without walking one more object level per command
-    const seq =
-      rec.t === 'cmd' && typeof rec.c === 'object' && rec.c !== null
-        ? this.writer.appendText(`{"t":"cmd","c":${JSON.stringify(rec.c)}}`)
-        : this.writer.append(rec);
+    // a command record in the compact encoding when it has one (command-codec.ts), else as JSON
+    const seq = rec.t === 'cmd' && typeof rec.c === 'object' && rec.c !== null ? this.writer.appendCommand(rec.c) : this.writer.append(rec);
     // Taken at the end of the event-loop turn, not inside this append: the command's events are published
     // after it is journaled, and the history must hold them before a snapshot passes them by. (Due while
     // one is being written: taken at the first append after it is done.)
