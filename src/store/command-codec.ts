@@ -76,38 +76,49 @@ const SCHEMAS: readonly Schema[] = [
   }),
 ];
 
-/** the presence mask of the command being encoded (set by `put`) */
+/** the presence mask of the command being encoded (set by the put functions) */
 let mask = 0;
+/** an f64's bytes (little-endian on every platform Node runs on; checked below) */
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+f64[0] = 1;
+if (f64Bytes[7] !== 0x3f) throw new Error('command-codec: a big-endian platform is not supported');
 
-/**
- * Writes field number `i` of kind `kind` with value `v` at `p` (nothing when `v` is undefined); returns
- * the next offset, or -1 when the value does not fit the encoding or the room left before `end`.
- */
-function put(b: Buffer, p: number, end: number, i: number, kind: Kind, v: unknown): number {
+// Each writes field number `i` (nothing when the value is undefined) at `p` and returns the next offset,
+// or -1 when the value does not fit the encoding or the room left before `end` (a -1 passes through).
+
+function putNumber(b: Buffer, p: number, end: number, i: number, v: unknown): number {
   if (v === undefined || p < 0) return p;
+  if (typeof v !== 'number' || p + 8 > end) return -1;
   mask |= 1 << i;
-  if (kind === 'n') {
-    if (typeof v !== 'number' || p + 8 > end) return -1;
-    b.writeDoubleLE(v, p);
-    return p + 8;
-  }
-  if (kind === 'b') {
-    if (typeof v !== 'boolean' || p + 1 > end) return -1;
-    b[p] = v ? 1 : 0;
-    return p + 1;
-  }
+  f64[0] = v;
+  for (let k = 0; k < 8; k++) b[p + k] = f64Bytes[k] as number;
+  return p + 8;
+}
+
+function putBoolean(b: Buffer, p: number, end: number, i: number, v: unknown): number {
+  if (v === undefined || p < 0) return p;
+  if (typeof v !== 'boolean' || p + 1 > end) return -1;
+  mask |= 1 << i;
+  b[p] = v ? 1 : 0;
+  return p + 1;
+}
+
+function putString(b: Buffer, p: number, end: number, i: number, v: unknown): number {
+  if (v === undefined || p < 0) return p;
   if (typeof v !== 'string') return -1;
   const n = v.length;
   if (n > 0xffff || p + 2 + n > end) return -1;
+  mask |= 1 << i;
   b[p] = n & 0xff;
   b[p + 1] = n >>> 8;
   p += 2;
   for (let k = 0; k < n; k++) {
     const ch = v.charCodeAt(k);
     if (ch > 0x7f) return -1;
-    b[p++] = ch;
+    b[p + k] = ch;
   }
-  return p;
+  return p + n;
 }
 
 /**
@@ -121,47 +132,50 @@ export function encodeCommand(b: Buffer, at: number, c: Command, maxBytes: numbe
   mask = 0;
   if (c.type === 'modifyOrder') {
     b[at + 1] = 2;
-    p = put(b, p, end, 0, 'n', c.time);
-    p = put(b, p, end, 1, 's', c.accountId);
-    p = put(b, p, end, 2, 's', c.symbol);
-    p = put(b, p, end, 3, 'n', c.orderId);
-    p = put(b, p, end, 4, 's', c.origClientOrderId);
-    p = put(b, p, end, 5, 's', c.side);
-    p = put(b, p, end, 6, 's', c.quantity);
-    p = put(b, p, end, 7, 's', c.price);
-    p = put(b, p, end, 8, 's', c.priceMatch);
+    p = putNumber(b, p, end, 0, c.time);
+    p = putString(b, p, end, 1, c.accountId);
+    p = putString(b, p, end, 2, c.symbol);
+    p = putNumber(b, p, end, 3, c.orderId);
+    p = putString(b, p, end, 4, c.origClientOrderId);
+    p = putString(b, p, end, 5, c.side);
+    p = putString(b, p, end, 6, c.quantity);
+    p = putString(b, p, end, 7, c.price);
+    p = putString(b, p, end, 8, c.priceMatch);
   } else if (c.type === 'placeOrder') {
     b[at + 1] = 1;
-    p = put(b, p, end, 0, 'n', c.time);
-    p = put(b, p, end, 1, 's', c.accountId);
-    p = put(b, p, end, 2, 's', c.symbol);
-    p = put(b, p, end, 3, 's', c.side);
-    p = put(b, p, end, 4, 's', c.orderType);
-    p = put(b, p, end, 5, 's', c.quantity);
-    p = put(b, p, end, 6, 's', c.price);
-    p = put(b, p, end, 7, 's', c.timeInForce);
-    p = put(b, p, end, 8, 's', c.stopPrice);
-    p = put(b, p, end, 9, 's', c.workingType);
-    p = put(b, p, end, 10, 'b', c.closePosition);
-    p = put(b, p, end, 11, 's', c.callbackRate);
-    p = put(b, p, end, 12, 's', c.activationPrice);
-    p = put(b, p, end, 13, 's', c.positionSide);
-    p = put(b, p, end, 14, 'b', c.reduceOnly);
-    p = put(b, p, end, 15, 's', c.newClientOrderId);
-    p = put(b, p, end, 16, 's', c.selfTradePreventionMode);
-    p = put(b, p, end, 17, 's', c.priceMatch);
-    p = put(b, p, end, 18, 'n', c.goodTillDate);
+    p = putNumber(b, p, end, 0, c.time);
+    p = putString(b, p, end, 1, c.accountId);
+    p = putString(b, p, end, 2, c.symbol);
+    p = putString(b, p, end, 3, c.side);
+    p = putString(b, p, end, 4, c.orderType);
+    p = putString(b, p, end, 5, c.quantity);
+    p = putString(b, p, end, 6, c.price);
+    p = putString(b, p, end, 7, c.timeInForce);
+    p = putString(b, p, end, 8, c.stopPrice);
+    p = putString(b, p, end, 9, c.workingType);
+    p = putBoolean(b, p, end, 10, c.closePosition);
+    p = putString(b, p, end, 11, c.callbackRate);
+    p = putString(b, p, end, 12, c.activationPrice);
+    p = putString(b, p, end, 13, c.positionSide);
+    p = putBoolean(b, p, end, 14, c.reduceOnly);
+    p = putString(b, p, end, 15, c.newClientOrderId);
+    p = putString(b, p, end, 16, c.selfTradePreventionMode);
+    p = putString(b, p, end, 17, c.priceMatch);
+    p = putNumber(b, p, end, 18, c.goodTillDate);
   } else if (c.type === 'cancelOrder') {
     b[at + 1] = 3;
-    p = put(b, p, end, 0, 'n', c.time);
-    p = put(b, p, end, 1, 's', c.accountId);
-    p = put(b, p, end, 2, 's', c.symbol);
-    p = put(b, p, end, 3, 'n', c.orderId);
-    p = put(b, p, end, 4, 's', c.origClientOrderId);
+    p = putNumber(b, p, end, 0, c.time);
+    p = putString(b, p, end, 1, c.accountId);
+    p = putString(b, p, end, 2, c.symbol);
+    p = putNumber(b, p, end, 3, c.orderId);
+    p = putString(b, p, end, 4, c.origClientOrderId);
   } else return -1;
   if (p < 0) return -1;
   b[at] = COMPACT_COMMAND;
-  b.writeUInt32LE(mask >>> 0, at + 2);
+  b[at + 2] = mask & 0xff;
+  b[at + 3] = (mask >>> 8) & 0xff;
+  b[at + 4] = (mask >>> 16) & 0xff;
+  b[at + 5] = mask >>> 24;
   return p;
 }
 
