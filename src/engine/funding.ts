@@ -2,9 +2,10 @@
  * Funding (spec margin.md §8.2): at each settlement every open position pays (rate > 0: longs pay
  * shorts) or receives `positionAmt × mark × rate` (booked at MONEY_SCALE places, half away from zero),
  * into the isolated wallet for isolated positions, the cross wallet otherwise. The payments of one
- * settlement sum to zero before rounding; the insurance fund takes what rounding leaves over. The rate is the one given by `setFundingRate` (an input series), or else
- * computed from the premium index sampled at every mark update since the last settlement, from the
- * book's impact bid/ask for the impact margin notional (200 USDT × max leverage).
+ * settlement sum to zero before rounding; the insurance fund takes what rounding leaves over. The rate is
+ * the one given by `setFundingRate` (an input series), or else computed from the premium index sampled
+ * at every mark update since the last settlement, from the book's impact bid/ask for the impact margin
+ * notional (200 USDT × max leverage).
  */
 import { CALC_SCALE, Decimal, fundingPayment, fundingRate, maxLeverage, money, premiumIndex, weightedPremium } from '../core/index.js';
 import { settingsOf } from './account-margin.js';
