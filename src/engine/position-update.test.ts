@@ -40,28 +40,7 @@ describe('applyFill', () => {
     assert.equal(s.cost.toString(), '-300.00107143');
   });
 
-  it('keeps every booked amount at 8 places or fewer over random fills', () => {
-    const fill = fc.tuple(
-      fc.integer({ min: -5000, max: 5000 }).filter((q) => q !== 0),
-      fc.integer({ min: 500000, max: 700000 }),
-    );
-    fc.assert(
-      fc.property(fc.array(fill, { minLength: 1, maxLength: 60 }), (fills) => {
-        let amt = Decimal.ZERO;
-        let cost = Decimal.ZERO;
-        for (const [q, p] of fills) {
-          const r = applyFill(amt, cost, Decimal.fromUnits(BigInt(q), 3), Decimal.fromUnits(BigInt(p), 1));
-          assert.ok(r.realized.normalize().e <= 8, r.realized.toString());
-          assert.ok(r.cost.normalize().e <= 8, r.cost.toString());
-          amt = r.amt;
-          cost = r.cost;
-        }
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('every fill’s cash equals the change of (realized − cost basis), exactly', () => {
+  it('every fill’s cash equals the change of (realized − cost basis), exactly; both stay at 8 places', () => {
     const fill = fc.tuple(
       fc.integer({ min: -5000, max: 5000 }).filter((q) => q !== 0),
       fc.integer({ min: 500000, max: 700000 }),
@@ -76,6 +55,8 @@ describe('applyFill', () => {
           const qty = Decimal.fromUnits(BigInt(q), 3);
           const price = Decimal.fromUnits(BigInt(p), 1);
           const r = applyFill(amt, cost, qty, price);
+          assert.ok(r.realized.normalize().e <= 8, r.realized.toString());
+          assert.ok(r.cost.normalize().e <= 8, r.cost.toString());
           cash = cash.sub(qty.mul(price));
           realized = realized.add(r.realized);
           amt = r.amt;
