@@ -55,7 +55,7 @@ export class JournalWriter {
   /** the buffer the next batch is framed in, and its bytes used */
   private buf: Buffer = Buffer.allocUnsafe(BATCH_BYTES);
   private used = 0;
-  /** batch buffers already written, for reuse (fresh ones would be external memory that V8 collects late) */
+  /** batch buffers already written, kept (a few) for the next batches */
   private spare: Buffer[] = [];
   private appended: number;
   private durable: number;
