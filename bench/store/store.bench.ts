@@ -188,6 +188,13 @@ async function journalingOverhead(): Promise<void> {
 async function recovery(): Promise<void> {
   console.log(`bench/store: recovery of a ${fmt(RECOVERY_N)}-command journal (snapshot every 100,000 records)`);
   const dir = mkdtempSync(join(process.env['STORE_DIR'] ?? tmpdir(), 'perpsim-bench-recovery-'));
+  // an interrupted run (Ctrl-C, a timeout) removes its journal too: it is about 1 GB
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const { store, state } = Store.open(dir, { snapshotEvery: 100_000, durability: 'os' });
     const ex = state.exchange;
@@ -236,6 +243,8 @@ async function recovery(): Promise<void> {
     await r.store.close();
     await store.close().catch(() => undefined);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     rmSync(dir, { recursive: true, force: true });
   }
 }
