@@ -324,22 +324,19 @@ export class RiskIndex {
     const end = sw.rowEnd(ai);
     for (let r = sw.rowStart(ai); r < end; r++) {
       if (!sw.rowIsolated(r)) continue;
-      const slack = sw.isolatedSlackLow(r);
-      if (this.pastTrigger(a, slack)) continue;
       legs.clear();
       add(r);
-      this.pushLegs(a, version, legs, slack, 1);
+      this.pushLegs(a, version, legs, sw.isolatedSlackLow(r), 1);
     }
     if (sw.crossLegs(ai) === 0) return;
-    const slack = sw.crossSlackLow(ai, CALL_FACTOR);
-    if (a.marginCall || this.pastTrigger(a, slack)) {
+    if (a.marginCall) {
       // checked on every tick of its symbols until the ratio falls below the warning level again
       this.hot.add(a);
       return;
     }
     legs.clear();
     for (let r = sw.rowStart(ai); r < end; r++) if (!sw.rowIsolated(r)) add(r);
-    this.pushLegs(a, version, legs, slack, CALL_FACTOR);
+    this.pushLegs(a, version, legs, sw.crossSlackLow(ai, CALL_FACTOR), CALL_FACTOR);
   }
 
   /** The slacks from the exact checks (a position in a symbol without a mark, or slacksFrom 'exact'). */
@@ -353,39 +350,35 @@ export class RiskIndex {
     };
     for (const p of a.positions.values()) {
       if (p.amt.isZero() || settingsOf(a, p.symbol).marginType !== 'ISOLATED') continue;
-      const slack = isolatedSlack(this.ex, p).toNumber();
-      if (this.pastTrigger(a, slack)) continue;
       legs.clear();
       add(p);
-      this.pushLegs(a, version, legs, slack, 1);
+      this.pushLegs(a, version, legs, isolatedSlack(this.ex, p).toNumber(), 1);
     }
     const cross = crossState(this.ex, a);
     if (cross.legs.length === 0) return;
-    const slack = cross.marginBalance.sub(cross.maintMargin.mul(CALL_FACTOR_DEC)).toNumber();
-    if (a.marginCall || this.pastTrigger(a, slack)) {
+    if (a.marginCall) {
       // checked on every tick of its symbols until the ratio falls below the warning level again
       this.hot.add(a);
       return;
     }
+    const slack = cross.marginBalance.sub(cross.maintMargin.mul(CALL_FACTOR_DEC));
     legs.clear();
     for (const p of cross.legs) add(p);
-    this.pushLegs(a, version, legs, slack, CALL_FACTOR);
+    this.pushLegs(a, version, legs, slack.toNumber(), CALL_FACTOR);
   }
 
   /**
-   * No slack left (an account still liquidatable after a tick that found no liquidity for it, or past the
-   * margin-call level before its call was sent): a trigger would lie behind the mark, where a move in the
-   * account's favour never reaches it, yet the next tick must check it as a scan would. Such an account is
-   * checked on every tick of its symbols (hot) until it is indexed again with slack to spare.
+   * Pushes the legs' triggers for a shared slack (MM counted `c` times). With no slack left (an account
+   * still liquidatable after a tick that found no liquidity for it, or past the margin-call level before
+   * its call went out) a trigger would lie behind the mark, where a move in the account's favour never
+   * reaches it, yet the next tick must check it as a scan would: the account is hot instead, checked on
+   * every tick of its symbols until it is indexed again with slack to spare.
    */
-  private pastTrigger(a: Account, slack: number): boolean {
-    if (slack > 0) return false;
-    this.hot.add(a);
-    return true;
-  }
-
-  /** Pushes the legs' triggers for a shared slack (MM counted `c` times). */
   private pushLegs(a: Account, version: number, legs: Legs, slack: number, c: number): void {
+    if (!(slack > 0)) {
+      this.hot.add(a);
+      return;
+    }
     const n = legs.n;
     const { long, size, mark, tables, mmr } = legs;
     // shorts take the MMR of the bracket their notional reaches at the trigger; raising it only lowers δ

@@ -2,7 +2,7 @@
  * The journal's compact encoding of the commands a trading session is made of (journal format 2,
  * docs/store.md): placeOrder, modifyOrder and cancelOrder, about 90 % of a busy journal. JSON.stringify
  * of a command cost ~0.85 µs and its CRC ~0.2 µs, as much as the engine spends on the command; this
- * encoding writes the fields straight into the journal's buffer (~0.15 µs) and makes records a third of
+ * encoding writes the fields straight into the journal's buffer (~0.15 µs, ~0.1 µs more for its CRC) and makes records a third of
  * the size.
  *
  *   payload = 0x01 · command type (u8) · presence mask (u32 LE) · each present field in schema order
@@ -123,8 +123,9 @@ function putString(b: Buffer, p: number, end: number, i: number, v: unknown): nu
 
 /**
  * Writes `c` compactly into `b` from `at`; returns the end offset, or -1 when `c` does not fit the compact
- * encoding (nothing meaningful is left in `b` then). `b` must have room for `maxBytes`. (Each type's fields
- * are read by name, in its schema's order: the round-trip test checks the two agree.)
+ * encoding (nothing meaningful is left in `b` then). `b` must have room for `maxBytes`. Each type's fields
+ * are read by name, in its schema's order (the round-trip test checks that the two agree), not in a loop
+ * over SCHEMAS: keyed reads of the field names made encoding 1.8× slower (~285 vs ~155 ns a command).
  */
 export function encodeCommand(b: Buffer, at: number, c: Command, maxBytes: number): number {
   const end = at + maxBytes;

@@ -151,7 +151,8 @@ export function scanSegment(file: string, data: Buffer): SegmentScan {
     if (crc32(body) !== sum) return torn('checksum mismatch', zerosToEnd(), end === data.length);
     let payload: unknown;
     try {
-      payload = version === 1 ? JSON.parse(body.toString('utf8')) : decodePayload(body);
+      // (version 1 payloads are all JSON: they never start with the compact byte)
+      payload = decodePayload(body);
     } catch {
       throw new JournalCorruption(file, at, 'record cannot be read although its checksum matches');
     }
