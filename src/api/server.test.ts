@@ -503,6 +503,7 @@ describe('simulator control', () => {
     assert.equal(premium['markPrice'], '60000.00000000');
     assert.equal((premium['nextFundingTime'] as number) % (8 * 3600_000), 0);
     // a GTD order rests until its goodTillDate; the clock passing it expires the order (a journaled command)
+    const until = h.venue.now() + 3_600_123;
     const gtd = await h.ok(me, 'POST', '/fapi/v1/order', {
       symbol: 'BTCUSDT',
       side: 'BUY',
@@ -510,9 +511,24 @@ describe('simulator control', () => {
       quantity: '0.01',
       price: '59000',
       timeInForce: 'GTD',
-      goodTillDate: String(h.venue.now() + 3_600_000),
+      goodTillDate: String(until),
     });
-    assert.deepEqual([gtd['timeInForce'], gtd['status'], (gtd['goodTillDate'] as number) % 1000], ['GTD', 'NEW', 0]);
+    // the date is kept, cut to the second, and shown by the order's JSON
+    const cut = Math.floor(until / 1000) * 1000;
+    assert.deepEqual([gtd['timeInForce'], gtd['status'], gtd['goodTillDate'], gtd['priceMatch']], ['GTD', 'NEW', cut, 'NONE']);
+    const queried = await h.ok(me, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(gtd['orderId']) });
+    assert.equal(queried['goodTillDate'], cut);
+    // a price-match order shows its match (QUEUE: priced at the best bid)
+    const depth = (await raw(h, 'GET', '/fapi/v1/depth?symbol=BTCUSDT&limit=5')).body as { bids: string[][] };
+    const matched = await h.ok(me, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      priceMatch: 'QUEUE',
+    });
+    assert.deepEqual([matched['priceMatch'], Number(matched['price'])], ['QUEUE', Number(depth.bids[0]?.[0])]);
     const clock = await post('/sim/v1/clock', admin, { advanceMs: 8 * 3600_000 });
     assert.equal(clock.status, 200, JSON.stringify(clock.body));
     const expired = await h.ok(me, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(gtd['orderId']) });

@@ -480,9 +480,9 @@ export function orderView(ex: Exchange, o: Order, kind: 'query' | 'response' | '
     out['activatePrice'] = priceText(s, o.activationPrice ?? o.trailExtreme ?? Decimal.ZERO);
     out['priceRate'] = (o.callbackRate ?? Decimal.ZERO).mulInt(100).toString();
   }
-  out['priceMatch'] = 'NONE';
+  out['priceMatch'] = o.priceMatch;
   out['selfTradePreventionMode'] = o.selfTradePreventionMode;
-  out['goodTillDate'] = 0;
+  out['goodTillDate'] = o.goodTillDate;
   if (kind === 'query') out['time'] = o.time;
   out['updateTime'] = ack ? o.time : o.updateTime;
   if (kind !== 'query') out['cumQty'] = executedQty;
