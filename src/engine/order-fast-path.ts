@@ -535,7 +535,8 @@ export class OrderFastPath {
    * - the leg's position margin changes from |n|/lev to |n'|/lev (n, n': notional at the mark);
    * - the symbol's open-order margin changes with n (one-way netting) and the resting remainder.
    * The before-value is the float lower bound of the available balance (`freshBound`); every float
-   * term carries SLACK × its magnitude.
+   * term carries SLACK × its magnitude. (A fee is booked rounded to 8 places, up to 5e-9 more than
+   * q × p × rate: far inside SLACK × q × (mark + p) for any fill above the minimum notional.)
    */
   tradeFits(
     b: FreshBound,
