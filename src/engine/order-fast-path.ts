@@ -205,6 +205,9 @@ export function parseUnits(text: unknown, scale: number): number {
  */
 const MAX_OPS = 10_000;
 
+/** the most a fee booked at 8 places (half up) exceeds its exact q × p × rate */
+const FEE_ROUNDING = 5e-9;
+
 /**
  * An account's available-balance bound and its totals on one symbol (their base in FastBounds), built
  * afresh for one order (`freshBound`): valid until the next `freshBound`.
@@ -535,8 +538,8 @@ export class OrderFastPath {
    * - the leg's position margin changes from |n|/lev to |n'|/lev (n, n': notional at the mark);
    * - the symbol's open-order margin changes with n (one-way netting) and the resting remainder.
    * The before-value is the float lower bound of the available balance (`freshBound`); every float
-   * term carries SLACK × its magnitude. (A fee is booked rounded to 8 places, up to 5e-9 more than
-   * q × p × rate: far inside SLACK × q × (mark + p) for any fill above the minimum notional.)
+   * term carries SLACK × its magnitude, and each fill's fee FEE_ROUNDING more (a fee is booked rounded
+   * half up at 8 places: up to 5e-9 above q × p × rate).
    */
   tradeFits(
     b: FreshBound,
@@ -560,7 +563,7 @@ export class OrderFastPath {
     for (const f of fills) {
       const q = f.qty.toNumber();
       const p = f.price.toNumber();
-      equity += sign * q * (mark - p) - q * p * rate;
+      equity += sign * q * (mark - p) - q * p * rate - FEE_ROUNDING;
       dn += sign * q * mark;
       mag += q * (mark + p);
     }
