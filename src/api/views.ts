@@ -473,7 +473,7 @@ export function orderView(ex: Exchange, o: Order, kind: 'query' | 'response' | '
     positionSide: o.positionSide,
     stopPrice: priceText(s, o.stopPrice),
     workingType: o.workingType,
-    priceProtect: false,
+    priceProtect: o.priceProtect,
     origType: o.origType,
   };
   if (o.origType === 'TRAILING_STOP_MARKET') {

@@ -139,6 +139,11 @@ export interface PlaceOrder extends Base {
   readonly priceMatch?: PriceMatch;
   /** timeInForce GTD: when the order expires (epoch ms; cut to the second) */
   readonly goodTillDate?: number;
+  /**
+   * Conditional orders: do not trigger while the last price and the mark price are further apart than the
+   * symbol's triggerProtect (docs/engine.md, "Conditional orders"). Kept and shown on any order.
+   */
+  readonly priceProtect?: boolean;
 }
 
 export interface CancelOrder extends Base {

@@ -542,6 +542,85 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(ex.symbols.get('BTCUSDT')?.book.bestAsk(), 610000, 'resting at 61,000 (in ticks of 0.1)');
   });
 
+  it('priceProtect: a protected stop waits while last and mark are more than triggerProtect (5 %) apart', () => {
+    const stop = {
+      orderType: 'STOP_MARKET',
+      quantity: undefined,
+      stopPrice: '58000',
+      closePosition: true,
+      workingType: 'MARK_PRICE',
+    } as const;
+    const run = (priceProtect: boolean) => {
+      const ex = setup({ mm: '10000000', user: '10000', other: '10000' });
+      ok(ex, order('mm', 'SELL', '0.1', '60000'));
+      ok(ex, order('user', 'BUY', '0.1')); // the last price is now 60,000
+      const r = ok(ex, order('user', 'SELL', '0', undefined, { ...stop, priceProtect }));
+      ok(ex, order('mm', 'BUY', '1', '57000'));
+      // mark 57,100, last 60,000: 2,900 apart, 5.08 % of the mark (> 5 %)
+      ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '57100' });
+      return { ex, r, id: (r.result as { orderId: number }).orderId };
+    };
+    assert.equal(pos(run(false).ex, 'user')?.amt.toString(), '0', 'without the flag the stop fires');
+
+    const { ex, r, id } = run(true);
+    assert.equal((r.result as { priceProtect: boolean }).priceProtect, true, 'the answer shows the flag');
+    const placed = r.events.find((e) => e.e === 'ORDER_TRADE_UPDATE');
+    assert.ok(placed && placed.e === 'ORDER_TRADE_UPDATE' && placed.o.pP === true, 'so does the NEW update');
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0.1', 'with it the stop waits');
+    assert.equal(ex.orders.get(id)?.status, 'NEW');
+    // a trade at 57,000 makes that the last price, 100 from the mark: the stop fires in the same command
+    const fired = ok(ex, order('other', 'SELL', '0.01', '57000'));
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0', 'fired once last and mark are close');
+    const fill = fired.events.find((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.i === id && e.o.x === 'TRADE');
+    assert.ok(fill && fill.e === 'ORDER_TRADE_UPDATE' && fill.o.pP === true, 'the triggered order keeps the flag');
+  });
+
+  it('priceProtect: the 5 % limit is inclusive; a bad flag is -1102; an unprotected order shows false', () => {
+    const ex = setup({ mm: '10000000', user: '10000', other: '10000' });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1')); // last 60,000
+    const stop = {
+      orderType: 'STOP_MARKET',
+      quantity: undefined,
+      stopPrice: '58000',
+      closePosition: true,
+      workingType: 'MARK_PRICE',
+    } as const;
+    rejected(ex, order('user', 'SELL', '0', undefined, { ...stop, priceProtect: 'TRUE' as unknown as boolean }), -1102);
+    const plain = ok(ex, order('user', 'BUY', '0.001', '50000'));
+    assert.equal((plain.result as { priceProtect: boolean }).priceProtect, false);
+    ok(ex, order('user', 'SELL', '0', undefined, { ...stop, priceProtect: true }));
+    ok(ex, order('mm', 'BUY', '1', '57000'));
+    // 60,000 − 57,142.8 = 2,857.2 > 5 % of 57,142.8 (2,857.14): beyond the limit, the stop waits
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '57142.8' });
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0.1');
+    // 60,000 − 57,142.9 = 2,857.1 ≤ 5 % of 57,142.9 (2,857.145): within the limit, the stop fires
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '57142.9' });
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0');
+  });
+
+  it('a mark-price trigger compares the mark cut down to the price precision (2 places for BTCUSDT)', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'BUY', '0.1', '60000'));
+    ok(ex, order('user', 'SELL', '0.1')); // short 0.1
+    ok(ex, order('mm', 'SELL', '1', '59100'));
+    const tp = {
+      orderType: 'TAKE_PROFIT_MARKET',
+      quantity: undefined,
+      stopPrice: '59000',
+      closePosition: true,
+      workingType: 'MARK_PRICE',
+    } as const;
+    // a BUY take-profit triggers at a mark ≤ 59,000; 59,000.009 cuts down to 59,000.00: it would trigger at once
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '59000.009' });
+    rejected(ex, order('user', 'BUY', '0', undefined, tp), -2021);
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '59000.01' });
+    ok(ex, order('user', 'BUY', '0', undefined, tp));
+    assert.equal(pos(ex, 'user')?.amt.toString(), '-0.1', 'waiting');
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '59000.004' });
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0', 'fired at a mark of 59,000.004');
+  });
+
   it('TRAILING_STOP_MARKET sell, callback 1 %: follows the high and fires 1 % below it', () => {
     const ex = setup();
     ok(ex, order('mm', 'SELL', '0.1', '60000'));

@@ -125,10 +125,37 @@ function triggers(type: OrderType, side: Side, stop: Decimal, price: Decimal): b
   return up ? price.gte(stop) : price.lte(stop);
 }
 
+/**
+ * The mark price as the trigger checks see it: cut down (truncated) to the symbol's price precision, as
+ * Binance does before comparing it with a trigger price (a BUY take-profit at 0.00666 triggers at a mark of
+ * 0.006660234). Undefined before the symbol has a mark.
+ */
+function triggerMark(s: SymbolState): Decimal | undefined {
+  return s.markPrice?.round(s.instrument.pricePrecision, 'DOWN');
+}
+
+/**
+ * priceProtect: whether the last price is within the symbol's triggerProtect of the mark (|last − mark| ≤
+ * triggerProtect × mark). Beyond it a protected conditional order does not trigger [inference: Binance says
+ * the difference "exceeds the threshold"; it is taken relative to the mark, docs/engine.md].
+ */
+function withinTriggerProtect(inst: Instrument, mark: Decimal, last: Decimal): boolean {
+  return last.sub(mark).abs().lte(inst.triggerProtect.mul(mark));
+}
+
 /** Identity a triggered conditional order keeps when it enters the book. */
 type Identity = Pick<
   Order,
-  'orderId' | 'clientOrderId' | 'time' | 'origType' | 'stopPrice' | 'workingType' | 'closePosition' | 'callbackRate' | 'activationPrice'
+  | 'orderId'
+  | 'clientOrderId'
+  | 'time'
+  | 'origType'
+  | 'stopPrice'
+  | 'workingType'
+  | 'closePosition'
+  | 'callbackRate'
+  | 'activationPrice'
+  | 'priceProtect'
 >;
 
 interface PlannedFill {
@@ -780,6 +807,7 @@ export class Exchange {
     if (a.dualSidePosition ? positionSide === 'BOTH' : positionSide !== 'BOTH') reject(ERR.POSITION_SIDE_NOT_MATCH);
     if (cmd.reduceOnly !== undefined && typeof cmd.reduceOnly !== 'boolean') reject(badParam('reduceOnly'));
     if (a.dualSidePosition && cmd.reduceOnly === true) reject(ERR.REDUCE_ONLY_CONFLICT);
+    if (cmd.priceProtect !== undefined && typeof cmd.priceProtect !== 'boolean') reject(badParam('priceProtect'));
     const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
     if (!SELF_TRADE_PREVENTION_MODES.has(stp)) reject(badParam('selfTradePreventionMode'));
     if (cmd.newClientOrderId !== undefined) {
@@ -832,6 +860,7 @@ export class Exchange {
       activationPrice,
       priceMatch,
       goodTillDate,
+      priceProtect: cmd.priceProtect === true,
     };
   }
 
@@ -845,10 +874,14 @@ export class Exchange {
     return Decimal.fromUnits(BigInt(at.ticks), 0).mul(s.instrument.tickSize);
   }
 
-  /** The price a conditional order watches: the last trade (CONTRACT_PRICE) or the mark. */
-  /** @internal */
+  /**
+   * The price a conditional order watches: the last trade (CONTRACT_PRICE) or the mark, which is cut down
+   * to the symbol's price precision first (`triggerMark`).
+   * @internal
+   */
   workingPrice(s: SymbolState, workingType: WorkingType): Decimal | undefined {
-    return workingType === 'MARK_PRICE' ? s.markPrice : (s.lastPrice ?? s.markPrice);
+    const mark = triggerMark(s);
+    return workingType === 'MARK_PRICE' ? mark : (s.lastPrice ?? mark);
   }
 
   /** Walks the opposite side of the book without touching it. */
@@ -908,8 +941,12 @@ export class Exchange {
   processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void {
     for (let round = 0; round < MAX_TRIGGER_ROUNDS && s.conditional.size > 0; round++) {
       let fired: Order | undefined;
+      const mark = triggerMark(s);
+      const last = s.lastPrice ?? mark;
+      // priceProtect: not triggered while the last price is further from the mark than triggerProtect
+      const unprotected = mark !== undefined && last !== undefined && !withinTriggerProtect(s.instrument, mark, last);
       for (const o of s.conditional.values()) {
-        const price = this.workingPrice(s, o.workingType);
+        const price = o.workingType === 'MARK_PRICE' ? mark : last;
         if (price === undefined) continue;
         if (o.origType === 'TRAILING_STOP_MARKET') {
           if (!o.trailActive) {
@@ -926,8 +963,8 @@ export class Exchange {
             o.side === 'SELL'
               ? price.lte((o.trailExtreme as Decimal).mul(Decimal.ONE.sub(rate)))
               : price.gte((o.trailExtreme as Decimal).mul(Decimal.ONE.add(rate)));
-          if (hit && fired === undefined) fired = o;
-        } else if (fired === undefined && triggers(o.origType, o.side, o.stopPrice, price)) {
+          if (hit && fired === undefined && !(o.priceProtect && unprotected)) fired = o;
+        } else if (fired === undefined && !(o.priceProtect && unprotected) && triggers(o.origType, o.side, o.stopPrice, price)) {
           fired = o;
         }
       }
@@ -958,6 +995,7 @@ export class Exchange {
       closePosition: o.closePosition,
       callbackRate: o.callbackRate,
       activationPrice: o.activationPrice,
+      priceProtect: o.priceProtect,
     };
     const cmd: PlaceOrder = {
       type: 'placeOrder',
@@ -1140,6 +1178,7 @@ export class Exchange {
       activationPrice: identity?.activationPrice,
       priceMatch: v.priceMatch,
       goodTillDate: v.goodTillDate,
+      priceProtect: identity?.priceProtect ?? replacing?.priceProtect ?? v.priceProtect,
     });
     this.remember(order);
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
@@ -1300,6 +1339,7 @@ export class Exchange {
       activationPrice: v.activationPrice,
       priceMatch: v.priceMatch,
       goodTillDate: v.goodTillDate,
+      priceProtect: v.priceProtect,
     });
     this.remember(order);
     a.openOrders.set(orderId, order);
@@ -1663,7 +1703,7 @@ export class Exchange {
       for (const oid of [...a.openOrders.keys()].sort((x, y) => x - y)) {
         const o = a.openOrders.get(oid) as Order;
         parts.push(
-          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}|${o.type}|${o.origType}|${o.stopPrice}|${o.workingType}|${o.closePosition}|${o.callbackRate ?? '-'}|${o.activationPrice ?? '-'}|${o.trailActive}|${o.trailExtreme ?? '-'}${o.priceMatch !== 'NONE' || o.goodTillDate !== 0 ? `|${o.priceMatch}|${o.goodTillDate}` : ''}`,
+          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}|${o.type}|${o.origType}|${o.stopPrice}|${o.workingType}|${o.closePosition}|${o.callbackRate ?? '-'}|${o.activationPrice ?? '-'}|${o.trailActive}|${o.trailExtreme ?? '-'}${o.priceMatch !== 'NONE' || o.goodTillDate !== 0 ? `|${o.priceMatch}|${o.goodTillDate}` : ''}${o.priceProtect ? '|pP' : ''}`,
         );
       }
     }

@@ -94,7 +94,7 @@ export class OrderAnswer {
     return this.order.workingType;
   }
   get priceProtect(): boolean {
-    return false;
+    return this.order.priceProtect;
   }
   get origType(): string {
     return this.order.origType;
@@ -144,7 +144,7 @@ export class OrderAnswer {
       positionSide: o.positionSide,
       stopPrice: o.stopPrice.toString(),
       workingType: o.workingType,
-      priceProtect: false,
+      priceProtect: o.priceProtect,
       origType: o.origType,
       priceMatch: this.match,
       selfTradePreventionMode: o.selfTradePreventionMode,

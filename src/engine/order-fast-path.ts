@@ -661,7 +661,8 @@ export class OrderFastPath {
       (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE') ||
       cmd.stopPrice !== undefined ||
       cmd.callbackRate !== undefined ||
-      cmd.activationPrice !== undefined
+      cmd.activationPrice !== undefined ||
+      (cmd.priceProtect !== undefined && cmd.priceProtect !== false)
     )
       return undefined;
     const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';

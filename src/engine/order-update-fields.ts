@@ -129,7 +129,7 @@ export class OrderUpdateFields implements Fields {
     return this.fill?.realized.toString() ?? '0';
   }
   get pP(): boolean {
-    return false;
+    return this.order.priceProtect;
   }
   get si(): number {
     return 0;

@@ -32,6 +32,7 @@ export function placeOrderFields(cmd: PlaceOrder): PlaceOrder {
     selfTradePreventionMode: undefined,
     priceMatch: undefined,
     goodTillDate: undefined,
+    priceProtect: undefined,
   };
   return Object.assign(out, cmd) as unknown as PlaceOrder;
 }

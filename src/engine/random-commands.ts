@@ -165,6 +165,7 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
           close: fc.constantFrom(false, false, true),
           rate: fc.integer({ min: 1, max: 30 }),
           long: fc.boolean(),
+          protect: fc.constantFrom(false, false, true),
         })
         .map((o) => (time: number, ex: Exchange) => {
           const dual = ex.accounts.get(o.id)?.dualSidePosition === true;
@@ -176,6 +177,7 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
             ...(o.kind === 'TRAILING_STOP_MARKET' ? { callbackRate: (o.rate / 10).toFixed(1) } : { stopPrice: priceFor(o.sym, o.off) }),
             workingType: o.mark ? 'MARK_PRICE' : 'CONTRACT_PRICE',
             positionSide: dual ? (o.long ? 'LONG' : 'SHORT') : 'BOTH',
+            ...(o.protect ? { priceProtect: true } : {}),
           });
         }),
     },

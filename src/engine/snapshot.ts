@@ -47,6 +47,8 @@ interface OrderRecord {
   /** absent in snapshots written before price match and GTD (NONE / 0) */
   priceMatch?: PriceMatch;
   goodTillDate?: number;
+  /** absent when false (and in snapshots written before priceProtect) */
+  priceProtect?: boolean;
 }
 
 interface AccountRecord {
@@ -136,6 +138,7 @@ export function takeSnapshot(ex: Exchange): EngineSnapshot {
       trailExtreme: opt(o.trailExtreme),
       ...(o.priceMatch !== 'NONE' ? { priceMatch: o.priceMatch } : {}),
       ...(o.goodTillDate !== 0 ? { goodTillDate: o.goodTillDate } : {}),
+      ...(o.priceProtect ? { priceProtect: true } : {}),
     });
   }
   const accounts: AccountRecord[] = [];
@@ -237,6 +240,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
       trailExtreme: optDec(r.trailExtreme),
       priceMatch: r.priceMatch ?? 'NONE',
       goodTillDate: r.goodTillDate ?? 0,
+      priceProtect: r.priceProtect === true,
     });
     byId.set(o.orderId, o);
     ex.remember(o);

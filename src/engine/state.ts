@@ -43,6 +43,8 @@ export interface Order {
   priceMatch: PriceMatch;
   /** timeInForce GTD: expiry time (epoch ms, whole seconds); 0 otherwise */
   readonly goodTillDate: number;
+  /** a conditional order does not trigger while last and mark price differ by more than triggerProtect */
+  readonly priceProtect: boolean;
   /** @internal the exchange has queued it among the closed orders it remembers (set once, when it closes) */
   closedQueued: boolean;
 }
@@ -90,6 +92,7 @@ export function newOrder(init: OrderInit): Order {
     trailExtreme: init.trailExtreme,
     priceMatch: init.priceMatch ?? 'NONE',
     goodTillDate: init.goodTillDate ?? 0,
+    priceProtect: init.priceProtect ?? false,
     closedQueued: false,
   };
 }

@@ -31,6 +31,7 @@ const place: fc.Arbitrary<PlaceOrder> = fc.record({
   selfTradePreventionMode: opt(fc.constantFrom('NONE' as const, 'EXPIRE_TAKER' as const)),
   priceMatch: opt(fc.constantFrom('NONE' as const, 'QUEUE' as const)),
   goodTillDate: opt(num),
+  priceProtect: opt(fc.boolean()),
 });
 const modify: fc.Arbitrary<ModifyOrder> = fc.record({
   type: fc.constant('modifyOrder' as const),

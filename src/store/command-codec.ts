@@ -55,6 +55,7 @@ const SCHEMAS: readonly Schema[] = [
     selfTradePreventionMode: 's',
     priceMatch: 's',
     goodTillDate: 'n',
+    priceProtect: 'b',
   }),
   schema<ModifyOrder>('modifyOrder', {
     time: 'n',
@@ -163,6 +164,7 @@ export function encodeCommand(b: Buffer, at: number, c: Command, maxBytes: numbe
     p = putString(b, p, end, 16, c.selfTradePreventionMode);
     p = putString(b, p, end, 17, c.priceMatch);
     p = putNumber(b, p, end, 18, c.goodTillDate);
+    p = putBoolean(b, p, end, 19, c.priceProtect);
   } else if (c.type === 'cancelOrder') {
     b[at + 1] = 3;
     p = putNumber(b, p, end, 0, c.time);

@@ -239,6 +239,43 @@ describe('history database (SQLite)', () => {
     }
   });
 
+  it('a forgotten order keeps its priceMatch, goodTillDate and priceProtect (they were shown as NONE, 0, false)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
+    dirs.push(dir);
+    const history = new HistoryDb(join(dir, 'history.sqlite'));
+    const venue = new Venue({ exchange: new Exchange(undefined, { retention: { closedOrders: 1, closedOrderMs: 3_600_000 } }) });
+    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
+    const h = new Harness({ history }, venue);
+    try {
+      await seedMarket(h, '60000', '59900', '60000', '0.5');
+      const me = await h.account('100000');
+      const placed = await h.ok(me, 'POST', '/fapi/v1/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.002',
+        priceMatch: 'QUEUE',
+        timeInForce: 'GTD',
+        goodTillDate: String(Date.now() + 3_600_000),
+        priceProtect: 'TRUE',
+        newOrderRespType: 'RESULT',
+      });
+      const id = placed['orderId'] as number;
+      assert.deepEqual([placed['priceMatch'], placed['priceProtect'], placed['price']], ['QUEUE', true, '59900.00']);
+      await h.ok(me, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(id) });
+      for (let i = 0; i < 2; i++)
+        await h.ok(me, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' });
+      assert.equal(venue.exchange.orders.has(id), false, 'the engine forgot the order');
+      const got = await h.ok(me, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(id) });
+      for (const k of ['priceMatch', 'goodTillDate', 'priceProtect', 'timeInForce', 'price', 'origQty'])
+        assert.deepEqual(got[k], placed[k], k);
+      assert.equal(got['status'], 'CANCELED');
+    } finally {
+      await h.close();
+      history.close();
+    }
+  });
+
   it('keeps every liquidation step with its explanation; GET /sim/v1/liquidations serves them after a reopen', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
     dirs.push(dir);

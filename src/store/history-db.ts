@@ -393,6 +393,10 @@ export class HistoryDb implements History {
       stopPrice: Decimal.parse(o.sp),
       workingType: o.wt as Order['workingType'],
       closePosition: o.cp,
+      // (rows written before these fields were kept read as NONE / 0 / false)
+      priceMatch: (o.pm ?? 'NONE') as Order['priceMatch'],
+      goodTillDate: o.gtd ?? 0,
+      priceProtect: o.pP === true,
     });
   }
 

@@ -55,7 +55,7 @@ export function algoView(ex: Exchange, o: Order): Record<string, unknown> {
     workingType: o.workingType,
     priceMatch: 'NONE',
     closePosition: o.closePosition,
-    priceProtect: false,
+    priceProtect: o.priceProtect,
     reduceOnly: o.reduceOnly,
     ...(o.origType === 'TRAILING_STOP_MARKET'
       ? {

@@ -8,7 +8,8 @@
  *
  * timeInForce GTD needs goodTillDate (the engine cuts it to the second and checks Binance's window, -5040);
  * priceMatch (LIMIT / STOP / TAKE_PROFIT, never with a price) takes the price from the book (-5041 when that
- * level is empty). priceProtect is accepted and ignored.
+ * level is empty). priceProtect=TRUE is kept on the order; a conditional order then waits while the last
+ * and mark prices are further apart than the symbol's triggerProtect (docs/engine.md).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -98,6 +99,7 @@ export function placeCommand(ctx: ApiContext, account: Account, p: OrderParams):
     ...(p.activationPrice !== undefined ? { activationPrice: p.activationPrice } : {}),
     ...(p.positionSide !== undefined ? { positionSide: p.positionSide } : {}),
     ...(p.reduceOnly === true ? { reduceOnly: true } : {}),
+    ...(p.priceProtect === true ? { priceProtect: true } : {}),
     ...(p.newClientOrderId !== undefined ? { newClientOrderId: p.newClientOrderId } : {}),
     ...(p.selfTradePreventionMode !== undefined ? { selfTradePreventionMode: p.selfTradePreventionMode } : {}),
   };
