@@ -82,10 +82,18 @@ export function notRequired(name: string): BinanceError {
   return { code: -1106, msg: `Parameter '${name}' sent when not required.` };
 }
 
+/**
+ * A refused command, thrown by validation and turned into `{ ok: false, error }` by `execute`. It is made
+ * without a stack trace: capturing one was most of a rejection's cost (~5.7 µs of a refused cancel), and
+ * nobody reads it (the answer carries Binance's code and message).
+ */
 export class EngineRejection extends Error {
   readonly error: BinanceError;
   constructor(error: BinanceError) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(error.msg);
+    Error.stackTraceLimit = limit;
     this.name = 'EngineRejection';
     this.error = error;
   }
