@@ -19,6 +19,8 @@ export const ERR = {
   MARKET_TAKE_BOUND: { code: -4131, msg: "The counterparty's best price does not meet the PERCENT_PRICE filter limit." },
   INVALID_CALLBACK_RATE: { code: -4071, msg: 'Invalid callback rate.' },
   MAX_OPEN_ORDERS: { code: -2025, msg: 'Reach max open order limit.' },
+  /** the symbol's maxNumAlgoOrders waiting conditional orders (Binance's MAX_STOP_ORDER_EXCEEDED) */
+  MAX_STOP_ORDERS: { code: -4045, msg: 'Reach max stop order limit.' },
   MAX_LEVERAGE_RATIO: { code: -2027, msg: 'Exceeded the maximum allowable position at current leverage.' },
   MIN_LEVERAGE_RATIO: { code: -2028, msg: 'Leverage is smaller than permitted: insufficient margin balance.' },
   PRICE_LESS_THAN_ZERO: { code: -4001, msg: 'Price less than 0.' },

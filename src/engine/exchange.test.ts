@@ -528,6 +528,18 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(ex.orders.get(stopId)?.status, 'FILLED');
   });
 
+  it('the 11th waiting conditional order of a symbol is -4045 (maxNumAlgoOrders 10); other symbols and plain orders are not counted', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const stop = (stopPrice: string) =>
+      order('user', 'SELL', '0.001', undefined, { orderType: 'STOP_MARKET', stopPrice, reduceOnly: true });
+    for (let i = 0; i < 10; i++) ok(ex, stop(String(59000 - i * 10)));
+    rejected(ex, stop('58000'), -4045, 'Reach max stop order limit.');
+    ok(ex, order('user', 'BUY', '0.001', '50000')); // a LIMIT order is still accepted
+    ok(ex, { ...stop('2900'), symbol: 'ETHUSDT', quantity: '0.01', reduceOnly: false }); // so is a stop on ETHUSDT
+  });
+
   it('TAKE_PROFIT (limit) on the last price: a trade at the stop sends it to the book', () => {
     const ex = setup({ mm: '10000000', user: '10000', other: '10000' });
     ok(ex, order('mm', 'SELL', '0.1', '60000'));

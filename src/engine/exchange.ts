@@ -843,7 +843,8 @@ export class Exchange {
       open++;
       if (isPendingConditional(o)) algo++;
     }
-    if (open >= inst.maxNumOrders || (conditional && algo >= inst.maxNumAlgoOrders)) reject(ERR.MAX_OPEN_ORDERS);
+    if (open >= inst.maxNumOrders) reject(ERR.MAX_OPEN_ORDERS);
+    if (conditional && algo >= inst.maxNumAlgoOrders) reject(ERR.MAX_STOP_ORDERS);
     return {
       qty: quantity,
       price,
