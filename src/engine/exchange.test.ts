@@ -633,6 +633,23 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(pos(ex, 'user')?.amt.toString(), '0', 'fired at a mark of 59,000.004');
   });
 
+  it('TRAILING_STOP_MARKET: the activation price must lie beyond the working price (BUY below, SELL above), else -2021', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1')); // last 60,000; mark 60,000
+    const trail = (side: 'BUY' | 'SELL', activationPrice: string, workingType: 'MARK_PRICE' | 'CONTRACT_PRICE' = 'CONTRACT_PRICE') =>
+      order('user', side, '0.01', undefined, { orderType: 'TRAILING_STOP_MARKET', callbackRate: '1', activationPrice, workingType });
+    rejected(ex, trail('SELL', '60000'), -2021, 'Order would immediately trigger.');
+    rejected(ex, trail('SELL', '59990'), -2021);
+    rejected(ex, trail('BUY', '60000'), -2021);
+    ok(ex, trail('SELL', '60000.1'));
+    ok(ex, trail('BUY', '59999.9'));
+    // on the mark: 60,500 is above the last price but below the mark
+    ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '61000' });
+    ok(ex, trail('SELL', '60500'));
+    rejected(ex, trail('SELL', '60500', 'MARK_PRICE'), -2021);
+  });
+
   it('TRAILING_STOP_MARKET sell, callback 1 %: follows the high and fires 1 % below it', () => {
     const ex = setup();
     ok(ex, order('mm', 'SELL', '0.1', '60000'));

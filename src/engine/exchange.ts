@@ -791,7 +791,13 @@ export class Exchange {
         if (rate.lt(Decimal.parse('0.1')) || rate.gt(Decimal.parse('10')) || !rate.isMultipleOf(Decimal.parse('0.1')))
           reject(ERR.INVALID_CALLBACK_RATE);
         callbackRate = rate.div(Decimal.of(100), 4);
-        if (cmd.activationPrice !== undefined) activationPrice = this.tickPrice(cmd.activationPrice, 'activationPrice', s);
+        if (cmd.activationPrice !== undefined) {
+          activationPrice = this.tickPrice(cmd.activationPrice, 'activationPrice', s);
+          // Binance: a BUY's activation price must be below the latest (working) price, a SELL's above it
+          const working = this.workingPrice(s, workingType);
+          if (working !== undefined && (cmd.side === 'BUY' ? activationPrice.gte(working) : activationPrice.lte(working)))
+            reject(ERR.WOULD_IMMEDIATELY_TRIGGER);
+        }
       } else {
         if (cmd.stopPrice === undefined) reject(badParam('stopPrice'));
         stopPrice = this.tickPrice(cmd.stopPrice, 'stopPrice', s);
@@ -944,7 +950,8 @@ export class Exchange {
       let fired: Order | undefined;
       const mark = triggerMark(s);
       const last = s.lastPrice ?? mark;
-      // priceProtect: not triggered while the last price is further from the mark than triggerProtect
+      // priceProtect (STOP / TAKE_PROFIT types): not triggered while the last price is further from the mark
+      // than triggerProtect
       const unprotected = mark !== undefined && last !== undefined && !withinTriggerProtect(s.instrument, mark, last);
       for (const o of s.conditional.values()) {
         const price = o.workingType === 'MARK_PRICE' ? mark : last;
@@ -964,7 +971,7 @@ export class Exchange {
             o.side === 'SELL'
               ? price.lte((o.trailExtreme as Decimal).mul(Decimal.ONE.sub(rate)))
               : price.gte((o.trailExtreme as Decimal).mul(Decimal.ONE.add(rate)));
-          if (hit && fired === undefined && !(o.priceProtect && unprotected)) fired = o;
+          if (hit && fired === undefined) fired = o;
         } else if (fired === undefined && !(o.priceProtect && unprotected) && triggers(o.origType, o.side, o.stopPrice, price)) {
           fired = o;
         }
