@@ -325,6 +325,19 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(open[0]?.side, 'BUY', 'the resting sell expired, the buy rests');
   });
 
+  it('self-trade prevention takes no effect on a FOK order (Binance: IOC, GTC and GTD only): it fills against its own order', () => {
+    const ex = setup();
+    ok(ex, order('user', 'SELL', '0.01', '60000'));
+    const ioc = ok(ex, order('user', 'BUY', '0.01', '60000', { timeInForce: 'IOC', selfTradePreventionMode: 'EXPIRE_BOTH' }));
+    assert.equal((ioc.result as { status: string }).status, 'EXPIRED_IN_MATCH', 'an IOC is stopped');
+    ok(ex, order('user', 'SELL', '0.01', '60000'));
+    const fok = ok(ex, order('user', 'BUY', '0.01', '60000', { timeInForce: 'FOK', selfTradePreventionMode: 'EXPIRE_BOTH' }));
+    assert.equal((fok.result as { status: string }).status, 'FILLED');
+    assert.equal(acc(ex, 'user').openOrders.size, 0, 'its own resting sell filled');
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0', 'buyer and seller at once: no position');
+    assert.equal(acc(ex, 'user').commission.toString(), '0.42', 'both fees: 0.12 maker + 0.3 taker on 600');
+  });
+
   it('self-trade (NONE) on an isolated short: the margin check applies the resting side first, as the fill does (-2019)', () => {
     // user: isolated short 0.758 @ 60,000 (IM 2,274 and fee 22.74 from a 3,000 wallet), then mark 62,000,
     // a resting reduce-only BUY 0.758 @ 62,000 and a MARKET SELL 0.758 that trades with it (STP NONE).

@@ -1131,7 +1131,9 @@ export class Exchange {
       const best = cmd.side === 'BUY' ? s.book.bestAsk() : s.book.bestBid();
       if (best !== undefined && (cmd.side === 'BUY' ? best > takeLimit : best < takeLimit)) reject(ERR.MARKET_TAKE_BOUND);
     }
-    const plan = this.planMatch(s, a.accountId, cmd.side, v.qty, takeLimit, v.stp);
+    // Binance: selfTradePreventionMode is only effective with timeInForce IOC, GTC or GTD (a FOK order trades
+    // with the account's own orders; GTX never takes)
+    const plan = this.planMatch(s, a.accountId, cmd.side, v.qty, takeLimit, v.tif === 'FOK' ? 'NONE' : v.stp);
     if (v.tif === 'GTX' && (plan.fills.length > 0 || plan.takerExpiredBySTP)) reject(ERR.GTX_REJECT);
     if (v.tif === 'FOK' && plan.filled.lt(v.qty)) reject(ERR.FOK_REJECT);
     const rests = !v.market && v.tif !== 'IOC' && v.tif !== 'FOK' && !plan.takerExpiredBySTP && plan.filled.lt(v.qty);
