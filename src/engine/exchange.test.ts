@@ -298,6 +298,33 @@ describe('engine: orders, matching, fees and positions', () => {
     rejected(ex, { type: 'cancelOrder', time: t(), accountId: 'mm', symbol: 'BTCUSDT', orderId: 1 }, -2011);
   });
 
+  it('an amend that would make a GTX order trade cancels it (Binance); one off the tick grid is refused and leaves it', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    const gtx = ok(ex, order('user', 'BUY', '0.01', '59990', { timeInForce: 'GTX' }));
+    const id = (gtx.result as { orderId: number }).orderId;
+    const amend = (price: string) =>
+      ({
+        type: 'modifyOrder',
+        time: t(),
+        accountId: 'user',
+        symbol: 'BTCUSDT',
+        orderId: id,
+        side: 'BUY',
+        quantity: '0.01',
+        price,
+      }) as const;
+    rejected(ex, amend('60000.05'), -4014);
+    ok(ex, amend('59995'));
+    const r = ok(ex, amend('60000'));
+    assert.equal((r.result as { status: string }).status, 'CANCELED');
+    const update = r.events.find((e) => e.e === 'ORDER_TRADE_UPDATE');
+    assert.ok(update && update.e === 'ORDER_TRADE_UPDATE' && update.o.x === 'CANCELED');
+    assert.equal(acc(ex, 'user').openOrders.size, 0);
+    assert.equal(r.events.filter((e) => e.e === 'TRADE').length, 0, 'nothing traded');
+    assert.equal(ex.symbols.get('BTCUSDT')?.book.bestBid(), undefined);
+  });
+
   it('filters: -1111 precision, -4014 tick, -4164 min notional, -4016/-4024 price band, -1121 symbol', () => {
     const ex = setup();
     rejected(ex, order('user', 'BUY', '0.0001', '60000'), -1111);

@@ -1081,7 +1081,16 @@ export class Exchange {
       ...(o.reduceOnly && !a.dualSidePosition ? { reduceOnly: true } : {}),
       selfTradePreventionMode: o.selfTradePreventionMode,
     };
-    const result = this.submit(place, events, o, undefined, remaining);
+    let result: unknown;
+    try {
+      result = this.submit(place, events, o, undefined, remaining);
+    } catch (e) {
+      // Binance: a GTX order amended to a price that would trade at once is cancelled by the amendment
+      // (the filters and every check before the match still refuse it and leave it as it was)
+      if (!(e instanceof EngineRejection) || e.error.code !== ERR.GTX_REJECT.code) throw e;
+      this.closeOrder(o, 'CANCELED', cmd.time, events);
+      return this.orderAnswer(o);
+    }
     this.processTriggers(this.symbols.get(cmd.symbol) as SymbolState, cmd.time, events);
     return result;
   }
