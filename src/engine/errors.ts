@@ -55,8 +55,13 @@ export const ERR = {
     code: -5022,
     msg: 'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history',
   },
+  /** amend (modifyOrder) of an order that is not a resting LIMIT order */
+  LIMIT_ORDER_ONLY: { code: -5025, msg: 'Only limit order is supported.' },
+  /** amend to the order's own price and quantity */
+  SAME_ORDER: { code: -5027, msg: 'No need to modify the order.' },
   INVALID_PRICE_MATCH: { code: -5037, msg: 'Invalid price match' },
   PRICE_MATCH_ORDER_TYPE: { code: -5038, msg: 'Price match only supports order type: LIMIT, STOP AND TAKE_PROFIT' },
+  INVALID_SELF_TRADE_PREVENTION_MODE: { code: -5039, msg: 'Invalid self trade prevention mode' },
   GOOD_TILL_DATE: {
     code: -5040,
     msg: 'The goodTillDate timestamp must be greater than the current time plus 600 seconds and smaller than 253402300799000 (UTC 9999-12-31 23:59:59)',
@@ -70,6 +75,11 @@ export const ERR = {
 
 export function minNotionalError(minNotional: string): BinanceError {
   return { code: -4164, msg: `Order's notional must be no smaller than ${minNotional} (unless you choose reduce only).` };
+}
+
+/** An amend whose new remaining quantity × price is below MIN_NOTIONAL (Binance's MODIFICATION_MIN_NOTIONAL). */
+export function modificationMinNotionalError(minNotional: string): BinanceError {
+  return { code: -5029, msg: `Order's notional must be no smaller than ${minNotional}` };
 }
 
 export function invalidLeverageError(leverage: number): BinanceError {

@@ -486,6 +486,26 @@ describe('engine: orders, matching, fees and positions', () => {
     );
   });
 
+  it("amend errors have Binance's codes: -5027 same order, -5025 not a LIMIT order, -5029 notional too small; -5039 bad STP mode", () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const limit = ok(ex, order('user', 'BUY', '0.01', '59000'));
+    const id = (limit.result as { orderId: number }).orderId;
+    const amend = (orderId: number, quantity: string, price: string) =>
+      ({ type: 'modifyOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId, side: 'BUY', quantity, price }) as const;
+    rejected(ex, amend(id, '0.01', '59000'), -5027, 'No need to modify the order.');
+    rejected(ex, amend(id, '0.010', '59000.0'), -5027);
+    const eth = ok(ex, { ...order('user', 'BUY', '0.002', '2990'), symbol: 'ETHUSDT' });
+    const ethId = (eth.result as { orderId: number }).orderId;
+    // 0.001 × 2,990 = 2.99 < 5 (a new order's error would be -4164)
+    rejected(ex, { ...amend(ethId, '0.001', '2990'), symbol: 'ETHUSDT' }, -5029, "Order's notional must be no smaller than 5");
+    ok(ex, amend(id, '0.01', '59000.1'));
+    const stop = ok(ex, order('user', 'BUY', '0.01', undefined, { orderType: 'STOP_MARKET', stopPrice: '61000' }));
+    rejected(ex, amend((stop.result as { orderId: number }).orderId, '0.01', '61000'), -5025, 'Only limit order is supported.');
+    rejected(ex, order('user', 'BUY', '0.01', '59000', { selfTradePreventionMode: 'NEVER' as 'NONE' }), -5039);
+  });
+
   it('amend that needs more margin than available is refused with -2019 and the order stays as it was', () => {
     const ex = setup({ mm: '10000000', user: '100' });
     const r = ok(ex, order('user', 'BUY', '0.03', '59000'));

@@ -56,6 +56,7 @@ import {
   badParam,
   invalidLeverageError,
   minNotionalError,
+  modificationMinNotionalError,
   notRequired,
   reject,
   type BinanceError,
@@ -815,7 +816,7 @@ export class Exchange {
     if (a.dualSidePosition && cmd.reduceOnly === true) reject(ERR.REDUCE_ONLY_CONFLICT);
     if (cmd.priceProtect !== undefined && typeof cmd.priceProtect !== 'boolean') reject(badParam('priceProtect'));
     const stp: SelfTradePrevention = cmd.selfTradePreventionMode ?? 'EXPIRE_TAKER';
-    if (!SELF_TRADE_PREVENTION_MODES.has(stp)) reject(badParam('selfTradePreventionMode'));
+    if (!SELF_TRADE_PREVENTION_MODES.has(stp)) reject(ERR.INVALID_SELF_TRADE_PREVENTION_MODE);
     if (cmd.newClientOrderId !== undefined) {
       if (typeof cmd.newClientOrderId !== 'string' || !CLIENT_ORDER_ID_RE.test(cmd.newClientOrderId)) reject(badParam('newClientOrderId'));
       for (const o of a.openOrders.values())
@@ -1049,7 +1050,7 @@ export class Exchange {
       if (e instanceof EngineRejection && e.error.code === ERR.UNKNOWN_ORDER_CANCEL.code) reject(ERR.ORDER_NOT_EXIST);
       throw e;
     }
-    if (o.type !== 'LIMIT') reject(badParam('type'));
+    if (o.type !== 'LIMIT') reject(ERR.LIMIT_ORDER_ONLY);
     if (cmd.side !== o.side) reject(badParam('side'));
     const total = positiveDecimal(cmd.quantity, 'quantity');
     if (!total.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
@@ -1057,6 +1058,9 @@ export class Exchange {
     if (!PRICE_MATCHES.includes(match)) reject(ERR.INVALID_PRICE_MATCH);
     if (match !== 'NONE' && cmd.price !== undefined) reject(notRequired('price'));
     if (match === 'NONE' && cmd.price === undefined) reject(badParam('price'));
+    // the order's own price and quantity: nothing to change (Binance answers -5027)
+    if (match === 'NONE' && total.eq(o.origQty) && o.priceMatch === 'NONE' && Decimal.tryParse(String(cmd.price))?.eq(o.price) === true)
+      reject(ERR.SAME_ORDER);
     if (total.lte(o.executedQty)) {
       this.closeOrder(o, 'CANCELED', cmd.time, events);
       return this.orderAnswer(o);
@@ -1085,9 +1089,12 @@ export class Exchange {
     try {
       result = this.submit(place, events, o, undefined, remaining);
     } catch (e) {
+      if (!(e instanceof EngineRejection)) throw e;
+      // an amend's notional below MIN_NOTIONAL has a code of its own
+      if (e.error.code === -4164) reject(modificationMinNotionalError(inst.minNotional.toString()));
       // Binance: a GTX order amended to a price that would trade at once is cancelled by the amendment
       // (the filters and every check before the match still refuse it and leave it as it was)
-      if (!(e instanceof EngineRejection) || e.error.code !== ERR.GTX_REJECT.code) throw e;
+      if (e.error.code !== ERR.GTX_REJECT.code) throw e;
       this.closeOrder(o, 'CANCELED', cmd.time, events);
       return this.orderAnswer(o);
     }

@@ -331,11 +331,14 @@ describe('order fast path', () => {
       const first = (sell('u') as { result: { orderId: number } }).result.orderId;
       sell('v');
       assert.ok(buy('0.004').ok, 'u is filled 0.004 of 0.010 (first in the queue)');
-      const served = ex.fast?.stats.served ?? 0;
-      // the same total at the same price: it keeps its place
+      // its own price and total: nothing to change (-5027, both paths)
       const same = run({ type: 'modifyOrder', accountId: 'u', orderId: first, side: 'SELL', quantity: '0.010', price: '50000' });
-      assert.ok(same.ok, JSON.stringify(same));
-      // 0.012 in all: 0.008 would remain (more than 0.006): to the back of the queue, behind v
+      assert.deepEqual(same.ok ? undefined : same.error.code, -5027);
+      const served = ex.fast?.stats.served ?? 0;
+      // a smaller total at the same price (0.005 remains of 0.006): it keeps its place
+      const less = run({ type: 'modifyOrder', accountId: 'u', orderId: first, side: 'SELL', quantity: '0.009', price: '50000' });
+      assert.ok(less.ok, JSON.stringify(less));
+      // 0.012 in all: 0.008 would remain (more than 0.005): to the back of the queue, behind v
       const more = run({ type: 'modifyOrder', accountId: 'u', orderId: first, side: 'SELL', quantity: '0.012', price: '50000' });
       assert.ok(more.ok, JSON.stringify(more));
       assert.equal((more.ok ? (more.result as { status: string }) : undefined)?.status, 'PARTIALLY_FILLED');

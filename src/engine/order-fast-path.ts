@@ -730,6 +730,8 @@ export class OrderFastPath {
     const r = this.restingOrder(s, g, o.side, cmd.quantity, cmd.price, executedUnits);
     if (r === undefined) return undefined;
     const { ticks, totalUnits, qtyUnits } = r;
+    // the order's own price and quantity: the general path answers -5027
+    if (ticks === o.ticks && totalUnits === origUnits) return undefined;
     const replacedRem = (origUnits - executedUnits) / (P10[g.qtyScale] as number);
     if (!this.check(a, s, g, o, o.side, r.qty, r.price, r.mark, undefined, replacedRem)) return undefined;
 
