@@ -533,6 +533,48 @@ const perpLatency = latencyPass();
 const nobL = nobLatency();
 const serialized = serializedPass();
 
+/**
+ * Refused commands (not in the message mix): a cancel of an unknown order (-2011) and an amend to the
+ * order's own price and quantity (-5027), each sent REFUSED times to an exchange with the pre-filled book.
+ * Median ns per command; each must leave the state hash as it was.
+ */
+const REFUSED = 100_000;
+function refusedPass(): { cancelNs: number; amendNs: number; unchanged: boolean } {
+  const ex = freshExchange();
+  const before = ex.stateHash();
+  const owner = accountId(0);
+  const order = ex.accounts.get(owner)?.openOrders.values().next().value;
+  if (order === undefined) throw new Error(`refusedPass: ${owner} has no resting order`);
+  const lat = new Float64Array(REFUSED);
+  const median = () => percentile(lat.sort(), 50);
+  for (let i = 0; i < REFUSED; i++) {
+    const c: Command = { type: 'cancelOrder', time: T0, accountId: owner, symbol: SYMBOL, orderId: 1e9 + i };
+    const a = process.hrtime.bigint();
+    const r = ex.execute(c);
+    lat[i] = Number(process.hrtime.bigint() - a);
+    if (r.ok || r.error.code !== -2011) throw new Error(`refusedPass: cancel answered ${JSON.stringify(r)}`);
+  }
+  const cancelNs = median();
+  for (let i = 0; i < REFUSED; i++) {
+    const m: ModifyOrderCommand = {
+      type: 'modifyOrder',
+      time: T0,
+      accountId: owner,
+      symbol: SYMBOL,
+      orderId: order.orderId,
+      side: order.side,
+      quantity: order.origQty.toString(),
+      price: order.price.toString(),
+    };
+    const a = process.hrtime.bigint();
+    const r = ex.execute(m as unknown as Command);
+    lat[i] = Number(process.hrtime.bigint() - a);
+    if (r.ok || r.error.code !== -5027) throw new Error(`refusedPass: amend answered ${JSON.stringify(r)}`);
+  }
+  return { cancelNs, amendNs: median(), unchanged: ex.stateHash() === before };
+}
+const refused = refusedPass();
+
 /** Median cost of the two hrtime.bigint() calls around a message (included in the latency figures). */
 function timerOverheadNs(): number {
   const t = new Float64Array(100_000);
@@ -629,6 +671,10 @@ for (const [k, n] of [...perpLatency.statuses].sort((a, b) => b[1] - a[1])) cons
 const totalRejected = [...perpLatency.rejected.values()].reduce((a, b) => a + b, 0);
 console.log(`  rejected: ${fmt(totalRejected)} of ${fmt(cmds.length)} commands (throughput pass: ${fmt(perpThroughput.rejected)})`);
 for (const [k, n] of [...perpLatency.rejected].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(60)} ${fmt(n)}`);
+console.log(
+  `  refused commands (${fmt(REFUSED)} each, outside the mix): cancel of an unknown order (-2011) p50 ${us(refused.cancelNs)} µs, ` +
+    `amend to the same price and quantity (-5027) p50 ${us(refused.amendNs)} µs; state ${refused.unchanged ? 'unchanged' : 'CHANGED'}`,
+);
 const sameHash = perpThroughput.hash === genHash && perpLatency.hash === genHash;
 console.log(`  determinism: state hash of the generation run and both replays ${sameHash ? 'equal' : 'DIFFER'} (${genHash})`);
 console.log('');
