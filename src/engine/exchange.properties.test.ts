@@ -5,10 +5,41 @@ import fc from 'fast-check';
 import { Decimal } from '../core/index.js';
 import { marginSummary, viewOf } from './account-margin.js';
 import { Exchange } from './exchange.js';
+import type { EngineEvent } from './events.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot.js';
+import { isPendingConditional, positionKey } from './state.js';
 import { checkSequences, commandSequences, fresh } from './random-commands.js';
 
 let current: Exchange | undefined;
+
+/** Every account's legs: "account|symbol:side" → amount. */
+function legs(ex: Exchange): Map<string, Decimal> {
+  const m = new Map<string, Decimal>();
+  for (const a of ex.accounts.values()) for (const [k, p] of a.positions) m.set(`${a.accountId}|${k}`, p.amt);
+  return m;
+}
+
+/**
+ * An account whose trades in a command were all fills of its reduce-only orders (not liquidation
+ * orders) ends it with each traded leg no larger and not flipped.
+ */
+function reduceOnlyFillsReduce(ex: Exchange, before: Map<string, Decimal>, events: readonly EngineEvent[]): void {
+  const onlyReducing = new Map<string, Set<string>>();
+  const other = new Set<string>();
+  for (const e of events) {
+    if (e.e !== 'ORDER_TRADE_UPDATE' || e.o.x !== 'TRADE') continue;
+    if (!e.o.R || e.o.o === 'LIQUIDATION') other.add(e.accountId);
+    else (onlyReducing.get(e.accountId) ?? onlyReducing.set(e.accountId, new Set()).get(e.accountId))?.add(`${e.o.s}:${e.o.ps}`);
+  }
+  for (const [id, keys] of onlyReducing) {
+    if (other.has(id)) continue;
+    for (const k of keys) {
+      const was = before.get(`${id}|${k}`) ?? Decimal.ZERO;
+      const now = ex.accounts.get(id)?.positions.get(k)?.amt ?? Decimal.ZERO;
+      assert.ok(now.abs().lte(was.abs()) && now.sign() * was.sign() >= 0, `a reduce-only fill took ${id}'s ${k} from ${was} to ${now}`);
+    }
+  }
+}
 
 function checkInvariants(ex: Exchange): void {
   let wallets = Decimal.ZERO;
@@ -53,6 +84,17 @@ function checkInvariants(ex: Exchange): void {
     const ask = s.book.bestAsk();
     if (bid !== undefined && ask !== undefined) assert.ok(bid < ask, 'the book is never crossed');
   }
+  // a resting reduce-only order (one-way reduceOnly, hedge closing order) always reduces its leg: it
+  // expires when the leg closes or flips, and fills no more than the leg
+  for (const a of ex.accounts.values())
+    for (const o of a.openOrders.values()) {
+      if (!o.reduceOnly || isPendingConditional(o)) continue;
+      const amt = a.positions.get(positionKey(o.symbol, o.positionSide))?.amt ?? Decimal.ZERO;
+      assert.ok(
+        o.side === 'SELL' ? amt.isPositive() : amt.isNegative(),
+        `reduce-only ${o.side} order ${o.orderId} rests against a leg of ${amt}`,
+      );
+    }
 }
 
 describe('engine invariants (random command sequences)', () => {
@@ -81,8 +123,10 @@ describe('engine invariants (random command sequences)', () => {
             const before = ex.stateHash();
             const issuer = 'accountId' in cmd ? ex.accounts.get(cmd.accountId) : undefined;
             const availBefore = issuer === undefined ? undefined : marginSummary(viewOf(issuer), ex.symbols).available;
+            const legsBefore = legs(ex);
             const r = ex.execute(cmd);
             log.push(cmd);
+            if (r.ok) reduceOnlyFillsReduce(ex, legsBefore, r.events);
             if (i >= half) tailEvents.push(JSON.stringify(r));
             stats.liquidations += r.ok ? r.events.filter((e) => e.e === 'LIQUIDATION').length : 0;
             if (!r.ok) {

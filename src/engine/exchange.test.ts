@@ -384,6 +384,65 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.ok(!marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available.isNegative());
   });
 
+  it('a resting reduce-only order expires when its position closes or flips, and never fills past the position', () => {
+    const ex = setup({ mm: '10000000', user: '100000', other: '100000' });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1')); // long 0.1
+    const ro = (qty: string, price: string) =>
+      (ok(ex, order('user', 'SELL', qty, price, { reduceOnly: true })).result as { orderId: number }).orderId;
+    const status = (id: number) => ex.orders.get(id)?.status;
+
+    // 1. the user closes the long at market: the reduce-only SELL at 61,000 expires with it
+    const first = ro('0.1', '61000');
+    ok(ex, order('mm', 'BUY', '1', '59900'));
+    const closed = ok(ex, order('user', 'SELL', '0.1'));
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0');
+    assert.equal(status(first), 'EXPIRED');
+    const expiry = closed.events.find((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.i === first);
+    assert.ok(expiry && expiry.e === 'ORDER_TRADE_UPDATE' && expiry.o.x === 'EXPIRED' && expiry.o.R);
+    // before, a later buyer at 61,000 would have filled it and opened a short
+    ok(ex, order('other', 'BUY', '0.1', '61000', { timeInForce: 'IOC' }));
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0');
+
+    // 2. long 0.1 and a reduce-only SELL 0.1; half the long is sold at market, then a buyer takes 0.1:
+    //    the reduce-only order fills 0.05 (the long), its other 0.05 expires, the buyer's rest goes on
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const second = ro('0.1', '60500');
+    ok(ex, order('mm', 'SELL', '0.2', '60600'));
+    ok(ex, order('user', 'SELL', '0.05'));
+    const take = ok(ex, order('other', 'BUY', '0.1', '60600'));
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0', 'closed, not flipped');
+    assert.equal(ex.orders.get(second)?.executedQty.toString(), '0.05');
+    assert.equal(status(second), 'EXPIRED');
+    const fills = take.events.flatMap((e) =>
+      e.e === 'ORDER_TRADE_UPDATE' && e.o.x === 'TRADE' && e.o.m ? [`${e.accountId} ${e.o.l}@${e.o.L}`] : [],
+    );
+    assert.deepEqual(fills, ['user 0.05@60500', 'mm 0.05@60600']);
+
+    // 3. long 0.1 with a reduce-only SELL 0.05; a market SELL 0.2 flips it to short 0.1: the order would
+    //    now add to the short, and expires
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const third = ro('0.05', '61000');
+    ok(ex, order('user', 'SELL', '0.2'));
+    assert.equal(pos(ex, 'user')?.amt.toString(), '-0.1');
+    assert.equal(status(third), 'EXPIRED');
+  });
+
+  it('hedge mode: a resting close order of a leg expires when the leg closes', () => {
+    const ex = setup({ mm: '10000000', user: '100000' });
+    ok(ex, { type: 'setPositionMode', time: t(), accountId: 'user', dualSidePosition: true });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1', undefined, { positionSide: 'LONG' }));
+    const close = ok(ex, order('user', 'SELL', '0.1', '61000', { positionSide: 'LONG' }));
+    const id = (close.result as { orderId: number }).orderId;
+    ok(ex, order('mm', 'BUY', '1', '59900'));
+    ok(ex, order('user', 'SELL', '0.1', undefined, { positionSide: 'LONG' }));
+    assert.equal(pos(ex, 'user', 'BTCUSDT', 'LONG')?.amt.toString(), '0');
+    assert.equal(ex.orders.get(id)?.status, 'EXPIRED');
+  });
+
   it('withdraw is limited by max withdrawable (-2018)', () => {
     const ex = setup({ mm: '1000000', user: '1000' });
     ok(ex, order('mm', 'SELL', '0.1', '60000'));

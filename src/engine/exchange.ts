@@ -183,6 +183,11 @@ interface MatchPlan {
   readonly expireMakers: Order[];
   /** the taker stopped on self-trade prevention */
   readonly takerExpiredBySTP: boolean;
+  /**
+   * reduce-only makers the taker went past with part of them unfilled, their leg used up: they expire
+   * after the trade (none is left in the book behind a taker that rests beyond it)
+   */
+  readonly reduceOnlyExpired: Order[];
 }
 
 function positiveDecimal(text: unknown, name: string): Decimal {
@@ -892,6 +897,34 @@ export class Exchange {
     return workingType === 'MARK_PRICE' ? mark : (s.lastPrice ?? mark);
   }
 
+  /** The reduce-only makers a trade went past (MatchPlan.reduceOnlyExpired) expire, those still open. */
+  private expireReduceOnly(plan: MatchPlan, time: number, events: EngineEvent[]): void {
+    for (const m of plan.reduceOnlyExpired)
+      if (m.status === 'NEW' || m.status === 'PARTIALLY_FILLED') this.closeOrder(m, 'EXPIRED', time, events);
+  }
+
+  /** How much of its leg a reduce-only order may still close: the leg's size when the order's side reduces it, else 0. */
+  private reducibleBy(o: Order): Decimal {
+    const amt = (this.accounts.get(o.accountId) as Account).positions.get(positionKey(o.symbol, o.positionSide))?.amt ?? Decimal.ZERO;
+    return (o.side === 'SELL' && amt.isPositive()) || (o.side === 'BUY' && amt.isNegative()) ? amt.abs() : Decimal.ZERO;
+  }
+
+  /**
+   * After positions change: the resting reduce-only orders (one-way reduceOnly, hedge-mode closing orders)
+   * of the touched accounts in symbol `s` that can no longer reduce their leg (it is flat, or on the side
+   * the order would add to) expire, as Binance expires them "due to current position has been closed".
+   * Waiting conditional orders are checked when they trigger instead.
+   */
+  private reduceOnlySweep(s: SymbolState, accounts: Iterable<Account>, time: number, events: EngineEvent[]): void {
+    const symbol = s.instrument.symbol;
+    for (const a of accounts) {
+      let stale: Order[] | undefined;
+      for (const o of a.openOrders.values())
+        if (o.reduceOnly && o.symbol === symbol && !isPendingConditional(o) && !this.reducibleBy(o).isPositive()) (stale ??= []).push(o);
+      if (stale !== undefined) for (const o of stale) this.closeOrder(o, 'EXPIRED', time, events);
+    }
+  }
+
   /** Walks the opposite side of the book without touching it. */
   /** @internal */
   planMatch(
@@ -901,11 +934,15 @@ export class Exchange {
     qty: Decimal,
     limitTicks: number | undefined,
     stp: SelfTradePrevention,
+    positionSide: CommandPositionSide,
   ): MatchPlan {
     const fills: PlannedFill[] = [];
     const expireMakers: Order[] = [];
+    const reduceOnlyExpired: Order[] = [];
     let remaining = qty;
     let takerExpiredBySTP = false;
+    /** what reduce-only makers may still fill, by account and leg (made on the first one met) */
+    let reducible: Map<string, Decimal> | undefined;
     const book = s.book.opposite(side);
     outer: for (let i = 0; i < book.size; i++) {
       const level = book.at(i) as Level;
@@ -924,13 +961,32 @@ export class Exchange {
           }
           continue;
         }
-        const avail = maker.origQty.sub(maker.executedQty);
+        let avail = maker.origQty.sub(maker.executedQty);
+        // A reduce-only maker fills no more than what is left of its leg; when that is used up and the
+        // taker goes on, the rest of the maker expires. (A self-trade on the same leg leaves the leg as
+        // it was: the taker's side of the fill adds back what the maker's takes.)
+        let key: string | undefined;
+        let left = Decimal.ZERO;
+        let capped = false;
+        if (maker.reduceOnly && (maker.accountId !== accountId || maker.positionSide !== positionSide)) {
+          reducible ??= new Map();
+          key = `${maker.accountId}\n${maker.positionSide}`;
+          left = reducible.get(key) ?? this.reducibleBy(maker);
+          if (left.lt(avail)) {
+            avail = left;
+            capped = true;
+          }
+        }
         const q = Decimal.min(avail, remaining);
-        fills.push({ maker, qty: q, ticks: level.ticks, price: maker.price });
-        remaining = remaining.sub(q);
+        if (q.isPositive()) {
+          fills.push({ maker, qty: q, ticks: level.ticks, price: maker.price });
+          remaining = remaining.sub(q);
+          if (key !== undefined) reducible?.set(key, left.sub(q));
+        }
+        if (capped && remaining.isPositive()) reduceOnlyExpired.push(maker);
       }
     }
-    return { fills, filled: qty.sub(remaining), expireMakers, takerExpiredBySTP };
+    return { fills, filled: qty.sub(remaining), expireMakers, takerExpiredBySTP, reduceOnlyExpired };
   }
 
   private placeOrder(cmd: PlaceOrder, events: EngineEvent[]): unknown {
@@ -1149,7 +1205,7 @@ export class Exchange {
     }
     // Binance: selfTradePreventionMode is only effective with timeInForce IOC, GTC or GTD (a FOK order trades
     // with the account's own orders; GTX never takes)
-    const plan = this.planMatch(s, a.accountId, cmd.side, v.qty, takeLimit, v.tif === 'FOK' ? 'NONE' : v.stp);
+    const plan = this.planMatch(s, a.accountId, cmd.side, v.qty, takeLimit, v.tif === 'FOK' ? 'NONE' : v.stp, v.positionSide);
     if (v.tif === 'GTX' && (plan.fills.length > 0 || plan.takerExpiredBySTP)) reject(ERR.GTX_REJECT);
     if (v.tif === 'FOK' && plan.filled.lt(v.qty)) reject(ERR.FOK_REJECT);
     const rests = !v.market && v.tif !== 'IOC' && v.tif !== 'FOK' && !plan.takerExpiredBySTP && plan.filled.lt(v.qty);
@@ -1233,6 +1289,8 @@ export class Exchange {
     }
     if (replacing !== undefined && a.openOrders.get(orderId) === replacing) a.openOrders.delete(orderId);
     for (const [a, positions] of touched) events.push(this.accountUpdate(a, 'ORDER', cmd.time, Decimal.ZERO, positions));
+    this.expireReduceOnly(plan, cmd.time, events);
+    if (touched.size > 0) this.reduceOnlySweep(s, touched.keys(), cmd.time, events);
     return this.orderAnswer(order);
   }
 
@@ -1270,10 +1328,12 @@ export class Exchange {
     });
     this.remember(order);
     events.push(this.orderUpdate(order, 'NEW', time));
-    const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER');
+    const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER', p.positionSide);
     const touched: Touched = new Map();
     for (const f of plan.fills) this.executeFill(order, a, s, f, time, events, touched);
     for (const [acc, positions] of touched) events.push(this.accountUpdate(acc, 'ORDER', time, Decimal.ZERO, positions));
+    this.expireReduceOnly(plan, time, events);
+    if (touched.size > 0) this.reduceOnlySweep(s, touched.keys(), time, events);
     if (order.executedQty.lt(order.origQty)) {
       order.status = order.executedQty.isZero() ? 'EXPIRED' : 'PARTIALLY_FILLED';
     }
@@ -1331,6 +1391,7 @@ export class Exchange {
     events.push(this.orderUpdate(counter, 'TRADE', time, { qty, price, fee: Decimal.ZERO, tradeId, maker: true, realized: r2.realized }));
     events.push(this.accountUpdate(from, 'ORDER', time, Decimal.ZERO, [r1.position]));
     events.push(this.accountUpdate(to, 'ORDER', time, Decimal.ZERO, [r2.position]));
+    this.reduceOnlySweep(this.symbols.get(leg.symbol) as SymbolState, [from, to], time, events);
   }
 
   /** A conditional order waits outside the book and reserves no margin until it triggers. */

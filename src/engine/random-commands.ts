@@ -4,6 +4,7 @@
  * the tests imports it.
  */
 import fc from 'fast-check';
+import { Decimal } from '../core/index.js';
 import type { Command } from './commands.js';
 import { Exchange } from './exchange.js';
 
@@ -142,6 +143,53 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
               selfTradePreventionMode: o.stp,
             }),
         ),
+    },
+    {
+      // a MARKET order that closes the account's one-way leg exactly, or flips it (twice its size)
+      weight: 2,
+      arbitrary: fc.record({ id, sym, flip: fc.boolean() }).map((o) => (time: number, ex: Exchange) => {
+        const amt = ex.accounts.get(o.id)?.positions.get(`${o.sym}:BOTH`)?.amt;
+        const qty =
+          amt === undefined || amt.isZero()
+            ? '0.002'
+            : amt
+                .abs()
+                .mul(Decimal.of(o.flip ? 2 : 1))
+                .toString();
+        return placeOrderOf(time, { ...o, side: amt?.isPositive() === true ? 'SELL' : 'BUY' }, { orderType: 'MARKET', quantity: qty });
+      }),
+    },
+    {
+      // a reduce-only (or hedge closing) LIMIT order that rests on the side that closes the account's leg
+      weight: 3,
+      arbitrary: fc
+        .record({
+          id,
+          sym,
+          away: fc.integer({ min: 5, max: 60 }).map((bp) => bp / 10000),
+          part: fc.integer({ min: 1, max: 4 }),
+          long: fc.boolean(),
+        })
+        .map((o) => (time: number, ex: Exchange) => {
+          const a = ex.accounts.get(o.id);
+          const dual = a?.dualSidePosition === true;
+          const ps = dual ? (o.long ? 'LONG' : 'SHORT') : 'BOTH';
+          const amt = a?.positions.get(`${o.sym}:${ps}`)?.amt.toNumber() ?? 0;
+          const side = amt > 0 ? 'SELL' : 'BUY';
+          const qty = Math.max(Math.abs(amt) / o.part, o.sym === 'BTCUSDT' ? 0.002 : 0.04);
+          return placeOrderOf(
+            time,
+            { ...o, side },
+            {
+              orderType: 'LIMIT',
+              quantity: qty.toFixed(3),
+              price: priceFor(o.sym, side === 'SELL' ? o.away : -o.away),
+              timeInForce: 'GTC',
+              positionSide: ps,
+              ...(dual ? {} : { reduceOnly: true }),
+            },
+          );
+        }),
     },
     {
       weight: 3,
