@@ -560,6 +560,49 @@ describe('simulator control', () => {
     // a signed request stamped with the wall clock still passes after the venue clock moved on
     assert.equal((await h.signed(me, 'GET', '/fapi/v1/openOrders', {})).status, 200);
   });
+
+  test('countdownCancelAll: the open orders of the symbol are cancelled when the clock runs the countdown out', async () => {
+    const { h, me } = await setup();
+    const admin = { 'content-type': 'application/json', 'x-perpsim-admin': ADMIN_TOKEN };
+    const advance = async (advanceMs: number) => {
+      const r = await raw(h, 'POST', '/sim/v1/clock', admin, JSON.stringify({ advanceMs }));
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    };
+    const open = async () => (await h.ok(me, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).length;
+    await h.ok(me, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price: '59000',
+    });
+    assert.deepEqual(await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '120000' }), {
+      symbol: 'BTCUSDT',
+      countdownTime: '120000',
+    });
+    await advance(100_000);
+    await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '120000' }); // heartbeat
+    await advance(100_000);
+    assert.equal(await open(), 1, 'the heartbeat restarted the countdown');
+    await advance(20_000);
+    assert.equal(await open(), 0, 'no heartbeat for 120 s: cancelled');
+    // 0 stops a countdown; countdownTime is mandatory and a non-negative integer
+    await h.ok(me, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price: '59000',
+    });
+    await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '1000' });
+    await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '0' });
+    await advance(60_000);
+    assert.equal(await open(), 1);
+    isError(await h.signed(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT' }), 400, -1102);
+    isError(await h.signed(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '-5' }), 400, -1100);
+  });
 });
 
 describe('endpoints', () => {

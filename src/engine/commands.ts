@@ -169,7 +169,10 @@ export interface ModifyOrder extends Base {
   readonly priceMatch?: PriceMatch;
 }
 
-/** Expires the GTD orders whose goodTillDate has come (the venue sends it as its clock passes them). */
+/**
+ * Expires the GTD orders whose goodTillDate has come and runs out the auto-cancel countdowns whose deadline
+ * has come (the venue sends it as its clock passes them: `Exchange.nextExpiry`).
+ */
 export interface ExpireOrders extends Base {
   readonly type: 'expireOrders';
 }
@@ -178,6 +181,18 @@ export interface CancelAllOrders extends Base {
   readonly type: 'cancelAllOrders';
   readonly accountId: string;
   readonly symbol: string;
+}
+
+/**
+ * Auto-cancel (POST /fapi/v1/countdownCancelAll): the account's open orders in the symbol are all
+ * cancelled `countdownTime` ms after this command unless another one replaces the countdown first (a
+ * heartbeat); 0 stops it. The cancellation is an `expireOrders` command at or after the deadline.
+ */
+export interface SetCountdownCancelAll extends Base {
+  readonly type: 'setCountdownCancelAll';
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly countdownTime: number;
 }
 
 export interface ModifyIsolatedMargin extends Base {
@@ -205,5 +220,6 @@ export type Command =
   | CancelOrder
   | ModifyOrder
   | CancelAllOrders
+  | SetCountdownCancelAll
   | ModifyIsolatedMargin
   | ExpireOrders;

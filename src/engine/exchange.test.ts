@@ -854,6 +854,41 @@ describe('engine: orders, matching, fees and positions', () => {
 });
 
 describe('engine: GTD orders and price match', () => {
+  it("countdownCancelAll: the symbol's orders are cancelled when the countdown runs out; a heartbeat restarts it, 0 stops it", () => {
+    const ex = setup();
+    const btc = (ok(ex, order('user', 'BUY', '0.01', '59000')).result as { orderId: number }).orderId;
+    const stop = (
+      ok(ex, order('user', 'BUY', '0.01', undefined, { orderType: 'STOP_MARKET', stopPrice: '61000' })).result as { orderId: number }
+    ).orderId;
+    const eth = (ok(ex, { ...order('user', 'BUY', '0.1', '2900'), symbol: 'ETHUSDT' }).result as { orderId: number }).orderId;
+    const countdown = (countdownTime: number, symbol = 'BTCUSDT') =>
+      ({ type: 'setCountdownCancelAll', time: t(), accountId: 'user', symbol, countdownTime }) as const;
+    const start = clock + 1;
+    assert.deepEqual(ok(ex, countdown(120_000)).result, { symbol: 'BTCUSDT', countdownTime: '120000' });
+    assert.equal(ex.nextExpiry(), start + 120_000);
+    // a heartbeat 30 s later moves the deadline
+    clock = start + 30_000 - 1;
+    ok(ex, countdown(120_000));
+    assert.equal(ex.nextExpiry(), start + 150_000);
+    assert.deepEqual(ok(ex, { type: 'expireOrders', time: start + 149_999 }).result, { expired: [], canceled: [] });
+    const r = ok(ex, { type: 'expireOrders', time: start + 150_000 });
+    assert.deepEqual(r.result, { expired: [], canceled: [btc, stop] }, 'the BTCUSDT orders, the waiting stop too');
+    assert.deepEqual(
+      r.events.map((e) => (e.e === 'ORDER_TRADE_UPDATE' ? `${e.o.i} ${e.o.x}/${e.o.X}` : e.e)),
+      [`${btc} CANCELED/CANCELED`, `${stop} CANCELED/CANCELED`],
+    );
+    assert.deepEqual([...acc(ex, 'user').openOrders.keys()], [eth], 'ETHUSDT is another countdown');
+    assert.equal(ex.nextExpiry(), undefined, 'a countdown runs out once');
+    // 0 stops a countdown; bad values change nothing
+    clock = start + 200_000;
+    ok(ex, countdown(60_000, 'ETHUSDT'));
+    ok(ex, countdown(0, 'ETHUSDT'));
+    assert.equal(ex.nextExpiry(), undefined);
+    rejected(ex, countdown(-1), -1102);
+    rejected(ex, countdown(1.5), -1102);
+    rejected(ex, countdown(1000, 'NOPEUSDT'), -1121);
+  });
+
   it('GTD: goodTillDate cut to the second, Binance’s window (-5040), expiry by expireOrders at that time', () => {
     const ex = setup();
     const now = clock + 1;
@@ -867,10 +902,10 @@ describe('engine: GTD orders and price match', () => {
     assert.equal((placed.result as { timeInForce: string }).timeInForce, 'GTD');
     assert.equal(ex.nextExpiry(), gtd);
     // before its time nothing expires; at its time it does, as EXPIRED, and its margin is released
-    assert.deepEqual(ok(ex, { type: 'expireOrders', time: gtd - 1 }).result, { expired: [] });
+    assert.deepEqual(ok(ex, { type: 'expireOrders', time: gtd - 1 }).result, { expired: [], canceled: [] });
     const before = marginSummary(viewOf(acc(ex, 'user')), ex.symbols).available;
     const r = ok(ex, { type: 'expireOrders', time: gtd });
-    assert.deepEqual(r.result, { expired: [id] });
+    assert.deepEqual(r.result, { expired: [id], canceled: [] });
     const update = r.events.find((e) => e.e === 'ORDER_TRADE_UPDATE');
     assert.equal(update?.e === 'ORDER_TRADE_UPDATE' && `${update.o.x}/${update.o.X}/${update.o.gtd}`, `EXPIRED/EXPIRED/${gtd}`);
     assert.equal(acc(ex, 'user').openOrders.size, 0);

@@ -35,6 +35,7 @@ import type {
   Deposit,
   ExpireOrders,
   ModifyIsolatedMargin,
+  SetCountdownCancelAll,
   ModifyOrder,
   PlaceOrder,
   PriceMatch,
@@ -144,6 +145,10 @@ function withinTriggerProtect(inst: Instrument, mark: Decimal, last: Decimal): b
   return last.sub(mark).abs().lte(inst.triggerProtect.mul(mark));
 }
 
+function countdownKey(accountId: string, symbol: string): string {
+  return `${accountId}\n${symbol}`;
+}
+
 /** Identity a triggered conditional order keeps when it enters the book. */
 type Identity = Pick<
   Order,
@@ -170,6 +175,13 @@ const POSITION_SIDES_ALL = ['BOTH', 'LONG', 'SHORT'] as const;
 
 /** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
 type Touched = Map<Account, EnginePosition[]>;
+
+/** An auto-cancel countdown: at `deadline` (engine time, ms) the account's open orders in the symbol are cancelled. */
+export interface Countdown {
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly deadline: number;
+}
 
 /** ACCOUNT_UPDATE lists an account's legs by symbol, then position side. */
 function byLeg(x: EnginePosition, y: EnginePosition): number {
@@ -214,6 +226,8 @@ export class Exchange {
   readonly adlRankings = new Map<string, AdlQueue>();
   /** open GTD orders (closed or replaced ones are dropped when met) */
   private readonly gtdOrders = new Set<Order>();
+  /** auto-cancel countdowns (countdownCancelAll) by account and symbol: when the account's orders there are cancelled */
+  private readonly countdowns = new Map<string, Countdown>();
   /** @internal which accounts a mark tick must check (risk-index.ts) */
   readonly risk = new RiskIndex(this);
   /**
@@ -434,6 +448,8 @@ export class Exchange {
         return this.cancelAllOrders(cmd, events);
       case 'expireOrders':
         return this.expireOrders(cmd, events);
+      case 'setCountdownCancelAll':
+        return this.setCountdownCancelAll(cmd);
       case 'modifyIsolatedMargin':
         return this.modifyIsolatedMargin(cmd, events);
       default:
@@ -1677,14 +1693,21 @@ export class Exchange {
     return open;
   }
 
-  /** The earliest goodTillDate of the open GTD orders: an `expireOrders` command is due at that time. */
+  /**
+   * The earliest goodTillDate of the open GTD orders or deadline of an auto-cancel countdown: an
+   * `expireOrders` command is due at that time.
+   */
   nextExpiry(): number | undefined {
     let next: number | undefined;
     for (const o of this.openGtdOrders()) if (next === undefined || o.goodTillDate < next) next = o.goodTillDate;
+    for (const c of this.countdowns.values()) if (next === undefined || c.deadline < next) next = c.deadline;
     return next;
   }
 
-  /** GTD orders whose goodTillDate is at or before the command's time expire, earliest first. */
+  /**
+   * GTD orders whose goodTillDate is at or before the command's time expire, earliest first; then the
+   * countdowns that have run out cancel their orders (earliest deadline first, then account and symbol).
+   */
   private expireOrders(cmd: ExpireOrders, events: EngineEvent[]): unknown {
     const due = this.openGtdOrders().filter((o) => o.goodTillDate <= cmd.time);
     due.sort((x, y) => x.goodTillDate - y.goodTillDate || x.orderId - y.orderId);
@@ -1692,7 +1715,50 @@ export class Exchange {
       this.gtdOrders.delete(o);
       this.closeOrder(o, 'EXPIRED', cmd.time, events);
     }
-    return { expired: due.map((o) => o.orderId) };
+    const ran = [...this.countdowns.values()].filter((c) => c.deadline <= cmd.time);
+    ran.sort(
+      (x, y) =>
+        x.deadline - y.deadline || (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0) || (x.symbol < y.symbol ? -1 : 1),
+    );
+    const canceled: number[] = [];
+    for (const c of ran) {
+      this.countdowns.delete(countdownKey(c.accountId, c.symbol));
+      const a = this.accounts.get(c.accountId);
+      if (a === undefined) continue;
+      const list = [...a.openOrders.values()].filter((o) => o.symbol === c.symbol).sort((x, y) => x.orderId - y.orderId);
+      for (const o of list) {
+        this.closeOrder(o, 'CANCELED', cmd.time, events);
+        canceled.push(o.orderId);
+      }
+    }
+    return { expired: due.map((o) => o.orderId), canceled };
+  }
+
+  /**
+   * countdownCancelAll: (re)starts the account's countdown in the symbol, `countdownTime` ms from the
+   * command's time, or stops it (0). Nothing is cancelled now; Binance's answer echoes the symbol and time.
+   */
+  private setCountdownCancelAll(cmd: SetCountdownCancelAll): unknown {
+    this.account(cmd.accountId);
+    this.symbol(cmd.symbol);
+    const ms = cmd.countdownTime;
+    if (!Number.isSafeInteger(ms) || ms < 0) reject(badParam('countdownTime'));
+    const key = countdownKey(cmd.accountId, cmd.symbol);
+    if (ms === 0) this.countdowns.delete(key);
+    else this.countdowns.set(key, { accountId: cmd.accountId, symbol: cmd.symbol, deadline: cmd.time + ms });
+    return { symbol: cmd.symbol, countdownTime: String(ms) };
+  }
+
+  /** The running auto-cancel countdowns (for snapshots and the API), by deadline. */
+  countdownList(): Countdown[] {
+    return [...this.countdowns.values()].sort(
+      (x, y) => x.deadline - y.deadline || (countdownKey(x.accountId, x.symbol) < countdownKey(y.accountId, y.symbol) ? -1 : 1),
+    );
+  }
+
+  /** @internal a restored countdown */
+  restoreCountdown(c: Countdown): void {
+    this.countdowns.set(countdownKey(c.accountId, c.symbol), { accountId: c.accountId, symbol: c.symbol, deadline: c.deadline });
   }
 
   private findOpenOrder(a: Account, symbol: string, orderId: number | undefined, clientId: string | undefined): Order {
@@ -1794,6 +1860,7 @@ export class Exchange {
         );
       }
     }
+    for (const c of this.countdownList()) parts.push(`C${c.accountId}|${c.symbol}|${c.deadline}`);
     return parts.join('\n');
   }
 

@@ -274,6 +274,7 @@ export class OrderFastPath {
       case 'cancelOrder':
       case 'cancelAllOrders':
       case 'expireOrders':
+      case 'setCountdownCancelAll':
       case 'createAccount':
       case 'deposit':
       case 'withdraw':

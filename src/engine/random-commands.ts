@@ -63,6 +63,15 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
         .map((jump) => (time: number) => ({ type: 'expireOrders', time: time + jump }) as Command),
     },
     {
+      // an auto-cancel countdown (0 stops it): the clock jumps above run it out
+      weight: 1,
+      arbitrary: fc.record({ id, sym, ms: fc.constantFrom(0, 1_000, 60_000, 300_000, 1_200_000) }).map(
+        ({ id, sym, ms }) =>
+          (time: number) =>
+            ({ type: 'setCountdownCancelAll', time, accountId: id, symbol: sym, countdownTime: ms }) as Command,
+      ),
+    },
+    {
       weight: 2,
       arbitrary: fc.record({ id, amt: fc.integer({ min: 1, max: 2000 }) }).map(
         ({ id, amt }) =>

@@ -93,6 +93,8 @@ export interface EngineSnapshot {
   symbols: SymbolRecord[];
   accounts: AccountRecord[];
   orders: OrderRecord[];
+  /** running auto-cancel countdowns (absent when none, and in snapshots written before them) */
+  countdowns?: { accountId: string; symbol: string; deadline: number }[];
   /** the state hash of the exchange the snapshot was taken from (checked on restore) */
   stateHash: string;
 }
@@ -185,6 +187,7 @@ export function takeSnapshot(ex: Exchange): EngineSnapshot {
       asks: s.book.asks.levels.map((l) => [l.ticks, l.orders.map((o) => o.orderId)]),
     });
   }
+  const countdowns = ex.countdownList().map((c) => ({ accountId: c.accountId, symbol: c.symbol, deadline: c.deadline }));
   return {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
@@ -193,6 +196,7 @@ export function takeSnapshot(ex: Exchange): EngineSnapshot {
     symbols,
     accounts,
     orders,
+    ...(countdowns.length > 0 ? { countdowns } : {}),
     stateHash: ex.stateHash(),
   };
 }
@@ -305,6 +309,11 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
   }
 
   for (const a of ex.accounts.values()) for (const o of a.openOrders.values()) if (o.timeInForce === 'GTD') ex.trackGtd(o);
+  for (const c of snapshot.countdowns ?? []) {
+    if (!ex.accounts.has(c.accountId) || !ex.symbols.has(c.symbol) || !Number.isSafeInteger(c.deadline))
+      throw new SnapshotError(`countdown of ${String(c.accountId)} in ${String(c.symbol)} is not valid`);
+    ex.restoreCountdown(c);
+  }
   ex.risk.markAllDirty();
   ex.risk.flush();
   const hash = ex.stateHash();

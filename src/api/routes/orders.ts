@@ -1,6 +1,6 @@
 /**
  * Orders and trades (SIGNED): order POST/GET/PUT/DELETE, batchOrders POST/PUT/DELETE, openOrders,
- * openOrder, allOpenOrders, allOrders, userTrades, income (spec api.md §5.3).
+ * openOrder, allOpenOrders, countdownCancelAll, allOrders, userTrades, income (spec api.md §5.3).
  *
  * An account only ever sees its own orders: an order id of another account (or another symbol) is
  * "Order does not exist." (-2013) on queries and "Unknown order sent." (-2011) on cancels, exactly as an
@@ -400,6 +400,26 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
     handler: ({ params, account }) => {
       symbolState(ctx, params.symbol);
       return run(ctx, { type: 'cancelAllOrders', accountId: account.accountId, symbol: params.symbol });
+    },
+  });
+
+  // Auto-cancel: all the account's open orders in the symbol are cancelled countdownTime ms from now unless
+  // the next call (a heartbeat) comes first; 0 stops the countdown. The venue's clock runs it out (an
+  // expireOrders command, journaled like the GTD expiries).
+  defineRoute(app, ctx, {
+    method: 'POST',
+    url: '/fapi/v1/countdownCancelAll',
+    security: 'SIGNED',
+    weight: 10,
+    params: { symbol: symbol(), countdownTime: integer('countdownTime') },
+    handler: ({ params, account }) => {
+      symbolState(ctx, params.symbol);
+      return run(ctx, {
+        type: 'setCountdownCancelAll',
+        accountId: account.accountId,
+        symbol: params.symbol,
+        countdownTime: params.countdownTime,
+      });
     },
   });
 
