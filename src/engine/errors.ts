@@ -21,6 +21,8 @@ export const ERR = {
   MAX_OPEN_ORDERS: { code: -2025, msg: 'Reach max open order limit.' },
   /** the symbol's maxNumAlgoOrders waiting conditional orders (Binance's MAX_STOP_ORDER_EXCEEDED) */
   MAX_STOP_ORDERS: { code: -4045, msg: 'Reach max stop order limit.' },
+  /** a second waiting closePosition STOP_MARKET (or TAKE_PROFIT_MARKET) of the same side */
+  CLOSE_POSITION_EXISTS: { code: -4130, msg: 'An open stop or take profit order with GTE and closePosition in the direction is existing.' },
   MAX_LEVERAGE_RATIO: { code: -2027, msg: 'Exceeded the maximum allowable position at current leverage.' },
   MIN_LEVERAGE_RATIO: { code: -2028, msg: 'Leverage is smaller than permitted: insufficient margin balance.' },
   PRICE_LESS_THAN_ZERO: { code: -4001, msg: 'Price less than 0.' },

@@ -659,6 +659,28 @@ describe('engine: orders, matching, fees and positions', () => {
     ok(ex, { ...stop('2900'), symbol: 'ETHUSDT', quantity: '0.01', reduceOnly: false }); // so is a stop on ETHUSDT
   });
 
+  it('one waiting closePosition order per type and side: a second is -4130; a take-profit or the other side is not', () => {
+    const ex = setup();
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    const close = (side: 'BUY' | 'SELL', orderType: 'STOP_MARKET' | 'TAKE_PROFIT_MARKET', stopPrice: string) =>
+      order('user', side, '0', undefined, { orderType, quantity: undefined, stopPrice, closePosition: true });
+    const sl = ok(ex, close('SELL', 'STOP_MARKET', '58000'));
+    rejected(
+      ex,
+      close('SELL', 'STOP_MARKET', '57000'),
+      -4130,
+      'An open stop or take profit order with GTE and closePosition in the direction is existing.',
+    );
+    ok(ex, close('SELL', 'TAKE_PROFIT_MARKET', '62000'));
+    rejected(ex, close('SELL', 'TAKE_PROFIT_MARKET', '63000'), -4130);
+    ok(ex, close('BUY', 'STOP_MARKET', '62000'));
+    // a plain stop (with a quantity) is not counted; once the first is cancelled, another may wait
+    ok(ex, order('user', 'SELL', '0.05', undefined, { orderType: 'STOP_MARKET', stopPrice: '57500', reduceOnly: true }));
+    ok(ex, { type: 'cancelOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId: (sl.result as { orderId: number }).orderId });
+    ok(ex, close('SELL', 'STOP_MARKET', '57000'));
+  });
+
   it('TAKE_PROFIT (limit) on the last price: a trade at the stop sends it to the book', () => {
     const ex = setup({ mm: '10000000', user: '10000', other: '10000' });
     ok(ex, order('mm', 'SELL', '0.1', '60000'));

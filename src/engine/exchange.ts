@@ -833,6 +833,18 @@ export class Exchange {
     const positionSide = cmd.positionSide ?? 'BOTH';
     if (!POSITION_SIDES.has(positionSide)) reject(ERR.INVALID_POSITION_SIDE);
     if (a.dualSidePosition ? positionSide === 'BOTH' : positionSide !== 'BOTH') reject(ERR.POSITION_SIDE_NOT_MATCH);
+    // one waiting closePosition order per type and direction (Binance: -4130)
+    if (closePosition && !fired)
+      for (const o of a.openOrders.values())
+        if (
+          o.closePosition &&
+          o.symbol === cmd.symbol &&
+          o.side === cmd.side &&
+          o.positionSide === positionSide &&
+          o.origType === cmd.orderType &&
+          isPendingConditional(o)
+        )
+          reject(ERR.CLOSE_POSITION_EXISTS);
     if (cmd.reduceOnly !== undefined && typeof cmd.reduceOnly !== 'boolean') reject(badParam('reduceOnly'));
     if (a.dualSidePosition && cmd.reduceOnly === true) reject(ERR.REDUCE_ONLY_CONFLICT);
     if (cmd.priceProtect !== undefined && typeof cmd.priceProtect !== 'boolean') reject(badParam('priceProtect'));
