@@ -489,6 +489,38 @@ export function orderView(ex: Exchange, o: Order, kind: 'query' | 'response' | '
   return out;
 }
 
+/**
+ * GET /fapi/v1/forceOrders: a liquidation (clientOrderId `autoclose-…`) or auto-deleveraging
+ * (`adl_autoclose`) order, with the keys of Binance's example; the engine's order type LIQUIDATION is shown
+ * as LIMIT, as there [inference from the documented example].
+ */
+export function forceOrderView(ex: Exchange, o: Order): Record<string, unknown> {
+  const v = orderView(ex, o);
+  const limit = (t: unknown) => (t === 'LIQUIDATION' ? 'LIMIT' : t);
+  return {
+    orderId: v['orderId'],
+    symbol: v['symbol'],
+    status: v['status'],
+    clientOrderId: v['clientOrderId'],
+    price: v['price'],
+    avgPrice: v['avgPrice'],
+    origQty: v['origQty'],
+    executedQty: v['executedQty'],
+    cumQuote: v['cumQuote'],
+    timeInForce: v['timeInForce'],
+    type: limit(v['type']),
+    reduceOnly: v['reduceOnly'],
+    closePosition: v['closePosition'],
+    side: v['side'],
+    positionSide: v['positionSide'],
+    stopPrice: v['stopPrice'],
+    workingType: v['workingType'],
+    origType: limit(v['origType']),
+    time: v['time'],
+    updateTime: v['updateTime'],
+  };
+}
+
 /** POST / DELETE / PUT responses: no `time`, plus `cumQty`. */
 export function orderResponse(ex: Exchange, o: Order): Record<string, unknown> {
   return orderView(ex, o, 'response');

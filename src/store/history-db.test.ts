@@ -305,6 +305,23 @@ describe('history database (SQLite)', () => {
       assert.equal(steps[0]?.markPrice, '56700');
       assert.equal(steps[0]?.marginType, 'cross');
       assert.ok((steps[0]?.closed.length ?? 0) >= 1, 'what was closed, and where');
+      // the same liquidation as Binance's "User's Force Orders" (GET /fapi/v1/forceOrders), from the history
+      const force = (await h.ok(me, 'GET', '/fapi/v1/forceOrders', {})) as unknown as Record<string, unknown>[];
+      assert.ok(force.length >= 1, JSON.stringify(force));
+      const first = force[0] ?? {};
+      assert.ok(String(first['clientOrderId']).startsWith('autoclose-'));
+      assert.deepEqual(
+        [first['symbol'], first['side'], first['type'], first['origType'], first['timeInForce'], first['reduceOnly']],
+        ['BTCUSDT', 'SELL', 'LIMIT', 'LIMIT', 'IOC', true],
+      );
+      const closedQty = force.reduce((n, o) => n + Number(o['executedQty']), 0);
+      assert.equal(closedQty.toFixed(3), '0.300', 'the whole long was closed by liquidation orders');
+      assert.deepEqual(await h.ok(me, 'GET', '/fapi/v1/forceOrders', { autoCloseType: 'ADL' }), []);
+      assert.equal(
+        (await h.ok(me, 'GET', '/fapi/v1/forceOrders', { symbol: 'BTCUSDT', autoCloseType: 'LIQUIDATION' })).length,
+        force.length,
+      );
+      assert.deepEqual(await h.ok(me, 'GET', '/fapi/v1/forceOrders', { symbol: 'ETHUSDT' }), []);
       const bad = await h.app.inject({
         method: 'GET',
         url: '/sim/v1/liquidations?accountId=nobody',

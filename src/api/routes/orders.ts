@@ -1,6 +1,6 @@
 /**
  * Orders and trades (SIGNED): order POST/GET/PUT/DELETE, batchOrders POST/PUT/DELETE, openOrders,
- * openOrder, allOpenOrders, countdownCancelAll, allOrders, userTrades, income (spec api.md §5.3).
+ * openOrder, allOpenOrders, countdownCancelAll, allOrders, forceOrders, userTrades, income (spec api.md §5.3).
  *
  * An account only ever sees its own orders: an order id of another account (or another symbol) is
  * "Order does not exist." (-2013) on queries and "Unknown order sent." (-2011) on cancels, exactly as an
@@ -34,7 +34,7 @@ import {
   type RawParams,
 } from '../params.js';
 import { defineRoute, run, symbolState, type ApiContext } from '../route.js';
-import { orderAck, orderResponse, orderView } from '../views.js';
+import { forceOrderView, orderAck, orderResponse, orderView } from '../views.js';
 import type { UnstampedCommand } from '../venue.js';
 
 export const orderShape = {
@@ -400,6 +400,35 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
     handler: ({ params, account }) => {
       symbolState(ctx, params.symbol);
       return run(ctx, { type: 'cancelAllOrders', accountId: account.accountId, symbol: params.symbol });
+    },
+  });
+
+  // The account's liquidation and auto-deleveraging orders (Binance "User's Force Orders"): by
+  // autoCloseType (clientOrderId autoclose-… / adl_autoclose), within [startTime, endTime] (7 days back
+  // from endTime, or now, without a startTime), oldest first, the newest `limit` of them.
+  defineRoute(app, ctx, {
+    method: 'GET',
+    url: '/fapi/v1/forceOrders',
+    security: 'SIGNED',
+    weight: (raw) => (raw['symbol'] === undefined ? 50 : 20),
+    params: {
+      symbol: symbol().optional(),
+      autoCloseType: oneOf('autoCloseType', ['LIQUIDATION', 'ADL'] as const).optional(),
+      startTime: integer('startTime').optional(),
+      endTime: integer('endTime').optional(),
+      limit: integer('limit', 1, 100).optional(),
+    },
+    handler: ({ params, account }) => {
+      if (params.symbol !== undefined) symbolState(ctx, params.symbol);
+      const endTime = params.endTime ?? ctx.venue.now();
+      const startTime = params.startTime ?? endTime - 7 * 24 * 3600_000;
+      const prefix = params.autoCloseType === 'ADL' ? 'adl_autoclose' : params.autoCloseType === 'LIQUIDATION' ? 'autoclose-' : undefined;
+      const list: Order[] = [];
+      for (const sym of params.symbol !== undefined ? [params.symbol] : ex.symbols.keys())
+        for (const o of accountOrders(ctx, account, sym, { startTime, endTime }))
+          if (o.type === 'LIQUIDATION' && (prefix === undefined || o.clientOrderId.startsWith(prefix))) list.push(o);
+      list.sort((x, y) => x.time - y.time || x.orderId - y.orderId);
+      return page(list, false, params.limit ?? 50).map((o) => forceOrderView(ex, o));
     },
   });
 
