@@ -232,3 +232,31 @@ test('CCXT binanceusdm: the wider unified surface reaches the server and parses'
   assert.equal(ledger.length, 1);
   assert.equal(ledger[0]?.amount, 10000);
 });
+
+test('CCXT binanceusdm: a liquidation comes back from fetchMyLiquidations (/fapi/v1/forceOrders); the countdownCancelAll endpoint', async () => {
+  const trader = await h.account('300');
+  const ex = client(trader);
+  await ex.loadMarkets();
+  // 0.09 BTC at 20x: 270 of initial margin from a 300 wallet; a fall to 56,500 loses 315, more than the wallet
+  await ex.createOrder(SYMBOL, 'market', 'buy', 0.09);
+  await h.mark('BTCUSDT', '56500');
+  try {
+    const liquidations = await ex.fetchMyLiquidations(SYMBOL);
+    assert.ok(liquidations.length >= 1);
+    assert.equal(liquidations[0]?.symbol, SYMBOL);
+    assert.equal(liquidations[0]?.side, 'sell');
+    assert.equal(Number(liquidations.reduce((n, l) => n + (l.contracts ?? 0), 0).toFixed(3)), 0.09);
+    assert.ok((liquidations[0]?.price ?? 0) > 0 && (liquidations[0]?.timestamp ?? 0) > 0);
+    assert.deepEqual(await ex.fetchPositions([SYMBOL]), []);
+  } finally {
+    await h.mark('BTCUSDT', '60000');
+  }
+  // the raw endpoint (CCXT has no unified call for it): its answer echoes the symbol and the time
+  const answer = (await (
+    ex as unknown as { fapiPrivatePostCountdownCancelAll(p: object): Promise<unknown> }
+  ).fapiPrivatePostCountdownCancelAll({
+    symbol: 'BTCUSDT',
+    countdownTime: 0,
+  })) as Record<string, unknown>;
+  assert.deepEqual(answer, { symbol: 'BTCUSDT', countdownTime: '0' });
+});
