@@ -569,14 +569,16 @@ describe('simulator control', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
     };
     const open = async () => (await h.ok(me, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).length;
-    await h.ok(me, 'POST', '/fapi/v1/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.01',
-      price: '59000',
-    });
+    const rest = () =>
+      h.ok(me, 'POST', '/fapi/v1/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.01',
+        price: '59000',
+      });
+    await rest();
     assert.deepEqual(await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '120000' }), {
       symbol: 'BTCUSDT',
       countdownTime: '120000',
@@ -588,14 +590,7 @@ describe('simulator control', () => {
     await advance(20_000);
     assert.equal(await open(), 0, 'no heartbeat for 120 s: cancelled');
     // 0 stops a countdown; countdownTime is mandatory and a non-negative integer
-    await h.ok(me, 'POST', '/fapi/v1/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.01',
-      price: '59000',
-    });
+    await rest();
     await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '1000' });
     await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '0' });
     await advance(60_000);

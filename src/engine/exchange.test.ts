@@ -50,6 +50,15 @@ const order = (accountId: string, side: 'BUY' | 'SELL', quantity: string, price?
   ...extra,
 });
 
+/** A SELL STOP_MARKET that closes a long when the mark falls to 58,000 (the priceProtect tests). */
+const CLOSE_LONG_AT_58000 = {
+  orderType: 'STOP_MARKET',
+  quantity: undefined,
+  stopPrice: '58000',
+  closePosition: true,
+  workingType: 'MARK_PRICE',
+} as const;
+
 const acc = (ex: Exchange, id: string) => ex.accounts.get(id) as Account;
 const pos = (ex: Exchange, id: string, symbol = 'BTCUSDT', side: 'BOTH' | 'LONG' | 'SHORT' = 'BOTH') =>
   acc(ex, id).positions.get(`${symbol}:${side}`);
@@ -696,18 +705,11 @@ describe('engine: orders, matching, fees and positions', () => {
   });
 
   it('priceProtect: a protected stop waits while last and mark are more than triggerProtect (5 %) apart', () => {
-    const stop = {
-      orderType: 'STOP_MARKET',
-      quantity: undefined,
-      stopPrice: '58000',
-      closePosition: true,
-      workingType: 'MARK_PRICE',
-    } as const;
     const run = (priceProtect: boolean) => {
       const ex = setup({ mm: '10000000', user: '10000', other: '10000' });
       ok(ex, order('mm', 'SELL', '0.1', '60000'));
       ok(ex, order('user', 'BUY', '0.1')); // the last price is now 60,000
-      const r = ok(ex, order('user', 'SELL', '0', undefined, { ...stop, priceProtect }));
+      const r = ok(ex, order('user', 'SELL', '0', undefined, { ...CLOSE_LONG_AT_58000, priceProtect }));
       ok(ex, order('mm', 'BUY', '1', '57000'));
       // mark 57,100, last 60,000: 2,900 apart, 5.08 % of the mark (> 5 %)
       ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '57100' });
@@ -732,17 +734,10 @@ describe('engine: orders, matching, fees and positions', () => {
     const ex = setup({ mm: '10000000', user: '10000', other: '10000' });
     ok(ex, order('mm', 'SELL', '0.1', '60000'));
     ok(ex, order('user', 'BUY', '0.1')); // last 60,000
-    const stop = {
-      orderType: 'STOP_MARKET',
-      quantity: undefined,
-      stopPrice: '58000',
-      closePosition: true,
-      workingType: 'MARK_PRICE',
-    } as const;
-    rejected(ex, order('user', 'SELL', '0', undefined, { ...stop, priceProtect: 'TRUE' as unknown as boolean }), -1102);
+    rejected(ex, order('user', 'SELL', '0', undefined, { ...CLOSE_LONG_AT_58000, priceProtect: 'TRUE' as unknown as boolean }), -1102);
     const plain = ok(ex, order('user', 'BUY', '0.001', '50000'));
     assert.equal((plain.result as { priceProtect: boolean }).priceProtect, false);
-    ok(ex, order('user', 'SELL', '0', undefined, { ...stop, priceProtect: true }));
+    ok(ex, order('user', 'SELL', '0', undefined, { ...CLOSE_LONG_AT_58000, priceProtect: true }));
     ok(ex, order('mm', 'BUY', '1', '57000'));
     // 60,000 − 57,142.8 = 2,857.2 > 5 % of 57,142.8 (2,857.14): beyond the limit, the stop waits
     ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '57142.8' });

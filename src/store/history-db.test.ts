@@ -44,6 +44,21 @@ const trade = (time: number): Command => ({
   quantity: '0.01',
 });
 
+/**
+ * A venue whose engine forgets every closed order but the last, its history in a new SQLite file, an API
+ * on it with a seeded BTCUSDT market, and an account with 100,000 USDT.
+ */
+async function forgetfulVenue() {
+  const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
+  dirs.push(dir);
+  const history = new HistoryDb(join(dir, 'history.sqlite'));
+  const venue = new Venue({ exchange: new Exchange(undefined, { retention: { closedOrders: 1, closedOrderMs: 3_600_000 } }) });
+  venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
+  const h = new Harness({ history }, venue);
+  await seedMarket(h, '60000', '59900', '60000', '0.5');
+  return { history, venue, h, me: await h.account('100000') };
+}
+
 describe('history database (SQLite)', () => {
   it('keeps trades, income and order ids across a reopen, and skips events it already holds', () => {
     const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
@@ -195,15 +210,8 @@ describe('history database (SQLite)', () => {
   });
 
   it('serves orders the engine has forgotten (GET /fapi/v1/order, allOrders) from their last state, cumQuote exact', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
-    dirs.push(dir);
-    const history = new HistoryDb(join(dir, 'history.sqlite'));
-    const venue = new Venue({ exchange: new Exchange(undefined, { retention: { closedOrders: 1, closedOrderMs: 3_600_000 } }) });
-    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
-    const h = new Harness({ history }, venue);
+    const { history, venue, h, me } = await forgetfulVenue();
     try {
-      await seedMarket(h, '60000', '59900', '60000', '0.5');
-      const me = await h.account('100000');
       const first = await h.ok(me, 'POST', '/fapi/v1/order', {
         symbol: 'BTCUSDT',
         side: 'BUY',
@@ -240,15 +248,8 @@ describe('history database (SQLite)', () => {
   });
 
   it('a forgotten order keeps its priceMatch, goodTillDate and priceProtect (they were shown as NONE, 0, false)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
-    dirs.push(dir);
-    const history = new HistoryDb(join(dir, 'history.sqlite'));
-    const venue = new Venue({ exchange: new Exchange(undefined, { retention: { closedOrders: 1, closedOrderMs: 3_600_000 } }) });
-    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
-    const h = new Harness({ history }, venue);
+    const { history, venue, h, me } = await forgetfulVenue();
     try {
-      await seedMarket(h, '60000', '59900', '60000', '0.5');
-      const me = await h.account('100000');
       const placed = await h.ok(me, 'POST', '/fapi/v1/order', {
         symbol: 'BTCUSDT',
         side: 'BUY',
