@@ -59,6 +59,8 @@ export const ERR = {
   },
   /** amend (modifyOrder) of an order that is not a resting LIMIT order */
   LIMIT_ORDER_ONLY: { code: -5025, msg: 'Only limit order is supported.' },
+  /** the order's 10,000th amend */
+  MAX_AMENDMENTS: { code: -5026, msg: 'Exceed maximum modify order limit.' },
   /** amend to the order's own price and quantity */
   SAME_ORDER: { code: -5027, msg: 'No need to modify the order.' },
   INVALID_PRICE_MATCH: { code: -5037, msg: 'Invalid price match' },

@@ -5,6 +5,7 @@ import { marginSummary, viewOf, entryPrice } from './account-margin.js';
 import type { Command, PlaceOrder } from './commands.js';
 import { Exchange, type Result } from './exchange.js';
 import { INSURANCE_FUND_ID, type Account } from './state.js';
+import { restoreSnapshot, takeSnapshot, type EngineSnapshot } from './snapshot.js';
 
 let clock = 1_700_000_000_000;
 const t = () => ++clock;
@@ -572,6 +573,32 @@ describe('engine: orders, matching, fees and positions', () => {
     const stop = ok(ex, order('user', 'BUY', '0.01', undefined, { orderType: 'STOP_MARKET', stopPrice: '61000' }));
     rejected(ex, amend((stop.result as { orderId: number }).orderId, '0.01', '61000'), -5025, 'Only limit order is supported.');
     rejected(ex, order('user', 'BUY', '0.01', '59000', { selfTradePreventionMode: 'NEVER' as 'NONE' }), -5039);
+  });
+
+  it('an order can be amended 9,999 times: the 10,000th amend is -5026 (both paths), and a snapshot keeps the count', () => {
+    for (const fastPath of [true, false]) {
+      const ex = new Exchange(undefined, { fastPath });
+      ok(ex, { type: 'createAccount', time: t(), accountId: 'user' });
+      ok(ex, { type: 'deposit', time: t(), accountId: 'user', asset: 'USDT', amount: '100000' });
+      ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '60000' });
+      const id = (ok(ex, order('user', 'BUY', '0.01', '59000')).result as { orderId: number }).orderId;
+      const amend = (i: number) =>
+        ({
+          type: 'modifyOrder',
+          time: t(),
+          accountId: 'user',
+          symbol: 'BTCUSDT',
+          orderId: id,
+          side: 'BUY',
+          quantity: '0.01',
+          price: i % 2 === 0 ? '59000.1' : '59000',
+        }) as const;
+      for (let i = 0; i < 9_999; i++) ok(ex, amend(i));
+      assert.equal(ex.orders.get(id)?.amendments, 9_999);
+      const restored = restoreSnapshot(JSON.parse(JSON.stringify(takeSnapshot(ex))) as EngineSnapshot);
+      for (const e of [ex, restored]) rejected(e, amend(9_999), -5026, 'Exceed maximum modify order limit.');
+      ok(ex, { type: 'cancelOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId: id });
+    }
   });
 
   it('amend that needs more margin than available is refused with -2019 and the order stays as it was', () => {

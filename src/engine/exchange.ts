@@ -77,6 +77,7 @@ import { OrderFastPath, type Accepted } from './order-fast-path.js';
 import { samplePremium, settleFunding } from './funding.js';
 import { fnv1a64 } from './state-hash.js';
 import {
+  MAX_AMENDMENTS,
   INSURANCE_FUND_ID,
   isPendingConditional,
   newAccount,
@@ -1136,6 +1137,8 @@ export class Exchange {
     }
     if (o.type !== 'LIMIT') reject(ERR.LIMIT_ORDER_ONLY);
     if (cmd.side !== o.side) reject(badParam('side'));
+    // Binance: "One order can only be modified for less than 10000 times"
+    if (o.amendments >= MAX_AMENDMENTS - 1) reject(ERR.MAX_AMENDMENTS);
     const total = positiveDecimal(cmd.quantity, 'quantity');
     if (!total.isPositive()) reject(ERR.QTY_LESS_THAN_ZERO);
     const match = cmd.priceMatch ?? 'NONE';
@@ -1289,6 +1292,7 @@ export class Exchange {
       priceMatch: v.priceMatch,
       goodTillDate: v.goodTillDate,
       priceProtect: identity?.priceProtect ?? replacing?.priceProtect ?? v.priceProtect,
+      amendments: replacing === undefined ? 0 : replacing.amendments + 1,
     });
     this.remember(order);
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
@@ -1868,7 +1872,7 @@ export class Exchange {
       for (const oid of [...a.openOrders.keys()].sort((x, y) => x - y)) {
         const o = a.openOrders.get(oid) as Order;
         parts.push(
-          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}|${o.type}|${o.origType}|${o.stopPrice}|${o.workingType}|${o.closePosition}|${o.callbackRate ?? '-'}|${o.activationPrice ?? '-'}|${o.trailActive}|${o.trailExtreme ?? '-'}${o.priceMatch !== 'NONE' || o.goodTillDate !== 0 ? `|${o.priceMatch}|${o.goodTillDate}` : ''}${o.priceProtect ? '|pP' : ''}`,
+          `o${oid}|${o.clientOrderId}|${o.side}|${o.positionSide}|${o.price}|${o.origQty}|${o.executedQty}|${o.cumQuote}|${o.status}|${o.reduceOnly}|${o.timeInForce}|${o.selfTradePreventionMode}|${o.type}|${o.origType}|${o.stopPrice}|${o.workingType}|${o.closePosition}|${o.callbackRate ?? '-'}|${o.activationPrice ?? '-'}|${o.trailActive}|${o.trailExtreme ?? '-'}${o.priceMatch !== 'NONE' || o.goodTillDate !== 0 ? `|${o.priceMatch}|${o.goodTillDate}` : ''}${o.priceProtect ? '|pP' : ''}${o.amendments > 0 ? `|a${o.amendments}` : ''}`,
         );
       }
     }

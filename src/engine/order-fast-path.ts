@@ -35,7 +35,7 @@ import {
 import type { EngineEvent } from './events.js';
 import { FastBounds, REL, SLACK } from './fast-bounds.js';
 import type { OrderAnswer } from './order-answer.js';
-import { newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
+import { MAX_AMENDMENTS, newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
 
 /** What the fast path needs of the exchange (exchange.ts implements it). */
 export interface FastPathHost {
@@ -720,7 +720,8 @@ export class OrderFastPath {
       o.side !== cmd.side ||
       (o.timeInForce !== 'GTC' && o.timeInForce !== 'GTX') ||
       o.reduceOnly ||
-      o.positionSide !== 'BOTH'
+      o.positionSide !== 'BOTH' ||
+      o.amendments >= MAX_AMENDMENTS - 1
     )
       return undefined;
     const g = this.grid(s);
@@ -749,6 +750,7 @@ export class OrderFastPath {
     o.origQty = this.quantityOf(g, totalUnits);
     o.priceMatch = 'NONE';
     o.updateTime = cmd.time;
+    o.amendments++;
     const events = [this.ex.orderUpdate(o, 'AMENDMENT', cmd.time)];
     // out of its queue and to the back of the one at its new price (also at the same price with more quantity)
     if (!keepsPlace) s.book.move(o, from);

@@ -49,6 +49,8 @@ interface OrderRecord {
   goodTillDate?: number;
   /** absent when false (and in snapshots written before priceProtect) */
   priceProtect?: boolean;
+  /** how many times it was amended; absent when never (and in snapshots written before the count) */
+  amendments?: number;
 }
 
 interface AccountRecord {
@@ -141,6 +143,7 @@ export function takeSnapshot(ex: Exchange): EngineSnapshot {
       ...(o.priceMatch !== 'NONE' ? { priceMatch: o.priceMatch } : {}),
       ...(o.goodTillDate !== 0 ? { goodTillDate: o.goodTillDate } : {}),
       ...(o.priceProtect ? { priceProtect: true } : {}),
+      ...(o.amendments > 0 ? { amendments: o.amendments } : {}),
     });
   }
   const accounts: AccountRecord[] = [];
@@ -245,6 +248,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
       priceMatch: r.priceMatch ?? 'NONE',
       goodTillDate: r.goodTillDate ?? 0,
       priceProtect: r.priceProtect === true,
+      amendments: r.amendments ?? 0,
     });
     byId.set(o.orderId, o);
     ex.remember(o);

@@ -45,9 +45,14 @@ export interface Order {
   readonly goodTillDate: number;
   /** a conditional order does not trigger while last and mark price differ by more than triggerProtect */
   readonly priceProtect: boolean;
+  /** how many times the order was amended (Binance refuses the 10,000th amend: -5026) */
+  amendments: number;
   /** @internal the exchange has queued it among the closed orders it remembers (set once, when it closes) */
   closedQueued: boolean;
 }
+
+/** Binance's limit of amends per order: the 10,000th is refused (-5026). */
+export const MAX_AMENDMENTS = 10_000;
 
 /** An order's average fill price: cumQuote / executedQty at 8 places (HALF_UP), 0 before any fill. */
 export function averageFillPrice(executedQty: Decimal, cumQuote: Decimal): Decimal {
@@ -93,6 +98,7 @@ export function newOrder(init: OrderInit): Order {
     priceMatch: init.priceMatch ?? 'NONE',
     goodTillDate: init.goodTillDate ?? 0,
     priceProtect: init.priceProtect ?? false,
+    amendments: init.amendments ?? 0,
     closedQueued: false,
   };
 }
