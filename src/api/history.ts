@@ -7,7 +7,7 @@
  * in-memory implementation; durable history (issue 6) implements the same `History` interface.
  */
 import { Decimal } from '../core/index.js';
-import type { EngineEvent, LiquidationExplanation, Order } from '../engine/index.js';
+import { AmendTracker, type Amendment, type EngineEvent, type LiquidationExplanation, type Order } from '../engine/index.js';
 import type { EventHub } from './event-hub.js';
 
 export interface UserTrade {
@@ -60,6 +60,11 @@ export interface PublicTrade {
   readonly isBuyerMaker: boolean;
 }
 
+/** One amend of an order (GET /fapi/v1/orderAmendment), with the id the history gave it. */
+export interface OrderAmendment extends Amendment {
+  readonly amendmentId: number;
+}
+
 export interface FundingRecord {
   readonly symbol: string;
   readonly fundingRate: string;
@@ -75,6 +80,8 @@ export interface History {
   orderIds(accountId: string, symbol: string): readonly number[];
   /** the last known state of an order the engine no longer remembers (closed long ago), if kept */
   order(accountId: string, orderId: number): Order | undefined;
+  /** the amends of the account's order, newest first */
+  amendments(accountId: string, orderId: number): readonly OrderAmendment[];
   /** the account's liquidation steps with the engine's explanation (mark, MM, prices, what was closed where) */
   liquidations(accountId: string): readonly LiquidationExplanation[];
   marketTrades(symbol: string): readonly PublicTrade[];
@@ -105,6 +112,10 @@ export class MemoryHistory implements History {
   private readonly trades = new Map<string, PublicTrade[]>();
   private readonly funding = new Map<string, FundingRecord[]>();
   private readonly liquidationSteps = new Map<string, LiquidationExplanation[]>();
+  /** amends by account, then order id (oldest first) */
+  private readonly amends = new Map<string, Map<number, OrderAmendment[]>>();
+  private readonly amendTracker = new AmendTracker();
+  private nextAmendmentId = 1;
   private nextTranId = 1;
   /** the symbol of the funding settlement in progress (FUNDING precedes its ACCOUNT_UPDATEs) */
   private fundingSymbol = '';
@@ -138,6 +149,14 @@ export class MemoryHistory implements History {
           const ids = h.orders.get(o.s) ?? [];
           ids.push(o.i);
           h.orders.set(o.s, ids);
+        }
+        const amended = this.amendTracker.follow(o, () => ({ p: o.p, q: o.q, n: 0 }));
+        if (amended !== undefined) {
+          let byOrder = this.amends.get(e.accountId);
+          if (byOrder === undefined) this.amends.set(e.accountId, (byOrder = new Map()));
+          const list = byOrder.get(o.i) ?? [];
+          list.push({ amendmentId: this.nextAmendmentId++, ...amended });
+          byOrder.set(o.i, list);
         }
         if (o.x !== 'TRADE') return;
         const price = Decimal.parse(o.L);
@@ -225,6 +244,10 @@ export class MemoryHistory implements History {
 
   liquidations(accountId: string): readonly LiquidationExplanation[] {
     return this.liquidationSteps.get(accountId) ?? [];
+  }
+
+  amendments(accountId: string, orderId: number): readonly OrderAmendment[] {
+    return [...(this.amends.get(accountId)?.get(orderId) ?? [])].reverse();
   }
 
   /** The in-memory history keeps no order states: the engine's memory is all there is. */

@@ -561,6 +561,35 @@ describe('simulator control', () => {
     assert.equal((await h.signed(me, 'GET', '/fapi/v1/openOrders', {})).status, 200);
   });
 
+  test('orderAmendment from the in-memory history: newest first; -2013 for an unknown order, -1102 without an id', async () => {
+    const { h, me } = await setup();
+    const placed = await h.ok(me, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price: '61000',
+    });
+    const id = String(placed['orderId']);
+    for (const price of ['61000.5', '61001'])
+      await h.ok(me, 'PUT', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: id, side: 'SELL', quantity: '0.01', price });
+    const got = (await h.ok(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: id })) as unknown as {
+      amendmentId: number;
+      amendment: { price: { before: string; after: string }; count: number };
+    }[];
+    assert.deepEqual(
+      got.map((a) => [a.amendment.price.before, a.amendment.price.after, a.amendment.count]),
+      [
+        ['61000.5', '61001', 2],
+        ['61000', '61000.5', 1],
+      ],
+    );
+    assert.ok((got[0]?.amendmentId ?? 0) > (got[1]?.amendmentId ?? 0));
+    isError(await h.signed(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: '424242' }), 400, -2013);
+    isError(await h.signed(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT' }), 400, -1102);
+  });
+
   test('countdownCancelAll: the open orders of the symbol are cancelled when the clock runs the countdown out', async () => {
     const { h, me } = await setup();
     const admin = { 'content-type': 'application/json', 'x-perpsim-admin': ADMIN_TOKEN };

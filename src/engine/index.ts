@@ -9,4 +9,5 @@ export * from './position-update.js';
 export * from './account-margin.js';
 export * from './exchange.js';
 export * from './snapshot.js';
+export * from './amend-tracker.js';
 export * from './margin-sweep.js';

@@ -277,6 +277,67 @@ describe('history database (SQLite)', () => {
     }
   });
 
+  it("GET /fapi/v1/orderAmendment: an order's amends, newest first, before and after, counted across a reopen", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
+    dirs.push(dir);
+    const file = join(dir, 'history.sqlite');
+    let history = new HistoryDb(file);
+    const venue = new Venue();
+    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
+    let h = new Harness({ history }, venue);
+    try {
+      await seedMarket(h, '60000', '59900', '60000', '1');
+      const me = await h.account('100000');
+      const placed = await h.ok(me, 'POST', '/fapi/v1/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.01',
+        price: '59000',
+        newClientOrderId: 'amended-1',
+      });
+      const amend = (quantity: string, price: string) =>
+        h.ok(me, 'PUT', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(placed['orderId']), side: 'BUY', quantity, price });
+      await amend('0.01', '59000.5');
+      await amend('0.02', '59000.5');
+      // a restart of the history: the next amend finds its base in the database
+      history.close();
+      history = new HistoryDb(file);
+      await h.close();
+      h = new Harness({ history }, venue);
+      await amend('0.02', '59001');
+      const got = (await h.ok(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', origClientOrderId: 'amended-1' })) as unknown as {
+        orderId: number;
+        pair: string;
+        amendment: { price: { before: string; after: string }; origQty: { before: string; after: string }; count: number };
+      }[];
+      assert.deepEqual(
+        got.map((a) => [
+          a.amendment.price.before,
+          a.amendment.price.after,
+          a.amendment.origQty.before,
+          a.amendment.origQty.after,
+          a.amendment.count,
+        ]),
+        [
+          ['59000.5', '59001', '0.02', '0.02', 3],
+          ['59000.5', '59000.5', '0.01', '0.02', 2],
+          ['59000', '59000.5', '0.01', '0.01', 1],
+        ],
+      );
+      assert.deepEqual([got[0]?.orderId, got[0]?.pair], [placed['orderId'], 'BTCUSDT']);
+      assert.equal(
+        (await h.ok(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: String(placed['orderId']), limit: '1' })).length,
+        1,
+      );
+      assert.equal((await h.signed(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: '999999' })).status, 400);
+    } finally {
+      await h.close();
+      history.close();
+    }
+  });
+
   it('keeps every liquidation step with its explanation; GET /sim/v1/liquidations serves them after a reopen', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
     dirs.push(dir);

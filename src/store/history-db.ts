@@ -20,15 +20,17 @@ import Database from 'better-sqlite3';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Decimal } from '../core/index.js';
 import {
+  AmendTracker,
   newOrder,
   orderFieldsObject,
+  type AmendBase,
   type EngineEvent,
   type LiquidationExplanation,
   type Order,
   type OrderUpdate,
 } from '../engine/index.js';
-import type { FundingRecord, History, Income, IncomeType, MarginChange, PublicTrade, UserTrade } from '../api/history.js';
-import { HistoryWriter, OP, prepareHistoryDatabase, storedSeq, type HistoryBatch } from './history-writer.js';
+import type { FundingRecord, History, Income, IncomeType, MarginChange, OrderAmendment, PublicTrade, UserTrade } from '../api/history.js';
+import { HistoryWriter, OP, OP_FIELDS, prepareHistoryDatabase, storedSeq, type HistoryBatch } from './history-writer.js';
 import type { HistoryWorkerData, HistoryWorkerMessage } from './history-worker.js';
 
 export interface HistoryDbOptions {
@@ -187,6 +189,8 @@ export class HistoryDb implements History {
   /** the journal sequence number of the last event added */
   private addedSeq = 0;
   private closed = false;
+  /** each open order's last price, quantity and amend count: what an amend changed from */
+  private readonly amendTracker = new AmendTracker();
   private readonly st;
 
   constructor(file: string, options: HistoryDbOptions = {}) {
@@ -206,6 +210,8 @@ export class HistoryDb implements History {
       qFunding: db.prepare(`SELECT * FROM funding WHERE symbol = ? ORDER BY time`),
       qTime: db.prepare(`SELECT time FROM update_times WHERE account_id = ? AND key = ?`),
       lastFunding: db.prepare(`SELECT symbol FROM funding ORDER BY time DESC LIMIT 1`),
+      qAmendments: db.prepare(`SELECT * FROM order_amendments WHERE account_id = ? AND order_id = ? ORDER BY amendment_id DESC`),
+      qAmendCount: db.prepare(`SELECT max(count) AS n FROM order_amendments WHERE account_id = ? AND order_id = ?`),
     };
     this.fundingSymbol = (this.st.lastFunding.get() as { symbol?: string } | undefined)?.symbol ?? '';
     if (options.writer === 'inline') this.inline = new HistoryWriter(db);
@@ -247,6 +253,24 @@ export class HistoryDb implements History {
         // the order's last known state (for queries once the engine has forgotten it), as a plain object:
         // the batch goes to the writer thread
         const known = b.orders.get(o.i);
+        const a = this.amendTracker.follow(o, () =>
+          this.storedAmendBase(event.accountId, o.i, known?.[5] as { p?: string; q?: string } | undefined),
+        );
+        if (a !== undefined)
+          b.ops.push(
+            OP.amendment,
+            event.accountId,
+            a.symbol,
+            a.orderId,
+            a.clientOrderId,
+            a.time,
+            a.priceBefore,
+            a.priceAfter,
+            a.qtyBefore,
+            a.qtyAfter,
+            a.count,
+            seq,
+          );
         if (known === undefined) b.orders.set(o.i, [event.accountId, o.s, o.i, seq, o.T, orderFieldsObject(o)]);
         else known[5] = orderFieldsObject(o);
         if (o.x === 'TRADE') b.ops.push(OP.trade, event.accountId, o.s, o.t, o.i, o.S, o.L, o.l, o.rp, o.n, o.N, o.T, o.ps, o.m, seq);
@@ -277,6 +301,27 @@ export class HistoryDb implements History {
         break; // no row, but `meta.last_seq` moves on with the batch
     }
     this.schedule();
+  }
+
+  /**
+   * The base of an amend of an order this history has not followed since it opened (it was reopened
+   * after a restart): the order's state before this update (in the batch, or stored) and its stored count.
+   */
+  private storedAmendBase(accountId: string, orderId: number, inBatch: { p?: string; q?: string } | undefined): AmendBase {
+    // what was handed to the writer is committed first (the batch being collected stays: its journal
+    // sequence number must not be stored before its rows)
+    this.worker?.sync();
+    let state = inBatch;
+    if (state === undefined) {
+      const row = this.st.qOrder.get(accountId, orderId) as { state: string } | undefined;
+      state = row === undefined ? undefined : (JSON.parse(row.state) as { p?: string; q?: string });
+    }
+    let n = (this.st.qAmendCount.get(accountId, orderId) as { n: number | null } | undefined)?.n ?? 0;
+    // and the order's amends in the batch being collected
+    const ops = this.batch.ops;
+    for (let i = 0; i < ops.length; i += 1 + (OP_FIELDS[ops[i] as number] as number))
+      if (ops[i] === OP.amendment && ops[i + 1] === accountId && ops[i + 3] === orderId) n = Math.max(n, ops[i + 10] as number);
+    return { p: state?.p ?? '0', q: state?.q ?? '0', n };
   }
 
   private schedule(): void {
@@ -398,6 +443,22 @@ export class HistoryDb implements History {
       goodTillDate: o.gtd ?? 0,
       priceProtect: o.pP === true,
     });
+  }
+
+  amendments(accountId: string, orderId: number): readonly OrderAmendment[] {
+    this.flush();
+    return (this.st.qAmendments.all(accountId, orderId) as Record<string, string | number>[]).map((r) => ({
+      amendmentId: r['amendment_id'] as number,
+      symbol: r['symbol'] as string,
+      orderId: r['order_id'] as number,
+      clientOrderId: r['client_order_id'] as string,
+      time: r['time'] as number,
+      priceBefore: r['price_before'] as string,
+      priceAfter: r['price_after'] as string,
+      qtyBefore: r['qty_before'] as string,
+      qtyAfter: r['qty_after'] as string,
+      count: r['count'] as number,
+    }));
   }
 
   liquidations(accountId: string): readonly LiquidationExplanation[] {

@@ -45,10 +45,24 @@ CREATE TABLE IF NOT EXISTS liquidations (
   rowid INTEGER PRIMARY KEY, account_id TEXT NOT NULL, symbol TEXT NOT NULL, time INTEGER NOT NULL, explanation TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS liquidations_by_account ON liquidations (account_id, rowid);
 CREATE TABLE IF NOT EXISTS update_times (account_id TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (account_id, key));
+CREATE TABLE IF NOT EXISTS order_amendments (
+  amendment_id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, symbol TEXT NOT NULL, order_id INTEGER NOT NULL,
+  client_order_id TEXT NOT NULL, time INTEGER NOT NULL, price_before TEXT NOT NULL, price_after TEXT NOT NULL,
+  qty_before TEXT NOT NULL, qty_after TEXT NOT NULL, count INTEGER NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS amendments_by_order ON order_amendments (account_id, order_id, amendment_id);
 `;
 
 /** the tables whose rows carry the sequence number of the command that produced them */
-const SEQ_TABLES = ['user_trades', 'income', 'margin_changes', 'orders', 'market_trades', 'funding', 'liquidations'] as const;
+const SEQ_TABLES = [
+  'user_trades',
+  'income',
+  'margin_changes',
+  'orders',
+  'market_trades',
+  'funding',
+  'liquidations',
+  'order_amendments',
+] as const;
 
 /** Tags of the `ops` stream. */
 export const OP = {
@@ -64,10 +78,12 @@ export const OP = {
   funding: 5,
   /** accountId, symbol, type, amount, asset, time, positionSide, seq */
   margin: 6,
+  /** accountId, symbol, orderId, clientOrderId, time, priceBefore, priceAfter, qtyBefore, qtyAfter, count, seq */
+  amendment: 7,
 } as const;
 
 /** number of fields after each tag */
-export const OP_FIELDS: Readonly<Record<number, number>> = { 1: 14, 2: 7, 3: 7, 4: 5, 5: 5, 6: 8 };
+export const OP_FIELDS: Readonly<Record<number, number>> = { 1: 14, 2: 7, 3: 7, 4: 5, 5: 5, 6: 8, 7: 11 };
 
 export interface HistoryBatch {
   readonly ops: unknown[];
@@ -115,6 +131,9 @@ export class HistoryWriter {
         `INSERT INTO update_times VALUES (?, ?, ?) ON CONFLICT(account_id, key) DO UPDATE SET time = max(time, excluded.time)`,
       ),
       liquidation: db.prepare(`INSERT INTO liquidations (account_id, symbol, time, explanation, seq) VALUES (?, ?, ?, ?, ?)`),
+      amendment: db.prepare(
+        `INSERT INTO order_amendments (account_id, symbol, order_id, client_order_id, time, price_before, price_after, qty_before, qty_after, count, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
     };
   }
 
@@ -214,6 +233,9 @@ export class HistoryWriter {
           break;
         case OP.margin:
           this.st.margin.run(ops[f], ops[f + 1], ops[f + 2], ops[f + 3], ops[f + 4], ops[f + 5], ops[f + 6], ops[f + 7]);
+          break;
+        case OP.amendment:
+          this.st.amendment.run(...ops.slice(f, f + 11));
           break;
         default:
           throw new Error(`history batch: unknown row tag ${String(tag)} at ${i}`);

@@ -1,6 +1,7 @@
 /**
  * Orders and trades (SIGNED): order POST/GET/PUT/DELETE, batchOrders POST/PUT/DELETE, openOrders,
- * openOrder, allOpenOrders, countdownCancelAll, allOrders, forceOrders, userTrades, income (spec api.md §5.3).
+ * openOrder, allOpenOrders, countdownCancelAll, allOrders, orderAmendment, forceOrders, userTrades, income
+ * (spec api.md §5.3).
  *
  * An account only ever sees its own orders: an order id of another account (or another symbol) is
  * "Order does not exist." (-2013) on queries and "Unknown order sent." (-2011) on cancels, exactly as an
@@ -400,6 +401,45 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
     handler: ({ params, account }) => {
       symbolState(ctx, params.symbol);
       return run(ctx, { type: 'cancelAllOrders', accountId: account.accountId, symbol: params.symbol });
+    },
+  });
+
+  // An order's amends (Binance "Get Order Modify History"), newest first, within [startTime, endTime].
+  defineRoute(app, ctx, {
+    method: 'GET',
+    url: '/fapi/v1/orderAmendment',
+    security: 'SIGNED',
+    weight: 1,
+    params: {
+      ...idShape,
+      startTime: integer('startTime').optional(),
+      endTime: integer('endTime').optional(),
+      limit: integer('limit', 1, 100).optional(),
+    },
+    handler: ({ params, account }) => {
+      symbolState(ctx, params.symbol);
+      requireId(params);
+      const o = findOrder(ctx, account, params.symbol, params.orderId, params.origClientOrderId);
+      if (o === undefined) throw API.orderNotExist();
+      const from = params.startTime ?? 0;
+      const to = params.endTime ?? Number.MAX_SAFE_INTEGER;
+      return ctx.history
+        .amendments(account.accountId, o.orderId)
+        .filter((a) => a.time >= from && a.time <= to)
+        .slice(0, params.limit ?? 50)
+        .map((a) => ({
+          amendmentId: a.amendmentId,
+          symbol: a.symbol,
+          pair: a.symbol,
+          orderId: a.orderId,
+          clientOrderId: a.clientOrderId,
+          time: a.time,
+          amendment: {
+            price: { before: a.priceBefore, after: a.priceAfter },
+            origQty: { before: a.qtyBefore, after: a.qtyAfter },
+            count: a.count,
+          },
+        }));
     },
   });
 
