@@ -146,7 +146,8 @@ function withinTriggerProtect(inst: Instrument, mark: Decimal, last: Decimal): b
   return last.sub(mark).abs().lte(inst.triggerProtect.mul(mark));
 }
 
-function countdownKey(accountId: string, symbol: string): string {
+/** An account and a symbol as one map key. */
+function accountSymbolKey(accountId: string, symbol: string): string {
   return `${accountId}\n${symbol}`;
 }
 
@@ -229,6 +230,8 @@ export class Exchange {
   private readonly gtdOrders = new Set<Order>();
   /** auto-cancel countdowns (countdownCancelAll) by account and symbol: when the account's orders there are cancelled */
   private readonly countdowns = new Map<string, Countdown>();
+  /** account and symbol (`accountSymbolKey`) of each leg that closed or flipped since the last reduce-only sweep (not state) */
+  private readonly legsCrossedZero = new Set<string>();
   /** @internal which accounts a mark tick must check (risk-index.ts) */
   readonly risk = new RiskIndex(this);
   /**
@@ -947,6 +950,8 @@ export class Exchange {
   private reduceOnlySweep(s: SymbolState, accounts: Iterable<Account>, time: number, events: EngineEvent[]): void {
     const symbol = s.instrument.symbol;
     for (const a of accounts) {
+      // only a leg that closed or flipped since the last sweep can have made an order stale
+      if (!this.legsCrossedZero.delete(accountSymbolKey(a.accountId, symbol))) continue;
       let stale: Order[] | undefined;
       for (const o of a.openOrders.values())
         if (o.reduceOnly && o.symbol === symbol && !isPendingConditional(o) && !this.reducibleBy(o).isPositive()) (stale ??= []).push(o);
@@ -1603,6 +1608,8 @@ export class Exchange {
     const signed = side === 'BUY' ? qty : qty.neg();
     const wasFlat = p.amt.isZero();
     const r = applyFill(p.amt, p.cost, signed, price);
+    // a leg that closes or flips can leave reduce-only orders that no longer reduce (reduceOnlySweep)
+    if (!wasFlat && r.amt.sign() !== p.amt.sign()) this.legsCrossedZero.add(accountSymbolKey(acc.accountId, symbol));
     const moved = this.moveMargin(st.marginType === 'ISOLATED', acc.crossWallet, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
     acc.crossWallet = moved.cross;
     p.isolatedWallet = moved.iso;
@@ -1738,7 +1745,7 @@ export class Exchange {
     );
     const canceled: number[] = [];
     for (const c of ran) {
-      this.countdowns.delete(countdownKey(c.accountId, c.symbol));
+      this.countdowns.delete(accountSymbolKey(c.accountId, c.symbol));
       const a = this.accounts.get(c.accountId);
       if (a === undefined) continue;
       const list = [...a.openOrders.values()].filter((o) => o.symbol === c.symbol).sort((x, y) => x.orderId - y.orderId);
@@ -1759,7 +1766,7 @@ export class Exchange {
     this.symbol(cmd.symbol);
     const ms = cmd.countdownTime;
     if (!Number.isSafeInteger(ms) || ms < 0) reject(badParam('countdownTime'));
-    const key = countdownKey(cmd.accountId, cmd.symbol);
+    const key = accountSymbolKey(cmd.accountId, cmd.symbol);
     if (ms === 0) this.countdowns.delete(key);
     else this.countdowns.set(key, { accountId: cmd.accountId, symbol: cmd.symbol, deadline: cmd.time + ms });
     return { symbol: cmd.symbol, countdownTime: String(ms) };
@@ -1768,13 +1775,13 @@ export class Exchange {
   /** The running auto-cancel countdowns (for snapshots and the API), by deadline. */
   countdownList(): Countdown[] {
     return [...this.countdowns.values()].sort(
-      (x, y) => x.deadline - y.deadline || (countdownKey(x.accountId, x.symbol) < countdownKey(y.accountId, y.symbol) ? -1 : 1),
+      (x, y) => x.deadline - y.deadline || (accountSymbolKey(x.accountId, x.symbol) < accountSymbolKey(y.accountId, y.symbol) ? -1 : 1),
     );
   }
 
   /** @internal a restored countdown */
   restoreCountdown(c: Countdown): void {
-    this.countdowns.set(countdownKey(c.accountId, c.symbol), { accountId: c.accountId, symbol: c.symbol, deadline: c.deadline });
+    this.countdowns.set(accountSymbolKey(c.accountId, c.symbol), { accountId: c.accountId, symbol: c.symbol, deadline: c.deadline });
   }
 
   private findOpenOrder(a: Account, symbol: string, orderId: number | undefined, clientId: string | undefined): Order {
