@@ -88,6 +88,19 @@ export class Harness {
     return { status: res.statusCode, body: res.json() as unknown, headers: res.headers };
   }
 
+  /** A GTC LIMIT order of `cred` on BTCUSDT (more parameters in `extra`); its answer. */
+  limit(cred: Credential, side: 'BUY' | 'SELL', quantity: string, price: string, extra: Record<string, string> = {}) {
+    return this.ok(cred, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side,
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity,
+      price,
+      ...extra,
+    });
+  }
+
   /** As `signed`, but throws unless the answer is 200. */
   async ok(cred: Credential, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params: Record<string, string> = {}) {
     const r = await this.signed(cred, method, path, params);

@@ -401,15 +401,7 @@ describe('parameters', () => {
 describe('accounts are isolated', () => {
   test("another account's order id is -2013 on queries and -2011 on cancels, and its data never shows", async () => {
     const { h, me, other } = await setup();
-    const mine = await h.ok(me, 'POST', '/fapi/v1/order', {
-      symbol: 'BTCUSDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.01',
-      price: '59000',
-      newClientOrderId: 'mine-1',
-    });
+    const mine = await h.limit(me, 'BUY', '0.01', '59000', { newClientOrderId: 'mine-1' });
     const id = String(mine['orderId']);
     const hash = h.venue.exchange.stateHash();
     isError(await h.signed(other, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: id }), 400, -2013, 'Order does not exist.');
@@ -563,15 +555,7 @@ describe('simulator control', () => {
 
   test('orderAmendment from the in-memory history: newest first; -2013 for an unknown order, -1102 without an id', async () => {
     const { h, me } = await setup();
-    const placed = await h.ok(me, 'POST', '/fapi/v1/order', {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      quantity: '0.01',
-      price: '61000',
-    });
-    const id = String(placed['orderId']);
+    const id = String((await h.limit(me, 'SELL', '0.01', '61000'))['orderId']);
     for (const price of ['61000.5', '61001'])
       await h.ok(me, 'PUT', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: id, side: 'SELL', quantity: '0.01', price });
     const got = (await h.ok(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: id })) as unknown as {
@@ -598,15 +582,7 @@ describe('simulator control', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
     };
     const open = async () => (await h.ok(me, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).length;
-    const rest = () =>
-      h.ok(me, 'POST', '/fapi/v1/order', {
-        symbol: 'BTCUSDT',
-        side: 'BUY',
-        type: 'LIMIT',
-        timeInForce: 'GTC',
-        quantity: '0.01',
-        price: '59000',
-      });
+    const rest = () => h.limit(me, 'BUY', '0.01', '59000');
     await rest();
     assert.deepEqual(await h.ok(me, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '120000' }), {
       symbol: 'BTCUSDT',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Decimal, builtinInstruments, dec, liquidationPrice, type Instrument } from '../core/index.js';
 import { marginSummary, viewOf, entryPrice } from './account-margin.js';
-import type { Command, PlaceOrder } from './commands.js';
+import type { Command, ModifyOrder, PlaceOrder } from './commands.js';
 import { Exchange, type Result } from './exchange.js';
 import { INSURANCE_FUND_ID, type Account } from './state.js';
 import { restoreSnapshot, takeSnapshot, type EngineSnapshot } from './snapshot.js';
@@ -59,6 +59,18 @@ const CLOSE_LONG_AT_58000 = {
   closePosition: true,
   workingType: 'MARK_PRICE',
 } as const;
+
+/** An amend of the user's BTCUSDT BUY order. */
+const amendBuy = (orderId: number, quantity: string, price: string): ModifyOrder => ({
+  type: 'modifyOrder',
+  time: t(),
+  accountId: 'user',
+  symbol: 'BTCUSDT',
+  orderId,
+  side: 'BUY',
+  quantity,
+  price,
+});
 
 const acc = (ex: Exchange, id: string) => ex.accounts.get(id) as Account;
 const pos = (ex: Exchange, id: string, symbol = 'BTCUSDT', side: 'BOTH' | 'LONG' | 'SHORT' = 'BOTH') =>
@@ -313,17 +325,7 @@ describe('engine: orders, matching, fees and positions', () => {
     ok(ex, order('mm', 'SELL', '0.1', '60000'));
     const gtx = ok(ex, order('user', 'BUY', '0.01', '59990', { timeInForce: 'GTX' }));
     const id = (gtx.result as { orderId: number }).orderId;
-    const amend = (price: string) =>
-      ({
-        type: 'modifyOrder',
-        time: t(),
-        accountId: 'user',
-        symbol: 'BTCUSDT',
-        orderId: id,
-        side: 'BUY',
-        quantity: '0.01',
-        price,
-      }) as const;
+    const amend = (price: string) => amendBuy(id, '0.01', price);
     rejected(ex, amend('60000.05'), -4014);
     ok(ex, amend('59995'));
     const r = ok(ex, amend('60000'));
@@ -561,17 +563,15 @@ describe('engine: orders, matching, fees and positions', () => {
     ok(ex, order('user', 'BUY', '0.1'));
     const limit = ok(ex, order('user', 'BUY', '0.01', '59000'));
     const id = (limit.result as { orderId: number }).orderId;
-    const amend = (orderId: number, quantity: string, price: string) =>
-      ({ type: 'modifyOrder', time: t(), accountId: 'user', symbol: 'BTCUSDT', orderId, side: 'BUY', quantity, price }) as const;
-    rejected(ex, amend(id, '0.01', '59000'), -5027, 'No need to modify the order.');
-    rejected(ex, amend(id, '0.010', '59000.0'), -5027);
+    rejected(ex, amendBuy(id, '0.01', '59000'), -5027, 'No need to modify the order.');
+    rejected(ex, amendBuy(id, '0.010', '59000.0'), -5027);
     const eth = ok(ex, { ...order('user', 'BUY', '0.002', '2990'), symbol: 'ETHUSDT' });
     const ethId = (eth.result as { orderId: number }).orderId;
     // 0.001 × 2,990 = 2.99 < 5 (a new order's error would be -4164)
-    rejected(ex, { ...amend(ethId, '0.001', '2990'), symbol: 'ETHUSDT' }, -5029, "Order's notional must be no smaller than 5");
-    ok(ex, amend(id, '0.01', '59000.1'));
+    rejected(ex, { ...amendBuy(ethId, '0.001', '2990'), symbol: 'ETHUSDT' }, -5029, "Order's notional must be no smaller than 5");
+    ok(ex, amendBuy(id, '0.01', '59000.1'));
     const stop = ok(ex, order('user', 'BUY', '0.01', undefined, { orderType: 'STOP_MARKET', stopPrice: '61000' }));
-    rejected(ex, amend((stop.result as { orderId: number }).orderId, '0.01', '61000'), -5025, 'Only limit order is supported.');
+    rejected(ex, amendBuy((stop.result as { orderId: number }).orderId, '0.01', '61000'), -5025, 'Only limit order is supported.');
     rejected(ex, order('user', 'BUY', '0.01', '59000', { selfTradePreventionMode: 'NEVER' as 'NONE' }), -5039);
   });
 
@@ -582,17 +582,7 @@ describe('engine: orders, matching, fees and positions', () => {
       ok(ex, { type: 'deposit', time: t(), accountId: 'user', asset: 'USDT', amount: '100000' });
       ok(ex, { type: 'setMarkPrice', time: t(), symbol: 'BTCUSDT', markPrice: '60000' });
       const id = (ok(ex, order('user', 'BUY', '0.01', '59000')).result as { orderId: number }).orderId;
-      const amend = (i: number) =>
-        ({
-          type: 'modifyOrder',
-          time: t(),
-          accountId: 'user',
-          symbol: 'BTCUSDT',
-          orderId: id,
-          side: 'BUY',
-          quantity: '0.01',
-          price: i % 2 === 0 ? '59000.1' : '59000',
-        }) as const;
+      const amend = (i: number) => amendBuy(id, '0.01', i % 2 === 0 ? '59000.1' : '59000');
       for (let i = 0; i < 9_999; i++) ok(ex, amend(i));
       assert.equal(ex.orders.get(id)?.amendments, 9_999);
       const restored = restoreSnapshot(JSON.parse(JSON.stringify(takeSnapshot(ex))) as EngineSnapshot);

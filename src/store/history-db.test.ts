@@ -59,6 +59,35 @@ async function forgetfulVenue() {
   return { history, venue, h, me: await h.account('100000') };
 }
 
+/**
+ * A venue whose history is a new SQLite file, an API on it with a seeded BTCUSDT market, and a way to restart
+ * the history (and the API) on the same file while the venue goes on: `h` and `history` are the current ones.
+ */
+async function reopenableHistory() {
+  const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
+  dirs.push(dir);
+  const file = join(dir, 'history.sqlite');
+  const venue = new Venue();
+  const t = {
+    history: new HistoryDb(file),
+    h: undefined as unknown as Harness,
+    async reopen(): Promise<void> {
+      t.history.close();
+      t.history = new HistoryDb(file);
+      await t.h.close();
+      t.h = new Harness({ history: t.history }, venue);
+    },
+    async close(): Promise<void> {
+      await t.h.close();
+      t.history.close();
+    },
+  };
+  venue.hub.subscribe((e, time, seq) => t.history.add(e, time, seq));
+  t.h = new Harness({ history: t.history }, venue);
+  await seedMarket(t.h, '60000', '59900', '60000', '1');
+  return t;
+}
+
 describe('history database (SQLite)', () => {
   it('keeps trades, income and order ids across a reopen, and skips events it already holds', () => {
     const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
@@ -278,36 +307,21 @@ describe('history database (SQLite)', () => {
   });
 
   it("GET /fapi/v1/orderAmendment: an order's amends, newest first, before and after, counted across a reopen", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
-    dirs.push(dir);
-    const file = join(dir, 'history.sqlite');
-    let history = new HistoryDb(file);
-    const venue = new Venue();
-    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
-    let h = new Harness({ history }, venue);
+    const t = await reopenableHistory();
     try {
-      await seedMarket(h, '60000', '59900', '60000', '1');
-      const me = await h.account('100000');
-      const placed = await h.ok(me, 'POST', '/fapi/v1/order', {
-        symbol: 'BTCUSDT',
-        side: 'BUY',
-        type: 'LIMIT',
-        timeInForce: 'GTC',
-        quantity: '0.01',
-        price: '59000',
-        newClientOrderId: 'amended-1',
-      });
+      const me = await t.h.account('100000');
+      const placed = await t.h.limit(me, 'BUY', '0.01', '59000', { newClientOrderId: 'amended-1' });
       const amend = (quantity: string, price: string) =>
-        h.ok(me, 'PUT', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(placed['orderId']), side: 'BUY', quantity, price });
+        t.h.ok(me, 'PUT', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: String(placed['orderId']), side: 'BUY', quantity, price });
       await amend('0.01', '59000.5');
       await amend('0.02', '59000.5');
       // a restart of the history: the next amend finds its base in the database
-      history.close();
-      history = new HistoryDb(file);
-      await h.close();
-      h = new Harness({ history }, venue);
+      await t.reopen();
       await amend('0.02', '59001');
-      const got = (await h.ok(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', origClientOrderId: 'amended-1' })) as unknown as {
+      const got = (await t.h.ok(me, 'GET', '/fapi/v1/orderAmendment', {
+        symbol: 'BTCUSDT',
+        origClientOrderId: 'amended-1',
+      })) as unknown as {
         orderId: number;
         pair: string;
         amendment: { price: { before: string; after: string }; origQty: { before: string; after: string }; count: number };
@@ -328,34 +342,23 @@ describe('history database (SQLite)', () => {
       );
       assert.deepEqual([got[0]?.orderId, got[0]?.pair], [placed['orderId'], 'BTCUSDT']);
       assert.equal(
-        (await h.ok(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: String(placed['orderId']), limit: '1' })).length,
+        (await t.h.ok(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: String(placed['orderId']), limit: '1' })).length,
         1,
       );
-      assert.equal((await h.signed(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: '999999' })).status, 400);
+      assert.equal((await t.h.signed(me, 'GET', '/fapi/v1/orderAmendment', { symbol: 'BTCUSDT', orderId: '999999' })).status, 400);
     } finally {
-      await h.close();
-      history.close();
+      await t.close();
     }
   });
 
   it('keeps every liquidation step with its explanation; GET /sim/v1/liquidations serves them after a reopen', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'perpsim-history-'));
-    dirs.push(dir);
-    const file = join(dir, 'history.sqlite');
-    let history = new HistoryDb(file);
-    const venue = new Venue();
-    venue.hub.subscribe((e, time, seq) => history.add(e, time, seq));
-    let h = new Harness({ history }, venue);
+    const t = await reopenableHistory();
     try {
-      await seedMarket(h, '60000', '59900', '60000', '1');
-      const me = (await h.account('1000')) as unknown as { accountId: string; apiKey: string; apiSecret: string };
-      await h.ok(me, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.3' });
-      await h.mark('BTCUSDT', '56700'); // 0.3 × 3,300 = 990 lost of 1,000 − 9 fee: 1 left, below the 68.04 maintenance
-      history.close();
-      history = new HistoryDb(file);
-      await h.close();
-      h = new Harness({ history }, venue);
-      const r = await h.app.inject({
+      const me = (await t.h.account('1000')) as unknown as { accountId: string; apiKey: string; apiSecret: string };
+      await t.h.ok(me, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.3' });
+      await t.h.mark('BTCUSDT', '56700'); // 0.3 × 3,300 = 990 lost of 1,000 − 9 fee: 1 left, below the 68.04 maintenance
+      await t.reopen();
+      const r = await t.h.app.inject({
         method: 'GET',
         url: `/sim/v1/liquidations?accountId=${me.accountId}`,
         headers: { 'x-perpsim-admin': 'test-admin-token' },
@@ -368,7 +371,7 @@ describe('history database (SQLite)', () => {
       assert.equal(steps[0]?.marginType, 'cross');
       assert.ok((steps[0]?.closed.length ?? 0) >= 1, 'what was closed, and where');
       // the same liquidation as Binance's "User's Force Orders" (GET /fapi/v1/forceOrders), from the history
-      const force = (await h.ok(me, 'GET', '/fapi/v1/forceOrders', {})) as unknown as Record<string, unknown>[];
+      const force = (await t.h.ok(me, 'GET', '/fapi/v1/forceOrders', {})) as unknown as Record<string, unknown>[];
       assert.ok(force.length >= 1, JSON.stringify(force));
       const first = force[0] ?? {};
       assert.ok(String(first['clientOrderId']).startsWith('autoclose-'));
@@ -378,21 +381,20 @@ describe('history database (SQLite)', () => {
       );
       const closedQty = force.reduce((n, o) => n + Number(o['executedQty']), 0);
       assert.equal(closedQty.toFixed(3), '0.300', 'the whole long was closed by liquidation orders');
-      assert.deepEqual(await h.ok(me, 'GET', '/fapi/v1/forceOrders', { autoCloseType: 'ADL' }), []);
+      assert.deepEqual(await t.h.ok(me, 'GET', '/fapi/v1/forceOrders', { autoCloseType: 'ADL' }), []);
       assert.equal(
-        (await h.ok(me, 'GET', '/fapi/v1/forceOrders', { symbol: 'BTCUSDT', autoCloseType: 'LIQUIDATION' })).length,
+        (await t.h.ok(me, 'GET', '/fapi/v1/forceOrders', { symbol: 'BTCUSDT', autoCloseType: 'LIQUIDATION' })).length,
         force.length,
       );
-      assert.deepEqual(await h.ok(me, 'GET', '/fapi/v1/forceOrders', { symbol: 'ETHUSDT' }), []);
-      const bad = await h.app.inject({
+      assert.deepEqual(await t.h.ok(me, 'GET', '/fapi/v1/forceOrders', { symbol: 'ETHUSDT' }), []);
+      const bad = await t.h.app.inject({
         method: 'GET',
         url: '/sim/v1/liquidations?accountId=nobody',
         headers: { 'x-perpsim-admin': 'test-admin-token' },
       });
       assert.equal(bad.statusCode, 400);
     } finally {
-      await h.close();
-      history.close();
+      await t.close();
     }
   });
 });
