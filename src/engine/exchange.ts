@@ -129,15 +129,6 @@ function triggers(type: OrderType, side: Side, stop: Decimal, price: Decimal): b
 }
 
 /**
- * The mark price as the trigger checks see it: cut down (truncated) to the symbol's price precision, as
- * Binance does before comparing it with a trigger price (a BUY take-profit at 0.00666 triggers at a mark of
- * 0.006660234). Undefined before the symbol has a mark.
- */
-function triggerMark(s: SymbolState): Decimal | undefined {
-  return s.markPrice?.round(s.instrument.pricePrecision, 'DOWN');
-}
-
-/**
  * priceProtect: whether the last price is within the symbol's triggerProtect of the mark (|last − mark| ≤
  * triggerProtect × mark). Beyond it a protected conditional order does not trigger [inference: Binance says
  * the difference "exceeds the threshold"; it is taken relative to the mark, docs/engine.md].
@@ -199,7 +190,9 @@ interface MatchPlan {
   readonly takerExpiredBySTP: boolean;
   /**
    * reduce-only makers the taker went past with part of them unfilled, their leg used up: they expire
-   * after the trade (none is left in the book behind a taker that rests beyond it)
+   * after the trade, so none is left in the book behind a taker that rests beyond it. (Their leg is then
+   * flat and `reduceOnlySweep` would expire them too; this does not depend on it, e.g. for an order that
+   * could no longer reduce in a state restored from before reduce-only orders expired.)
    */
   readonly reduceOnlyExpired: Order[];
 }
@@ -253,6 +246,12 @@ export class Exchange {
     mark: Decimal.ZERO,
     up: Decimal.ZERO,
     down: Decimal.ZERO,
+  };
+  /** the trigger mark of `triggerMark`'s last symbol and mark */
+  private cutMark: { symbol: SymbolState | undefined; mark: Decimal; cut: Decimal } = {
+    symbol: undefined,
+    mark: Decimal.ZERO,
+    cut: Decimal.ZERO,
   };
   private time = 0;
   readonly retention: { readonly closedOrderMs: number; readonly closedOrders: number };
@@ -725,6 +724,24 @@ export class Exchange {
   }
 
   /** The PERCENT_PRICE limits around a mark (kept for the last symbol and mark asked for). */
+  /**
+   * The mark price as the trigger checks see it: cut down (truncated) to the symbol's price precision, as
+   * Binance does before comparing it with a trigger price (a BUY take-profit at 0.00666 triggers at a mark
+   * of 0.006660234). Undefined before the symbol has a mark. Kept for the last symbol and mark: every order
+   * command of a symbol with waiting conditional orders asks.
+   */
+  private triggerMark(s: SymbolState): Decimal | undefined {
+    const mark = s.markPrice;
+    if (mark === undefined) return undefined;
+    const c = this.cutMark;
+    if (c.symbol !== s || c.mark !== mark) {
+      c.symbol = s;
+      c.mark = mark;
+      c.cut = mark.round(s.instrument.pricePrecision, 'DOWN');
+    }
+    return c.cut;
+  }
+
   private priceBand(s: SymbolState, mark: Decimal): { up: Decimal; down: Decimal } {
     const b = this.band;
     if (b.symbol !== s || b.mark !== mark) {
@@ -925,7 +942,7 @@ export class Exchange {
    * @internal
    */
   workingPrice(s: SymbolState, workingType: WorkingType): Decimal | undefined {
-    const mark = triggerMark(s);
+    const mark = this.triggerMark(s);
     return workingType === 'MARK_PRICE' ? mark : (s.lastPrice ?? mark);
   }
 
@@ -1039,11 +1056,12 @@ export class Exchange {
   processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void {
     for (let round = 0; round < MAX_TRIGGER_ROUNDS && s.conditional.size > 0; round++) {
       let fired: Order | undefined;
-      const mark = triggerMark(s);
+      const mark = this.triggerMark(s);
       const last = s.lastPrice ?? mark;
       // priceProtect (STOP / TAKE_PROFIT types): not triggered while the last price is further from the mark
-      // than triggerProtect
-      const unprotected = mark !== undefined && last !== undefined && !withinTriggerProtect(s.instrument, mark, last);
+      // than triggerProtect (worked out for the first protected order that would trigger)
+      let protectedOut: boolean | undefined;
+      const held = () => (protectedOut ??= mark !== undefined && last !== undefined && !withinTriggerProtect(s.instrument, mark, last));
       for (const o of s.conditional.values()) {
         const price = o.workingType === 'MARK_PRICE' ? mark : last;
         if (price === undefined) continue;
@@ -1063,7 +1081,7 @@ export class Exchange {
               ? price.lte((o.trailExtreme as Decimal).mul(Decimal.ONE.sub(rate)))
               : price.gte((o.trailExtreme as Decimal).mul(Decimal.ONE.add(rate)));
           if (hit && fired === undefined) fired = o;
-        } else if (fired === undefined && !(o.priceProtect && unprotected) && triggers(o.origType, o.side, o.stopPrice, price)) {
+        } else if (fired === undefined && triggers(o.origType, o.side, o.stopPrice, price) && !(o.priceProtect && held())) {
           fired = o;
         }
       }
@@ -1747,12 +1765,7 @@ export class Exchange {
     for (const c of ran) {
       this.countdowns.delete(accountSymbolKey(c.accountId, c.symbol));
       const a = this.accounts.get(c.accountId);
-      if (a === undefined) continue;
-      const list = [...a.openOrders.values()].filter((o) => o.symbol === c.symbol).sort((x, y) => x.orderId - y.orderId);
-      for (const o of list) {
-        this.closeOrder(o, 'CANCELED', cmd.time, events);
-        canceled.push(o.orderId);
-      }
+      if (a !== undefined) canceled.push(...this.cancelSymbolOrders(a, c.symbol, cmd.time, events));
     }
     return { expired: due.map((o) => o.orderId), canceled };
   }
@@ -1809,9 +1822,15 @@ export class Exchange {
   private cancelAllOrders(cmd: CancelAllOrders, events: EngineEvent[]): unknown {
     const a = this.account(cmd.accountId);
     this.symbol(cmd.symbol);
-    const list = [...a.openOrders.values()].filter((o) => o.symbol === cmd.symbol).sort((x, y) => x.orderId - y.orderId);
-    for (const o of list) this.closeOrder(o, 'CANCELED', cmd.time, events);
+    this.cancelSymbolOrders(a, cmd.symbol, cmd.time, events);
     return { code: 200, msg: 'The operation of cancel all open order is done.' };
+  }
+
+  /** Cancels every open order of the account in the symbol (waiting conditional ones too), by id; their ids. */
+  private cancelSymbolOrders(a: Account, symbol: string, time: number, events: EngineEvent[]): number[] {
+    const list = [...a.openOrders.values()].filter((o) => o.symbol === symbol).sort((x, y) => x.orderId - y.orderId);
+    for (const o of list) this.closeOrder(o, 'CANCELED', time, events);
+    return list.map((o) => o.orderId);
   }
 
   // ---- views ------------------------------------------------------------------------------------

@@ -183,9 +183,10 @@ export function commandArb(current: () => Exchange | undefined): fc.Arbitrary<Ma
           const a = ex.accounts.get(o.id);
           const dual = a?.dualSidePosition === true;
           const ps = dual ? (o.long ? 'LONG' : 'SHORT') : 'BOTH';
-          const amt = a?.positions.get(`${o.sym}:${ps}`)?.amt.toNumber() ?? 0;
-          const side = amt > 0 ? 'SELL' : 'BUY';
-          const qty = Math.max(Math.abs(amt) / o.part, o.sym === 'BTCUSDT' ? 0.002 : 0.04);
+          const amt = a?.positions.get(`${o.sym}:${ps}`)?.amt ?? Decimal.ZERO;
+          const side = amt.isPositive() ? 'SELL' : 'BUY';
+          // a part of the leg on the 0.001 step, at least the symbol's smallest useful order (exact decimals)
+          const qty = Decimal.max(amt.abs().div(Decimal.of(o.part), 3, 'DOWN'), Decimal.parse(o.sym === 'BTCUSDT' ? '0.002' : '0.04'));
           return placeOrderOf(
             time,
             { ...o, side },
