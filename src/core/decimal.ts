@@ -79,11 +79,14 @@ export class Decimal {
   readonly e: number;
   /** `toString()`'s text, computed once (a Decimal never changes) */
   private text: string | undefined;
+  /** Number(m), computed once: converting a bigint is a call into the runtime, not an instruction */
+  private mNumber: number | undefined;
 
   constructor(m: bigint, e: number) {
     this.m = m;
     this.e = e;
     this.text = undefined;
+    this.mNumber = undefined;
   }
 
   static readonly ZERO = new Decimal(0n, 0);
@@ -322,7 +325,13 @@ export class Decimal {
    * for money.
    */
   toNumber(): number {
-    return this.e <= 22 ? Number(this.m) / (POW10_DOUBLE[this.e] as number) : Number(this.toString());
+    return this.e <= 22 ? this.mantissaNumber() / (POW10_DOUBLE[this.e] as number) : Number(this.toString());
+  }
+
+  /** Number(m): exact while |m| ≤ 2^53, the nearest double beyond. */
+  mantissaNumber(): number {
+    if (this.mNumber === undefined) this.mNumber = Number(this.m);
+    return this.mNumber;
   }
 }
 

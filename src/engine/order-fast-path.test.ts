@@ -240,6 +240,33 @@ describe('order fast path', () => {
     }
   });
 
+  it('refuses a command with a bad time on both paths alike: place, amend and cancel at -1 or 2.5 change nothing', () => {
+    const answers: string[] = [];
+    for (const fastPath of [true, false]) {
+      const { ex, buy } = trader(fastPath, '1000');
+      const placed = buy('49000', '0.001');
+      assert.ok(placed.ok);
+      const orderId = (placed.result as { orderId: number }).orderId;
+      const before = ex.stateHash();
+      for (const time of [-1, 2.5]) {
+        const base = { time, accountId: 'u', symbol: 'BTCUSDT' };
+        for (const cmd of [
+          { ...base, type: 'placeOrder', side: 'BUY', orderType: 'LIMIT', quantity: '0.001', price: '48000' },
+          { ...base, type: 'modifyOrder', orderId, side: 'BUY', quantity: '0.001', price: '48000' },
+          { ...base, type: 'cancelOrder', orderId },
+        ] as Command[]) {
+          const r = ex.execute(cmd);
+          assert.equal(r.ok, false, `${cmd.type} at ${time} (fastPath ${fastPath})`);
+          answers.push(JSON.stringify(r));
+        }
+      }
+      assert.equal(ex.stateHash(), before, 'nothing changed');
+      if (fastPath) assert.equal(ex.fast?.stats.served, 1, 'only the first order went through the fast path');
+    }
+    assert.deepEqual(answers.slice(0, 6), answers.slice(6), 'the same answers on both paths');
+    assert.match(answers[0] ?? '', /timestamp/);
+  });
+
   it('counts open orders as the general path does: the 201st open BTCUSDT order is -2025, an amend of one of the 200 is not', () => {
     for (const fastPath of [true, false]) {
       const { ex, buy, amend } = trader(fastPath, '1000000');

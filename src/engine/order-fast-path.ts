@@ -42,6 +42,8 @@ export interface FastPathHost {
   readonly accounts: ReadonlyMap<string, Account>;
   readonly symbols: ReadonlyMap<string, SymbolState>;
   allocateOrderId(): number;
+  /** the engine's time moves to an accepted command's */
+  advanceTime(time: number): void;
   remember(o: Order): void;
   orderUpdate(o: Order, x: 'NEW' | 'AMENDMENT' | 'CANCELED', time: number): EngineEvent;
   orderAnswer(o: Order): OrderAnswer;
@@ -118,8 +120,9 @@ class UnitsCache {
 
 /** A decimal's units at `scale` when it is an integer there and safe; -1 otherwise. */
 function unitsOf(d: Decimal, scale: number): number {
-  if (d.e > scale || d.m < 0n) return -1;
-  const u = Number(d.m) * (P10[scale - d.e] as number);
+  if (d.e > scale) return -1;
+  const u = d.mantissaNumber() * (P10[scale - d.e] as number);
+  if (u < 0) return -1;
   return Number.isSafeInteger(u) ? u : -1;
 }
 
@@ -153,6 +156,11 @@ function gridOf(inst: Instrument, index: number): Grid | undefined {
   if (g.tickUnits <= 0 || g.stepUnits <= 0 || g.minPriceUnits < 0 || g.maxPriceUnits < 0 || g.minQtyUnits < 0 || g.maxQtyUnits < 0)
     return undefined;
   return g;
+}
+
+/** A command's time as the general path accepts it (a safe integer ≥ 0); any other goes there to be refused. */
+function validTime(time: unknown): time is number {
+  return Number.isSafeInteger(time) && (time as number) >= 0;
 }
 
 /** `units` is a multiple of `step` (a step of one unit, as BTCUSDT's tick and lot, needs no division). */
@@ -652,7 +660,8 @@ export class OrderFastPath {
 
   /** placeOrder: a one-way LIMIT GTC/GTX order that rests without trading. */
   place(cmd: PlaceOrder): Accepted | undefined {
-    if (cmd.orderType !== 'LIMIT' || (cmd.side !== 'BUY' && cmd.side !== 'SELL')) return undefined;
+    const time = cmd.time;
+    if (!validTime(time) || cmd.orderType !== 'LIMIT' || (cmd.side !== 'BUY' && cmd.side !== 'SELL')) return undefined;
     const tif = cmd.timeInForce ?? 'GTC';
     if (tif !== 'GTC' && tif !== 'GTX') return undefined;
     if (
@@ -694,20 +703,23 @@ export class OrderFastPath {
       ticks,
       origQty: this.quantityOf(g, qtyUnits),
       selfTradePreventionMode: stp,
-      time: cmd.time,
+      time,
     });
     this.ex.remember(order);
-    const events = [this.ex.orderUpdate(order, 'NEW', cmd.time)];
+    const events = [this.ex.orderUpdate(order, 'NEW', time)];
     a.openOrders.set(orderId, order);
     s.book.add(order);
     const result = this.ex.orderAnswer(order);
-    this.triggers(s, cmd.time, events);
+    this.ex.advanceTime(time);
+    this.triggers(s, time, events);
     return { ok: true, events, result };
   }
 
   /** modifyOrder: a new price and/or quantity for a one-way LIMIT GTC/GTX order (partly filled too), without trading. */
   modify(cmd: ModifyOrder): Accepted | undefined {
-    if (typeof cmd.orderId !== 'number' || (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE')) return undefined;
+    const time = cmd.time;
+    if (!validTime(time) || typeof cmd.orderId !== 'number' || (cmd.priceMatch !== undefined && cmd.priceMatch !== 'NONE'))
+      return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
     const s = this.symbolNamed(cmd.symbol);
     if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
@@ -749,19 +761,21 @@ export class OrderFastPath {
     o.ticks = ticks;
     o.origQty = this.quantityOf(g, totalUnits);
     o.priceMatch = 'NONE';
-    o.updateTime = cmd.time;
+    o.updateTime = time;
     o.amendments++;
-    const events = [this.ex.orderUpdate(o, 'AMENDMENT', cmd.time)];
+    const events = [this.ex.orderUpdate(o, 'AMENDMENT', time)];
     // out of its queue and to the back of the one at its new price (also at the same price with more quantity)
     if (!keepsPlace) s.book.move(o, from);
     const result = this.ex.orderAnswer(o);
-    this.triggers(s, cmd.time, events);
+    this.ex.advanceTime(time);
+    this.triggers(s, time, events);
     return { ok: true, events, result };
   }
 
   /** cancelOrder by orderId: the general path's cancel, keeping the account's available-balance bound. */
   cancel(cmd: CancelOrder): Accepted | undefined {
-    if (typeof cmd.orderId !== 'number') return undefined;
+    const time = cmd.time;
+    if (!validTime(time) || typeof cmd.orderId !== 'number') return undefined;
     const a = typeof cmd.accountId === 'string' ? this.ex.accounts.get(cmd.accountId) : undefined;
     const s = this.symbolNamed(cmd.symbol);
     if (a === undefined || s === undefined) return undefined;
@@ -778,8 +792,9 @@ export class OrderFastPath {
         this.check(a, s, g, o, o.side, 0, 0, this.markOf(g, s.markPrice), undefined);
       if (!followed) this.bounds.drop(b);
     }
-    const events = [this.ex.closeOrderEvent(o, 'CANCELED', cmd.time)];
+    const events = [this.ex.closeOrderEvent(o, 'CANCELED', time)];
     this.ex.queueClosed(o);
+    this.ex.advanceTime(time);
     return { ok: true, events, result: this.ex.orderAnswer(o) };
   }
 }
