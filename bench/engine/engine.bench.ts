@@ -516,6 +516,18 @@ function nobLatency(): { latNs: Float64Array; seconds: number; failed: Map<strin
 }
 
 // ---- run -------------------------------------------------------------------------------------------
+// BENCH_MODE=instructions (engine-instructions.bench.ts runs it under callgrind): ROUNDS fresh exchanges,
+// each replaying the messages unless BENCH_REPLAY=0, and nothing else; the two runs' difference is the
+// replays' own instructions.
+if (process.env['BENCH_MODE'] === 'instructions') {
+  const replay = process.env['BENCH_REPLAY'] !== '0';
+  for (let r = 0; r < ROUNDS; r++) {
+    const ex = freshExchange();
+    if (replay) for (let i = 0; i < cmds.length; i++) ex.execute(cmds[i] as Command);
+  }
+  process.exit(0);
+}
+
 // Throughput: ROUNDS alternating passes of each (the machine is shared and noisy); the best of each counts.
 nobThroughput(); // warm-up, as the generation pass warms up the engine
 const perpRuns: ReturnType<typeof throughputPass>[] = [];
