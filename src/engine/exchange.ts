@@ -973,9 +973,11 @@ export class Exchange {
    * Waiting conditional orders are checked when they trigger instead.
    */
   private reduceOnlySweep(s: SymbolState, accounts: Iterable<Account>, time: number, events: EngineEvent[]): void {
+    // only a leg that closed or flipped since the last sweep can have made an order stale (most trades
+    // leave every leg on its side: nothing to look up then)
+    if (this.legsCrossedZero.size === 0) return;
     const symbol = s.instrument.symbol;
     for (const a of accounts) {
-      // only a leg that closed or flipped since the last sweep can have made an order stale
       if (!this.legsCrossedZero.delete(accountSymbolKey(a.accountId, symbol))) continue;
       let stale: Order[] | undefined;
       for (const o of a.openOrders.values())

@@ -1,6 +1,6 @@
 /**
  * One central limit order book per symbol: price levels keyed by price in ticks, each a FIFO queue
- * (price-time priority). Bids are kept best (highest) first, asks best (lowest) first.
+ * (price-time priority). Read best first: bids highest first, asks lowest first.
  */
 import type { Order } from './state.js';
 
@@ -29,8 +29,10 @@ function dequeue(orders: Order[], order: Order): boolean {
 }
 
 /**
- * One side of the book: the level prices in a sorted typed array (best first) and, in a parallel typed
- * array, each level's slot in a pool of level objects. Typed arrays because a price level comes and goes
+ * One side of the book: the level prices in a sorted typed array, worst first and best last, and, in a
+ * parallel typed array, each level's slot in a pool of level objects. Best last, because most levels that
+ * come and go are at the top of the book (a fill empties the best level, a new best price opens one): at
+ * the end of the arrays nothing moves, where best-first shifted the whole side. Typed arrays because a price level comes and goes
  * on most amends: shifting them is a plain memory move, while splicing an array of objects is several
  * times slower; and a binary search over a few hundred prices costs less than a hash map lookup. `levels`
  * (an array of the levels, best first) is built when asked for and kept until the side's levels change.
@@ -43,6 +45,7 @@ class BookSide {
   private readonly pool: Level[] = [];
   private readonly free: number[] = [];
   private list: Level[] | undefined = [];
+  /** `descending`: the arrays' order (worst first), descending for asks, ascending for bids */
   constructor(private readonly descending: boolean) {}
 
   /** Number of price levels. */
@@ -52,20 +55,20 @@ class BookSide {
 
   /** The i-th level, best first (undefined past the last). */
   at(i: number): Level | undefined {
-    return i < this.count ? this.pool[this.slots[i] as number] : undefined;
+    return i < this.count ? this.pool[this.slots[this.count - 1 - i] as number] : undefined;
   }
 
   /** The levels, best first. */
   get levels(): readonly Level[] {
     if (this.list === undefined) {
       const list: Level[] = [];
-      for (let i = 0; i < this.count; i++) list.push(this.pool[this.slots[i] as number] as Level);
+      for (let i = this.count - 1; i >= 0; i--) list.push(this.pool[this.slots[i] as number] as Level);
       this.list = list;
     }
     return this.list;
   }
 
-  /** The index of the first level at or after `ticks` in book order (best first). */
+  /** The index of the first level at or after `ticks` in the arrays' order (worst first). */
   private indexFor(ticks: number): number {
     let lo = 0;
     let hi = this.count;
@@ -239,13 +242,13 @@ class BookSide {
   }
 
   best(): Level | undefined {
-    return this.count === 0 ? undefined : this.pool[this.slots[0] as number];
+    return this.count === 0 ? undefined : this.pool[this.slots[this.count - 1] as number];
   }
 }
 
 export class OrderBook {
-  readonly bids = new BookSide(true);
-  readonly asks = new BookSide(false);
+  readonly bids = new BookSide(false);
+  readonly asks = new BookSide(true);
 
   sideFor(order: Pick<Order, 'side'>): BookSide {
     return order.side === 'BUY' ? this.bids : this.asks;

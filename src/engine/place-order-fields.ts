@@ -1,38 +1,36 @@
 /**
- * A placeOrder command copied into one fixed object shape, every optional field present (undefined when
- * not given). Commands arrive in many shapes (each caller sets a different subset of the optional fields);
+ * A placeOrder command copied into one fixed object shape, every field present (undefined when not
+ * given). Commands arrive in many shapes (each caller sets a different subset of the optional fields);
  * reading a field that is absent from objects of many shapes is slow in V8 (megamorphic, not-found
- * lookups), and validation reads each field several times. The copy starts from a literal of every key
- * (one shape) and takes the command's own fields with `Object.assign` (native; about half the time of a
- * key-by-key copy). Commands carry only these keys (the API and the journal build them so); a stray key
- * would be copied too, changing the shape but not what is read.
+ * lookups), and validation reads each field several times. The copy is one object literal of every key,
+ * each read once from the command by name: ~25 ns a command from one shape, ~145 ns from eight (each read
+ * site then megamorphic), where `Object.assign` onto such a literal took ~160–175 ns whatever the shapes
+ * (measured with node 20). Keys a command carries beyond PlaceOrder's are not copied: the engine reads none.
  */
 import type { PlaceOrder } from './commands.js';
 
 export function placeOrderFields(cmd: PlaceOrder): PlaceOrder {
-  // every key of PlaceOrder, in one order (the type makes a missing key an error)
-  const out: Record<keyof PlaceOrder, unknown> = {
+  return {
     type: 'placeOrder',
-    time: 0,
-    accountId: '',
-    symbol: '',
-    side: 'BUY',
-    orderType: 'LIMIT',
-    quantity: undefined,
-    price: undefined,
-    timeInForce: undefined,
-    stopPrice: undefined,
-    workingType: undefined,
-    closePosition: undefined,
-    callbackRate: undefined,
-    activationPrice: undefined,
-    positionSide: undefined,
-    reduceOnly: undefined,
-    newClientOrderId: undefined,
-    selfTradePreventionMode: undefined,
-    priceMatch: undefined,
-    goodTillDate: undefined,
-    priceProtect: undefined,
+    time: cmd.time,
+    accountId: cmd.accountId,
+    symbol: cmd.symbol,
+    side: cmd.side,
+    orderType: cmd.orderType,
+    quantity: cmd.quantity,
+    price: cmd.price,
+    timeInForce: cmd.timeInForce,
+    stopPrice: cmd.stopPrice,
+    workingType: cmd.workingType,
+    closePosition: cmd.closePosition,
+    callbackRate: cmd.callbackRate,
+    activationPrice: cmd.activationPrice,
+    positionSide: cmd.positionSide,
+    reduceOnly: cmd.reduceOnly,
+    newClientOrderId: cmd.newClientOrderId,
+    selfTradePreventionMode: cmd.selfTradePreventionMode,
+    priceMatch: cmd.priceMatch,
+    goodTillDate: cmd.goodTillDate,
+    priceProtect: cmd.priceProtect,
   };
-  return Object.assign(out, cmd) as unknown as PlaceOrder;
 }
