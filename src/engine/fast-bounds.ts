@@ -42,8 +42,28 @@ const A_FIRST = 3;
 /** Numbers per block (an account's: 3 + 9; another symbol's totals: 9). */
 const BLOCK = 12;
 
+/**
+ * The open-order margin of a symbol's order totals (account-margin.ts, one-way netting rule) with position
+ * notional `n` and leverage `lev`: an upper bound when `upper`, else a lower bound.
+ */
+function orderMargin(bids: number, asks: number, bidLoss: number, askLoss: number, n: number, lev: number, upper: boolean): number {
+  const an = Math.abs(n);
+  const mag = an + Math.abs(bids) + Math.abs(asks) + Math.abs(bidLoss) + Math.abs(askLoss);
+  const tol = REL * mag;
+  const up = Math.abs(n + bids);
+  const down = Math.abs(n - asks);
+  const extra = Math.max(up, down) - an;
+  let m = extra > 0 ? extra / lev : 0;
+  if (upper ? up >= an - tol : up > an + tol) m += bidLoss;
+  if (upper ? down >= an - tol : down > an + tol) m += askLoss;
+  const slack = SLACK * mag + SLACK;
+  return upper ? m + slack : m - slack;
+}
+
 export class FastBounds {
   f = new Float64Array(BLOCK * 256);
+  /** the order totals (count, bids, asks, bid loss, ask loss) `tryChange` tried last */
+  private readonly tried = new Float64Array(5);
   private used = 0;
   /** the account of each account block (by block number), so that a block is never read for another */
   private readonly owners: (Account | undefined)[] = [];
@@ -209,17 +229,6 @@ export class FastBounds {
     }
   }
 
-  /** One more open order (`add` gives what it adds to the sides). */
-  countOne(t: number, sign: 1 | -1): void {
-    this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) + sign;
-  }
-
-  /** Takes away a resting LIMIT order (not reduce-only) whose remaining quantity and price are known as floats. */
-  removeResting(t: number, side: 'BUY' | 'SELL', rem: number, price: number, mark: number): void {
-    this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) - 1;
-    this.add(t, side, rem, price, mark, -1);
-  }
-
   /** Adds (sign 1) or takes away (sign -1) an open order as the margin formulas count it. */
   addOrder(t: number, o: Order, mark: number, sign: 1 | -1): void {
     this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) + sign;
@@ -233,21 +242,90 @@ export class FastBounds {
    */
   margin(t: number, n: number, lev: number, upper: boolean): number {
     const f = this.f;
-    const bids = f[t + T_BIDS] as number;
-    const asks = f[t + T_ASKS] as number;
-    const bidLoss = f[t + T_BID_LOSS] as number;
-    const askLoss = f[t + T_ASK_LOSS] as number;
-    const an = Math.abs(n);
-    const mag = an + Math.abs(bids) + Math.abs(asks) + Math.abs(bidLoss) + Math.abs(askLoss);
-    const tol = REL * mag;
-    const up = Math.abs(n + bids);
-    const down = Math.abs(n - asks);
-    const extra = Math.max(up, down) - an;
-    let m = extra > 0 ? extra / lev : 0;
-    if (upper ? up >= an - tol : up > an + tol) m += bidLoss;
-    if (upper ? down >= an - tol : down > an + tol) m += askLoss;
-    const slack = SLACK * mag + SLACK;
-    return upper ? m + slack : m - slack;
+    return orderMargin(
+      f[t + T_BIDS] as number,
+      f[t + T_ASKS] as number,
+      f[t + T_BID_LOSS] as number,
+      f[t + T_ASK_LOSS] as number,
+      n,
+      lev,
+      upper,
+    );
+  }
+
+  /**
+   * A fast order change tried on totals `t`, in one pass over local numbers (the same arithmetic as
+   * `add`, `withinCap` and `margin` on a copy of the totals): a resting
+   * LIMIT order of `outSide` (`outRem` × `outPrice`) leaves, unless `outSide` is undefined, and one of
+   * `inSide` (`inRem` × `inPrice`) joins, unless `inRem` is 0. The answer is the upper bound of the change
+   * of the symbol's open-order margin, or NaN when the order count (`maxOrders`) or the -2027 cap refuses
+   * the joining order. Nothing is written: `commitChange(t)` then takes the totals tried last.
+   */
+  tryChange(
+    t: number,
+    outSide: 'BUY' | 'SELL' | undefined,
+    outRem: number,
+    outPrice: number,
+    inSide: 'BUY' | 'SELL',
+    inRem: number,
+    inPrice: number,
+    mark: number,
+    maxOrders: number,
+  ): number {
+    const f = this.f;
+    const bids0 = f[t + T_BIDS] as number;
+    const asks0 = f[t + T_ASKS] as number;
+    const bidLoss0 = f[t + T_BID_LOSS] as number;
+    const askLoss0 = f[t + T_ASK_LOSS] as number;
+    const n = f[t + T_N] as number;
+    const lev = f[t + T_LEV] as number;
+    let count = f[t + T_COUNT] as number;
+    let bids = bids0;
+    let asks = asks0;
+    let bidLoss = bidLoss0;
+    let askLoss = askLoss0;
+    if (outSide !== undefined) {
+      count -= 1;
+      const value = outRem * outPrice * -1;
+      if (outSide === 'BUY') {
+        bids += value;
+        if (outPrice > mark) bidLoss += outRem * (outPrice - mark) * -1;
+      } else {
+        asks += value;
+        if (outPrice < mark) askLoss += outRem * (mark - outPrice) * -1;
+      }
+    }
+    if (inRem > 0) {
+      if (count >= maxOrders) return NaN;
+      const exposure = inRem * inPrice + Math.abs(n) + bids + asks;
+      if (!(exposure * (1 + CAP_REL) + SLACK < (f[t + T_CAP] as number) * (1 - CAP_REL))) return NaN;
+      count += 1;
+      const value = inRem * inPrice * 1;
+      if (inSide === 'BUY') {
+        bids += value;
+        if (inPrice > mark) bidLoss += inRem * (inPrice - mark) * 1;
+      } else {
+        asks += value;
+        if (inPrice < mark) askLoss += inRem * (mark - inPrice) * 1;
+      }
+    }
+    this.tried[0] = count;
+    this.tried[1] = bids;
+    this.tried[2] = asks;
+    this.tried[3] = bidLoss;
+    this.tried[4] = askLoss;
+    return orderMargin(bids, asks, bidLoss, askLoss, n, lev, true) - orderMargin(bids0, asks0, bidLoss0, askLoss0, n, lev, false);
+  }
+
+  /** Writes the totals `tryChange` tried last into totals `t` (the change was accepted). */
+  commitChange(t: number): void {
+    const f = this.f;
+    const tried = this.tried;
+    f[t + T_COUNT] = tried[0] as number;
+    f[t + T_BIDS] = tried[1] as number;
+    f[t + T_ASKS] = tried[2] as number;
+    f[t + T_BID_LOSS] = tried[3] as number;
+    f[t + T_ASK_LOSS] = tried[4] as number;
   }
 
   /**

@@ -447,7 +447,8 @@ export class OrderFastPath {
    * The checks an order change makes on the account (one-way mode): the open-order count, the -2027 cap
    * and the margin. `replacing` leaves the symbol's orders; an order of `side`, `rem` × `price` joins them
    * (`rem` 0: nothing joins, a cancel). `replacedRem` ≥ 0: `replacing` is a resting LIMIT order (not
-   * reduce-only) with that remaining quantity, priced at its ticks. When acceptance is proven, the change is
+   * reduce-only) with that remaining quantity, priced at its ticks; otherwise it is an open order of any
+   * kind, and nothing may join (a cancel). When acceptance is proven, the change is
    * recorded in the bound (the caller then applies it) and true is answered.
    */
   private check(
@@ -467,30 +468,40 @@ export class OrderFastPath {
     const h = this.boundOf(a);
     const before = this.symbolTotals(h, a, g, mark);
     const bounds = this.bounds;
-    const after = bounds.after;
-    bounds.copy(after, before);
-    if (replacing !== undefined) {
-      if (replacedRem >= 0)
-        bounds.removeResting(after, replacing.side, replacedRem, (replacing.ticks * g.tickUnits) / (P10[g.priceScale] as number), mark);
-      else bounds.addOrder(after, replacing, mark, -1);
+    let delta: number;
+    const oneOrder = replacing === undefined || replacedRem >= 0;
+    if (oneOrder) {
+      // a new order, or a resting LIMIT order replaced: count, -2027 cap and margin in one pass
+      delta = bounds.tryChange(
+        before,
+        replacing === undefined ? undefined : replacing.side,
+        replacedRem,
+        replacing === undefined ? 0 : (replacing.ticks * g.tickUnits) / (P10[g.priceScale] as number),
+        side,
+        rem,
+        price,
+        mark,
+        s.instrument.maxNumOrders,
+      );
+      if (Number.isNaN(delta)) return false;
+    } else {
+      // an open order of any kind leaves and none joins (a cancel): its terms as the margin formulas count them
+      if (rem > 0) return false;
+      const after = bounds.after;
+      bounds.copy(after, before);
+      bounds.addOrder(after, replacing, mark, -1);
+      const n = bounds.notional(before);
+      const lev = bounds.leverage(before);
+      delta = bounds.margin(after, n, lev, true) - bounds.margin(before, n, lev, false);
     }
-    if (rem > 0) {
-      if (bounds.count(after) >= s.instrument.maxNumOrders) return false;
-      // -2027: position + the other orders + this one within the leverage's notional cap
-      if (!bounds.withinCap(before, rem * price, after)) return false;
-      bounds.countOne(after, 1);
-      bounds.add(after, side, rem, price, mark, 1);
-    }
-    const n = bounds.notional(before);
-    const lev = bounds.leverage(before);
-    const delta = bounds.margin(after, n, lev, true) - bounds.margin(before, n, lev, false);
     if (rem > 0 && bounds.lowOf(h) - delta < 0 && delta > 0) {
       this.stats.marginTooClose++;
       return false;
     }
     // proven: the caller applies the change
     bounds.follow(h, delta);
-    bounds.copy(before, after);
+    if (oneOrder) bounds.commitChange(before);
+    else bounds.copy(before, bounds.after);
     return true;
   }
 
