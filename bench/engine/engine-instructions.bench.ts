@@ -3,13 +3,14 @@
  *
  * The engine bench's timings swing by a quarter on this kind of shared VM, more than most single changes
  * to the engine move them. Instructions do not: this runs the engine bench's message stream under
- * valgrind's callgrind twice, in parallel, with V8 made deterministic (`--predictable`, one thread):
+ * valgrind's callgrind twice, in parallel, with V8 made deterministic (`--predictable`, one thread, fixed
+ * random and hash seeds):
  * once with ROUNDS fresh exchanges that each replay the messages, once with the same fresh exchanges and
  * no replay. The difference, divided by the messages replayed, is the instructions one message costs.
  *
  * It prints that figure whole, without V8's optimizing compiler (in a normal run the compiler works on
  * another thread, here on the main one), and the garbage collector's share. The same code gives the
- * same figures to within about half a percent; compare two versions of the engine by it, then
+ * same figures to within a few instructions; compare two versions of the engine by it, then
  * confirm with the timed bench. Instructions are not time (cache misses cost no instructions), so a
  * change that moves data around must still be timed.
  */
@@ -66,7 +67,19 @@ function instructionsByPart(file: string): Record<Part, number> {
 
 function run(dir: string, replay: boolean): Promise<Record<Part, number>> {
   const out = join(dir, replay ? 'replay.out' : 'setup.out');
-  const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--predictable', '--single-threaded', BENCH];
+  // BENCH_NODE_FLAGS: more flags for node (a V8 setting tried before changing the code for it)
+  const extra = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const args = [
+    '--tool=callgrind',
+    `--callgrind-out-file=${out}`,
+    process.execPath,
+    '--predictable',
+    '--single-threaded',
+    '--random-seed=1',
+    '--hash-seed=1',
+    ...extra,
+    BENCH,
+  ];
   const env = {
     ...process.env,
     BENCH_MODE: 'instructions',
@@ -103,7 +116,9 @@ try {
   );
   console.log(`  instructions per message: ${fmt(all - per('compiler'))} without the optimizing compiler (${fmt(all)} with it)`);
   console.log(`    of which the garbage collector: ${fmt(per('gc'))}; the engine and V8's builtins: ${fmt(per('program'))}`);
-  console.log(`  (callgrind, node --predictable --single-threaded; ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  console.log(
+    `  (callgrind, node --predictable --single-threaded --random-seed=1 --hash-seed=1; ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
