@@ -117,6 +117,9 @@ try {
   console.log(`  instructions per message: ${fmt(all - per('compiler'))} without the optimizing compiler (${fmt(all)} with it)`);
   console.log(`    of which the garbage collector: ${fmt(per('gc'))}; the engine and V8's builtins: ${fmt(per('program'))}`);
   console.log(
+    `  V8 settings: ${process.env['BENCH_V8'] === 'default' ? "V8's defaults (BENCH_V8=default)" : "perpsim's (src/cli/v8-tuning.ts; BENCH_V8=default for V8's own)"}`,
+  );
+  console.log(
     `  (callgrind, node --predictable --single-threaded --random-seed=1 --hash-seed=1; ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
 } finally {

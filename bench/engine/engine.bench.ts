@@ -16,7 +16,11 @@
  */
 import { OrderBook, Side as NobSide, type LimitOrderOptions } from 'nodejs-order-book';
 import { Exchange, type Command, type EngineEvent, type Result, type Side } from '../../src/engine/index.js';
+import { tuneV8 } from '../../src/cli/v8-tuning.js';
 import { rng } from '../random.js';
+
+// perpsim's V8 settings (src/cli/v8-tuning.ts), as `perpsim serve` runs with them; BENCH_V8=default leaves V8's own
+const v8Flags = process.env['BENCH_V8'] === 'default' ? [] : tuneV8();
 
 // ---- parameters -----------------------------------------------------------------------------------
 const N = Number(process.env['BENCH_N'] ?? 300_000);
@@ -610,6 +614,9 @@ const p99 = percentile(sortedPerp, 99) / 1000;
 const meets = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 console.log('bench/engine: exchange-core message mix on BTCUSDT, every margin check on');
+console.log(
+  `  V8 settings: ${v8Flags.length === 0 ? "V8's defaults (BENCH_V8=default)" : `${v8Flags.join(' ')} (perpsim's, src/cli/v8-tuning.ts)`}`,
+);
 console.log(
   `  setup: ${ACCOUNTS} accounts × 1,000,000 USDT (${MAKERS} makers, ${ACCOUNTS - MAKERS} IOC takers), mark 60000.0, ` +
     `pre-filled book ${prefillBids.orders + prefillAsks.orders} orders on ${prefillBids.levels + prefillAsks.levels} levels ` +
