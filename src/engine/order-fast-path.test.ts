@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { Decimal } from '../core/index.js';
 import type { Command } from './commands.js';
 import { Exchange } from './exchange.js';
 import { parseUnits } from './order-fast-path.js';
@@ -130,6 +131,26 @@ describe('parseUnits', () => {
       assert.equal(parseUnits(bad, 3), -1, bad);
     assert.equal(parseUnits(5 as unknown, 3), -1);
     assert.equal(parseUnits('9007199254740993', 0), -1, 'beyond 2^53');
+  });
+  it('agrees with exact decimals: any text it reads is a plain decimal of exactly that many units, and every short one on the grid is read', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), minLength: 1, maxLength: 8 });
+    const text = fc.oneof(
+      fc.tuple(digits, fc.option(digits)).map(([i, f]) => (f === null ? i : `${i}.${f}`)),
+      fc.string({ unit: fc.constantFrom('0', '1', '.', '-', 'e', '9', ' '), maxLength: 17 }),
+    );
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 8 }), (t, scale) => {
+        const u = parseUnits(t, scale);
+        const plain = /^[0-9]+(\.[0-9]+)?$/.test(t);
+        const d = plain ? Decimal.parse(t) : undefined;
+        const exact = d?.mul(Decimal.of(10n ** BigInt(scale)));
+        const onGrid =
+          exact !== undefined && exact.isPositive() && exact.isMultipleOf(Decimal.ONE) && exact.lte(Decimal.of(Number.MAX_SAFE_INTEGER));
+        if (u >= 0) assert.ok(onGrid && (exact as Decimal).eq(Decimal.of(u)), `${t} at scale ${scale} read as ${u}`);
+        else if (t.length <= 15) assert.ok(!onGrid, `${t} at scale ${scale} is on the grid but was not read`);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
