@@ -60,6 +60,11 @@ function orderMargin(bids: number, asks: number, bidLoss: number, askLoss: numbe
   return upper ? m + slack : m - slack;
 }
 
+/** The -2027 cap proven with a margin: `exposure` (position, orders, a new order) stays below `cap` by CAP_REL. */
+function belowCap(exposure: number, cap: number): boolean {
+  return exposure * (1 + CAP_REL) + SLACK < cap * (1 - CAP_REL);
+}
+
 export class FastBounds {
   f = new Float64Array(BLOCK * 256);
   /** the order totals (count, bids, asks, bid loss, ask loss) `tryChange` tried last */
@@ -255,8 +260,7 @@ export class FastBounds {
 
   /**
    * A fast order change tried on totals `t`, in one pass over local numbers (the same arithmetic as
-   * `add`, `withinCap` and `margin` on a copy of the totals): a resting
-   * LIMIT order of `outSide` (`outRem` × `outPrice`) leaves, unless `outSide` is undefined, and one of
+   * `add`, `withinCap` and `margin` on a copy of the totals): a resting LIMIT order of `outSide` (`outRem` × `outPrice`) leaves, unless `outSide` is undefined, and one of
    * `inSide` (`inRem` × `inPrice`) joins, unless `inRem` is 0. The answer is the upper bound of the change
    * of the symbol's open-order margin, or NaN when the order count (`maxOrders`) or the -2027 cap refuses
    * the joining order. Nothing is written: `commitChange(t)` then takes the totals tried last.
@@ -284,29 +288,27 @@ export class FastBounds {
     let asks = asks0;
     let bidLoss = bidLoss0;
     let askLoss = askLoss0;
+    // `add` with sign -1 then 1 (x + (-y) and x - y are the same float operation)
     if (outSide !== undefined) {
       count -= 1;
-      const value = outRem * outPrice * -1;
       if (outSide === 'BUY') {
-        bids += value;
-        if (outPrice > mark) bidLoss += outRem * (outPrice - mark) * -1;
+        bids -= outRem * outPrice;
+        if (outPrice > mark) bidLoss -= outRem * (outPrice - mark);
       } else {
-        asks += value;
-        if (outPrice < mark) askLoss += outRem * (mark - outPrice) * -1;
+        asks -= outRem * outPrice;
+        if (outPrice < mark) askLoss -= outRem * (mark - outPrice);
       }
     }
     if (inRem > 0) {
       if (count >= maxOrders) return NaN;
-      const exposure = inRem * inPrice + Math.abs(n) + bids + asks;
-      if (!(exposure * (1 + CAP_REL) + SLACK < (f[t + T_CAP] as number) * (1 - CAP_REL))) return NaN;
+      if (!belowCap(inRem * inPrice + Math.abs(n) + bids + asks, f[t + T_CAP] as number)) return NaN;
       count += 1;
-      const value = inRem * inPrice * 1;
       if (inSide === 'BUY') {
-        bids += value;
-        if (inPrice > mark) bidLoss += inRem * (inPrice - mark) * 1;
+        bids += inRem * inPrice;
+        if (inPrice > mark) bidLoss += inRem * (inPrice - mark);
       } else {
-        asks += value;
-        if (inPrice < mark) askLoss += inRem * (mark - inPrice) * 1;
+        asks += inRem * inPrice;
+        if (inPrice < mark) askLoss += inRem * (mark - inPrice);
       }
     }
     this.tried[0] = count;
@@ -335,6 +337,6 @@ export class FastBounds {
   withinCap(t: number, value: number, orders: number): boolean {
     const f = this.f;
     const exposure = value + Math.abs(f[t + T_N] as number) + (f[orders + T_BIDS] as number) + (f[orders + T_ASKS] as number);
-    return exposure * (1 + CAP_REL) + SLACK < (f[t + T_CAP] as number) * (1 - CAP_REL);
+    return belowCap(exposure, f[t + T_CAP] as number);
   }
 }

@@ -32,10 +32,11 @@ function dequeue(orders: Order[], order: Order): boolean {
  * One side of the book: the level prices in a sorted typed array, worst first and best last, and, in a
  * parallel typed array, each level's slot in a pool of level objects. Best last, because most levels that
  * come and go are at the top of the book (a fill empties the best level, a new best price opens one): at
- * the end of the arrays nothing moves, where best-first shifted the whole side. Typed arrays because a price level comes and goes
- * on most amends: shifting them is a plain memory move, while splicing an array of objects is several
- * times slower; and a binary search over a few hundred prices costs less than a hash map lookup. `levels`
- * (an array of the levels, best first) is built when asked for and kept until the side's levels change.
+ * the end of the arrays nothing moves, where best-first shifted the whole side. Typed arrays because a
+ * price level comes and goes on most amends: shifting them is a plain memory move, while splicing an
+ * array of objects is several times slower; and a binary search over a few hundred prices costs less
+ * than a hash map lookup. `levels` (an array of the levels, best first) is built when asked for and kept
+ * until the side's levels change.
  */
 class BookSide {
   private prices = new Float64Array(64);
