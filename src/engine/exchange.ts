@@ -86,7 +86,9 @@ import {
   type Account,
   type EnginePosition,
   type Order,
+  type PlannedFill,
   type SymbolState,
+  type Touched,
 } from './state.js';
 
 export type Result =
@@ -157,17 +159,7 @@ type Identity = Pick<
   | 'priceProtect'
 >;
 
-interface PlannedFill {
-  readonly maker: Order;
-  readonly qty: Decimal;
-  readonly ticks: number;
-  readonly price: Decimal;
-}
-
 const POSITION_SIDES_ALL = ['BOTH', 'LONG', 'SHORT'] as const;
-
-/** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
-type Touched = Map<Account, EnginePosition[]>;
 
 /** An auto-cancel countdown: at `deadline` (engine time, ms) the account's open orders in the symbol are cancelled. */
 export interface Countdown {
@@ -954,10 +946,30 @@ export class Exchange {
     return workingType === 'MARK_PRICE' ? mark : (s.lastPrice ?? mark);
   }
 
-  /** The reduce-only makers a trade went past (MatchPlan.reduceOnlyExpired) expire, those still open. */
-  private expireReduceOnly(plan: MatchPlan, time: number, events: EngineEvent[]): void {
-    for (const m of plan.reduceOnlyExpired)
+  /** @internal A taker's planned fills in order (`executeFill`): the legs they changed, by account. */
+  executeFills(
+    taker: Order,
+    takerAcc: Account,
+    s: SymbolState,
+    fills: readonly PlannedFill[],
+    time: number,
+    events: EngineEvent[],
+  ): Touched {
+    const touched: Touched = new Map();
+    for (const f of fills) this.executeFill(taker, takerAcc, s, f, time, events, touched);
+    return touched;
+  }
+
+  /**
+   * @internal After a taker's fills and its own update: an ACCOUNT_UPDATE for each account whose legs the
+   * fills changed, then the reduce-only makers the trade went past (MatchPlan.reduceOnlyExpired) expire,
+   * those still open, and so do the touched accounts' reduce-only orders that no longer reduce.
+   */
+  settleFills(s: SymbolState, touched: Touched, reduceOnlyExpired: readonly Order[], time: number, events: EngineEvent[]): void {
+    for (const [a, positions] of touched) events.push(this.accountUpdate(a, 'ORDER', time, Decimal.ZERO, positions));
+    for (const m of reduceOnlyExpired)
       if (m.status === 'NEW' || m.status === 'PARTIALLY_FILLED') this.closeOrder(m, 'EXPIRED', time, events);
+    if (touched.size > 0) this.reduceOnlySweep(s, touched.keys(), time, events);
   }
 
   /** How much of its leg a reduce-only order may still close: the leg's size when the order's side reduces it, else 0. */
@@ -1338,8 +1350,7 @@ export class Exchange {
     events.push(this.orderUpdate(order, replacing === undefined ? 'NEW' : 'AMENDMENT', cmd.time));
 
     for (const maker of plan.expireMakers) this.closeOrder(maker, 'EXPIRED', cmd.time, events, 'EXPIRED_IN_MATCH');
-    const touched: Touched = new Map();
-    for (const f of plan.fills) this.executeFill(order, a, s, f, cmd.time, events, touched);
+    const touched = this.executeFills(order, a, s, plan.fills, cmd.time, events);
 
     if (order.status === 'FILLED') {
       // fully filled by its own matching: nothing rests
@@ -1353,9 +1364,7 @@ export class Exchange {
       events.push(this.orderUpdate(order, 'EXPIRED', cmd.time));
     }
     if (replacing !== undefined && a.openOrders.get(orderId) === replacing) a.openOrders.delete(orderId);
-    for (const [a, positions] of touched) events.push(this.accountUpdate(a, 'ORDER', cmd.time, Decimal.ZERO, positions));
-    this.expireReduceOnly(plan, cmd.time, events);
-    if (touched.size > 0) this.reduceOnlySweep(s, touched.keys(), cmd.time, events);
+    this.settleFills(s, touched, plan.reduceOnlyExpired, cmd.time, events);
     return this.orderAnswer(order);
   }
 
@@ -1394,11 +1403,8 @@ export class Exchange {
     this.remember(order);
     events.push(this.orderUpdate(order, 'NEW', time));
     const plan = this.planMatch(s, a.accountId, side, qty, ticks, 'EXPIRE_TAKER', p.positionSide);
-    const touched: Touched = new Map();
-    for (const f of plan.fills) this.executeFill(order, a, s, f, time, events, touched);
-    for (const [acc, positions] of touched) events.push(this.accountUpdate(acc, 'ORDER', time, Decimal.ZERO, positions));
-    this.expireReduceOnly(plan, time, events);
-    if (touched.size > 0) this.reduceOnlySweep(s, touched.keys(), time, events);
+    const touched = this.executeFills(order, a, s, plan.fills, time, events);
+    this.settleFills(s, touched, plan.reduceOnlyExpired, time, events);
     if (order.executedQty.lt(order.origQty)) {
       order.status = order.executedQty.isZero() ? 'EXPIRED' : 'PARTIALLY_FILLED';
     }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Decimal } from '../core/index.js';
 import type { Command } from './commands.js';
+import type { Result } from './exchange.js';
 import { Exchange } from './exchange.js';
 import { parseUnits } from './order-fast-path.js';
 import { IDS, checkSequences, commandSequences, fresh, placeOrderOf, type Maker } from './random-commands.js';
@@ -184,6 +185,7 @@ describe('order fast path', () => {
     const totals = {
       served: 0,
       declined: 0,
+      taken: 0,
       marginTooClose: 0,
       boundRebuilds: 0,
       exactRebuilds: 0,
@@ -216,6 +218,7 @@ describe('order fast path', () => {
           assert.ok(s !== undefined);
           totals.served += s.served;
           totals.declined += s.declined;
+          totals.taken += s.taken;
           totals.marginTooClose += s.marginTooClose;
           totals.boundRebuilds += s.boundRebuilds;
           totals.exactRebuilds += s.exactRebuilds;
@@ -232,6 +235,7 @@ describe('order fast path', () => {
     // the sequences must exercise both paths and the margin bound's close calls
     assert.ok(totals.served > totals.commands * 0.05, `fast path served ${totals.served} of ${totals.commands}`);
     assert.ok(totals.declined > totals.commands * 0.05, `fast path declined ${totals.declined} of ${totals.commands}`);
+    assert.ok(totals.taken > 100, `fast path traded only ${totals.taken} IOC orders`);
     assert.ok(totals.marginTooClose > 20, `only ${totals.marginTooClose} margin checks were too close to call`);
     assert.ok(totals.boundRebuilds > 50, `only ${totals.boundRebuilds} bounds built`);
     assert.ok(totals.tradesProven > 100, `only ${totals.tradesProven} trades' margin proven`);
@@ -286,6 +290,62 @@ describe('order fast path', () => {
     }
     assert.deepEqual(answers.slice(0, 6), answers.slice(6), 'the same answers on both paths');
     assert.match(answers[0] ?? '', /timestamp/);
+  });
+
+  it('trades an IOC order as the general path does, and leaves it a capped reduce-only maker and a self-trade', () => {
+    const outcomes: string[][] = [];
+    for (const fastPath of [true, false]) {
+      const { ex } = fresh({ fastPath });
+      let time = 100;
+      const order = (accountId: string, side: 'BUY' | 'SELL', quantity: string, price: string, extra: Record<string, unknown> = {}) => {
+        const r = ex.execute({
+          type: 'placeOrder',
+          time: time++,
+          accountId,
+          symbol: 'BTCUSDT',
+          side,
+          orderType: 'LIMIT',
+          quantity,
+          price,
+          ...extra,
+        });
+        assert.ok(r.ok, JSON.stringify(r));
+        return r;
+      };
+      const ioc = (accountId: string, side: 'BUY' | 'SELL', quantity: string, price: string) =>
+        order(accountId, side, quantity, price, { timeInForce: 'IOC' });
+      const statuses = (r: Result) =>
+        r.ok ? r.events.flatMap((e) => (e.e === 'ORDER_TRADE_UPDATE' ? [`${e.o.i} ${e.o.x} ${e.o.X}`] : [])) : [];
+      const out: string[] = [];
+      const note = (r: Result) => out.push(JSON.stringify(r));
+      // b buys 0.010 from c, then sells 0.006 of it to a: b's leg is 0.004 long
+      order('c', 'SELL', '0.010', '60000');
+      note(ioc('b', 'BUY', '0.010', '60000'));
+      const reduce = order('b', 'SELL', '0.010', '60010', { reduceOnly: true });
+      const reduceId = (reduce.result as { orderId: number }).orderId;
+      order('a', 'BUY', '0.006', '59990');
+      note(ioc('b', 'SELL', '0.006', '59990'));
+      const plain = ex.fast?.stats.taken;
+      // a's IOC meets b's reduce-only order, which may fill 0.004 more: 0.004 trade, the maker's rest expires
+      const capped = ioc('a', 'BUY', '0.010', '60010');
+      note(capped);
+      assert.deepEqual(
+        statuses(capped).filter((x) => x.startsWith(`${reduceId} `)),
+        [`${reduceId} TRADE PARTIALLY_FILLED`, `${reduceId} EXPIRED EXPIRED`],
+      );
+      // a's IOC meets a's own order: self-trade prevention expires the taker
+      order('a', 'SELL', '0.002', '60020');
+      const self = ioc('a', 'BUY', '0.002', '60020');
+      note(self);
+      assert.match(statuses(self).at(-1) ?? '', /EXPIRED EXPIRED_IN_MATCH$/);
+      if (fastPath) {
+        assert.equal(plain, 2, 'the two plain IOC orders traded on the fast path');
+        assert.equal(ex.fast?.stats.taken, 2, 'the capped maker and the self-trade went to the general path');
+      }
+      out.push(ex.stateHash());
+      outcomes.push(out);
+    }
+    assert.deepEqual(outcomes[0], outcomes[1], 'the same answers, events and state on both paths');
   });
 
   it('counts open orders as the general path does: the 201st open BTCUSDT order is -2025, an amend of one of the 200 is not', () => {

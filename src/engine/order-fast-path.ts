@@ -35,7 +35,19 @@ import {
 import type { EngineEvent } from './events.js';
 import { FastBounds, REL, SLACK } from './fast-bounds.js';
 import type { OrderAnswer } from './order-answer.js';
-import { MAX_AMENDMENTS, newOrder, positionKey, type Account, type Order, type SymbolState } from './state.js';
+import type { Level } from './order-book.js';
+import {
+  MAX_AMENDMENTS,
+  newOrder,
+  positionKey,
+  type Account,
+  type Order,
+  type PlannedFill,
+  type SymbolState,
+  type Touched,
+} from './state.js';
+
+const NO_ORDERS: readonly Order[] = [];
 
 /** What the fast path needs of the exchange (exchange.ts implements it). */
 export interface FastPathHost {
@@ -45,13 +57,23 @@ export interface FastPathHost {
   /** the engine's time moves to an accepted command's */
   advanceTime(time: number): void;
   remember(o: Order): void;
-  orderUpdate(o: Order, x: 'NEW' | 'AMENDMENT' | 'CANCELED', time: number): EngineEvent;
+  orderUpdate(o: Order, x: 'NEW' | 'AMENDMENT' | 'CANCELED' | 'EXPIRED', time: number): EngineEvent;
   orderAnswer(o: Order): OrderAnswer;
   /** closes an open order (book, account) and answers its ORDER_TRADE_UPDATE */
   closeOrderEvent(o: Order, exec: 'CANCELED', time: number): EngineEvent;
   /** keeps a closed order among the closed ones (the exchange does it for the events after the first) */
   queueClosed(o: Order): void;
   processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void;
+  /** a taker's planned fills (the general path's own), and what follows them (exchange.ts `submit`) */
+  executeFills(
+    taker: Order,
+    takerAcc: Account,
+    s: SymbolState,
+    fills: readonly PlannedFill[],
+    time: number,
+    events: EngineEvent[],
+  ): Touched;
+  settleFills(s: SymbolState, touched: Touched, reduceOnlyExpired: readonly Order[], time: number, events: EngineEvent[]): void;
 }
 
 /** An accepted command's answer (exchange.ts `Result`): its events in an array of their own size. */
@@ -241,10 +263,20 @@ interface RestingOrder {
 
 export class OrderFastPath {
   /**
-   * how many commands it answered, passed to the general path, and how often a margin check was too close
+   * how many commands it answered (IOC orders among them), passed to the general path, and how often a margin check was too close
    * to call; how many trades' margin checks it proved (tradeFits) and left to the exact check
    */
-  readonly stats = { served: 0, declined: 0, marginTooClose: 0, boundRebuilds: 0, exactRebuilds: 0, tradesProven: 0, tradesUnproven: 0 };
+  readonly stats = {
+    served: 0,
+    declined: 0,
+    /** IOC orders it traded (`take`) */
+    taken: 0,
+    marginTooClose: 0,
+    boundRebuilds: 0,
+    exactRebuilds: 0,
+    tradesProven: 0,
+    tradesUnproven: 0,
+  };
   private readonly grids = new Map<string, Grid | null>();
   /** the symbol whose grid was asked for last, and that grid */
   private lastSymbol: SymbolState | undefined;
@@ -631,6 +663,19 @@ export class OrderFastPath {
     priceText: unknown,
     executedUnits: number,
   ): RestingOrder | undefined {
+    const r = this.limitOrder(s, g, side, qtyText, priceText, executedUnits);
+    return r === undefined || this.crosses(s, side, r.ticks) ? undefined : r;
+  }
+
+  /** The same filters, whether or not the order reaches the other side of the book. */
+  private limitOrder(
+    s: SymbolState,
+    g: Grid,
+    side: 'BUY' | 'SELL',
+    qtyText: unknown,
+    priceText: unknown,
+    executedUnits: number,
+  ): RestingOrder | undefined {
     if (s.markPrice === undefined) return undefined;
     const totalUnits = parseUnits(qtyText, g.qtyScale);
     const priceUnits = parseUnits(priceText, g.priceScale);
@@ -650,7 +695,6 @@ export class OrderFastPath {
     r.qty = qtyUnits / (P10[g.qtyScale] as number);
     if (!this.inBand(g, side, r.price, r.mark)) return undefined;
     if (r.qty * r.price < g.minNotional * (1 + REL)) return undefined;
-    if (this.crosses(s, side, r.ticks)) return undefined;
     return r;
   }
 
@@ -674,7 +718,7 @@ export class OrderFastPath {
     const time = cmd.time;
     if (!validTime(time) || cmd.orderType !== 'LIMIT' || (cmd.side !== 'BUY' && cmd.side !== 'SELL')) return undefined;
     const tif = cmd.timeInForce ?? 'GTC';
-    if (tif !== 'GTC' && tif !== 'GTX') return undefined;
+    if (tif !== 'GTC' && tif !== 'GTX' && tif !== 'IOC') return undefined;
     if (
       cmd.closePosition !== undefined ||
       (cmd.reduceOnly !== undefined && cmd.reduceOnly !== false) ||
@@ -694,6 +738,7 @@ export class OrderFastPath {
     const s = this.symbolNamed(cmd.symbol);
     if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
     const g = this.grid(s);
+    if (tif === 'IOC') return g === undefined ? undefined : this.take(cmd, a, s, g, stp, clientId, time);
     const r = g === undefined ? undefined : this.restingOrder(s, g, cmd.side, cmd.quantity, cmd.price, 0);
     if (g === undefined || r === undefined) return undefined;
     const { ticks, qtyUnits } = r;
@@ -723,6 +768,93 @@ export class OrderFastPath {
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);
     this.triggers(s, time, events);
+    return { ok: true, events, result };
+  }
+
+  /**
+   * placeOrder, LIMIT IOC (one-way mode, cross margin): the order takes what the book offers up to its
+   * price and the rest expires. The general path's checks, match plan and margin proof (exchange.ts
+   * `validateOrder`, `planMatch`, `tradeFits` on a fresh bound), with the price and quantities read on
+   * the grids; the fills are applied by the general path's own code (`executeFills`, `settleFills`).
+   * Declined: an order that would meet one of its own account's orders (self-trade prevention decides
+   * there) or a reduce-only maker (what it may fill depends on its leg), and a margin check not proven.
+   */
+  private take(
+    cmd: PlaceOrder,
+    a: Account,
+    s: SymbolState,
+    g: Grid,
+    stp: SelfTradePrevention,
+    clientId: string | undefined,
+    time: number,
+  ): Accepted | undefined {
+    const side = cmd.side;
+    const r = this.limitOrder(s, g, side, cmd.quantity, cmd.price, 0);
+    if (r === undefined) return undefined;
+    if (clientId !== undefined) for (const o of a.openOrders.values()) if (o.clientOrderId === clientId) return undefined;
+    const b = this.freshBound(a, s);
+    const bounds = this.bounds;
+    // the open-order count (-2025) and the -2027 cap, as for a new order that rests
+    if (b === undefined || bounds.count(b.totals) >= s.instrument.maxNumOrders) return undefined;
+    if (!bounds.withinCap(b.totals, r.qty * r.price, b.totals)) return undefined;
+
+    // the match plan: makers best price first, each in its queue's order, up to the order's price
+    const ticks = r.ticks;
+    const fills: PlannedFill[] = [];
+    let remaining = r.qtyUnits;
+    const book = side === 'BUY' ? s.book.asks : s.book.bids;
+    outer: for (let i = 0; i < book.size; i++) {
+      const level = book.at(i) as Level;
+      if (side === 'BUY' ? level.ticks > ticks : level.ticks < ticks) break;
+      for (const maker of level.orders) {
+        if (remaining === 0) break outer;
+        if (maker.accountId === a.accountId || maker.reduceOnly) return undefined;
+        const origUnits = unitsOf(maker.origQty, g.qtyScale);
+        const executedUnits = unitsOf(maker.executedQty, g.qtyScale);
+        if (origUnits < 0 || executedUnits < 0) return undefined;
+        const q = Math.min(origUnits - executedUnits, remaining);
+        if (q > 0) {
+          fills.push({ maker, qty: this.quantityOf(g, q), ticks: level.ticks, price: maker.price });
+          remaining -= q;
+        }
+      }
+    }
+    if (!this.tradeFits(b, a, side, fills, a.takerRate, Decimal.ZERO, undefined, false)) return undefined;
+
+    // ---- proven: apply what the general path applies ------------------------------------------
+    const orderId = this.ex.allocateOrderId();
+    const order = newOrder({
+      orderId,
+      clientOrderId: clientId ?? `perpsim-${orderId}`,
+      accountId: a.accountId,
+      symbol: s.instrument.symbol,
+      side,
+      positionSide: 'BOTH',
+      type: 'LIMIT',
+      timeInForce: 'IOC',
+      price: this.priceAt(g, ticks),
+      ticks,
+      origQty: this.quantityOf(g, r.qtyUnits),
+      selfTradePreventionMode: stp,
+      time,
+    });
+    this.ex.remember(order);
+    const events = [this.ex.orderUpdate(order, 'NEW', time)];
+    const touched = this.ex.executeFills(order, a, s, fills, time, events);
+    if (order.status !== 'FILLED') {
+      order.status = 'EXPIRED';
+      order.updateTime = time;
+      events.push(this.ex.orderUpdate(order, 'EXPIRED', time));
+    }
+    this.ex.settleFills(s, touched, NO_ORDERS, time, events);
+    const result = this.ex.orderAnswer(order);
+    this.ex.advanceTime(time);
+    this.ex.processTriggers(s, time, events);
+    // the trade changed the taker's and the makers' accounts (and triggers others): their bounds go, as
+    // after a general-path command; the taker is queued among the closed orders first, as there
+    this.dropNamed(events, 0);
+    this.ex.queueClosed(order);
+    this.stats.taken++;
     return { ok: true, events, result };
   }
 

@@ -115,6 +115,17 @@ export function isPendingConditional(o: Pick<Order, 'type'>): boolean {
   return CONDITIONAL.has(o.type);
 }
 
+/** A maker order's part in a taker's trade, planned before anything changes: its quantity at its price. */
+export interface PlannedFill {
+  readonly maker: Order;
+  readonly qty: Decimal;
+  readonly ticks: number;
+  readonly price: Decimal;
+}
+
+/** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
+export type Touched = Map<Account, EnginePosition[]>;
+
 export interface EnginePosition {
   readonly symbol: string;
   readonly positionSide: CommandPositionSide;
