@@ -147,6 +147,17 @@ export class FastBounds {
   }
 
   /**
+   * Records a proven trade of the account (no order of its own changed): its bound is now `low`, the
+   * trade's proven lower bound, and the position notional of its totals `t` is `n` (the leg at the mark).
+   */
+  followTrade(b: number, t: number, low: number, n: number): void {
+    const f = this.f;
+    f[b + A_LOW] = low;
+    f[b + A_OPS] = (f[b + A_OPS] as number) + 1;
+    f[t + T_N] = n;
+  }
+
+  /**
    * The base of the account block's totals for the symbol of Grid.index `index`: built when their
    * T_INDEX is `index`, still to be built (`initTotals`) otherwise. The first symbol's totals sit in the
    * account block; a block is made for another symbol seen for the first time.

@@ -337,6 +337,21 @@ export class OrderFastPath {
     }
   }
 
+  /**
+   * Drops the bounds of the accounts that `events` name, but the taker's (`a`) as long as they only tell
+   * of its own order `orderId` and its account update: any other order of the taker's changed (a
+   * reduce-only order expired, a trigger fired) drops it too.
+   */
+  private dropOthers(events: readonly EngineEvent[], a: Account, orderId: number): void {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as EngineEvent;
+      const id = (e as { accountId?: unknown }).accountId;
+      if (typeof id !== 'string') continue;
+      if (id !== a.accountId) this.invalidate(this.ex.accounts.get(id));
+      else if (e.e !== 'ACCOUNT_UPDATE' && (e.e !== 'ORDER_TRADE_UPDATE' || e.o.i !== orderId)) this.invalidate(a);
+    }
+  }
+
   private grid(s: SymbolState): Grid | undefined {
     if (s === this.lastSymbol) return this.lastGrid;
     let g = this.grids.get(s.instrument.symbol);
@@ -603,9 +618,29 @@ export class OrderFastPath {
     restPrice: Decimal | undefined,
     reduceOnly: boolean,
   ): boolean {
-    if (settingsOf(a, b.g.symbol).marginType !== 'CROSSED') return false;
-    for (const f of fills) if (f.maker.accountId === a.accountId) return false;
-    const { mark, low, totals: before } = b;
+    return this.lowAfterTrade(b.g, b.mark, b.low, b.totals, a, side, fills, takerRate, rest, restPrice, reduceOnly) >= 0;
+  }
+
+  /**
+   * `tradeFits`'s proof, on an available-balance bound `low` and totals `before` (the symbol's, at float
+   * mark `mark`): a float lower bound of the account's available balance after the trade; -Infinity for
+   * an account or trade it does not prove (not cross margin, a fill with its own order).
+   */
+  private lowAfterTrade(
+    g: Grid,
+    mark: number,
+    low: number,
+    before: number,
+    a: Account,
+    side: 'BUY' | 'SELL',
+    fills: readonly { readonly maker: Order; readonly qty: Decimal; readonly price: Decimal }[],
+    takerRate: Decimal,
+    rest: Decimal,
+    restPrice: Decimal | undefined,
+    reduceOnly: boolean,
+  ): number {
+    if (settingsOf(a, g.symbol).marginType !== 'CROSSED') return -Infinity;
+    for (const f of fills) if (f.maker.accountId === a.accountId) return -Infinity;
     const bounds = this.bounds;
     const rate = takerRate.toNumber();
     const sign = side === 'BUY' ? 1 : -1;
@@ -622,21 +657,21 @@ export class OrderFastPath {
     const n = bounds.notional(before);
     const lev = bounds.leverage(before);
     const n2 = n + dn;
-    const after = bounds.after;
-    bounds.copy(after, before);
+    const withRest = bounds.after;
+    bounds.copy(withRest, before);
     if (rest.isPositive() && !reduceOnly) {
       const r = rest.toNumber();
       const p = (restPrice as Decimal).toNumber();
-      bounds.add(after, side, r, p, mark, 1);
+      bounds.add(withRest, side, r, p, mark, 1);
       mag += r * (mark + p);
     }
     const positionMargin = (Math.abs(n2) - Math.abs(n)) / lev;
-    const orderMargin = bounds.margin(after, n2, lev, true) - bounds.margin(before, n, lev, false);
+    const orderMargin = bounds.margin(withRest, n2, lev, true) - bounds.margin(before, n, lev, false);
     mag += Math.abs(n) + Math.abs(n2);
-    const proven = low + equity - positionMargin - orderMargin - SLACK * mag - SLACK >= 0;
-    if (proven) this.stats.tradesProven++;
+    const after = low + equity - positionMargin - orderMargin - SLACK * mag - SLACK;
+    if (after >= 0) this.stats.tradesProven++;
     else this.stats.tradesUnproven++;
-    return proven;
+    return after;
   }
 
   /**
@@ -792,11 +827,12 @@ export class OrderFastPath {
     const r = this.limitOrder(s, g, side, cmd.quantity, cmd.price, 0);
     if (r === undefined) return undefined;
     if (clientId !== undefined) for (const o of a.openOrders.values()) if (o.clientOrderId === clientId) return undefined;
-    const b = this.freshBound(a, s);
+    // the account's kept bound (as for an order that rests): the open-order count (-2025) and the -2027 cap
     const bounds = this.bounds;
-    // the open-order count (-2025) and the -2027 cap, as for a new order that rests
-    if (b === undefined || bounds.count(b.totals) >= s.instrument.maxNumOrders) return undefined;
-    if (!bounds.withinCap(b.totals, r.qty * r.price, b.totals)) return undefined;
+    const mark = r.mark;
+    const h = this.boundOf(a);
+    const t = this.symbolTotals(h, a, g, mark);
+    if (bounds.count(t) >= s.instrument.maxNumOrders || !bounds.withinCap(t, r.qty * r.price, t)) return undefined;
 
     // the match plan: makers best price first, each in its queue's order, up to the order's price
     const ticks = r.ticks;
@@ -819,7 +855,8 @@ export class OrderFastPath {
         }
       }
     }
-    if (!this.tradeFits(b, a, side, fills, a.takerRate, Decimal.ZERO, undefined, false)) return undefined;
+    const low = this.lowAfterTrade(g, mark, bounds.lowOf(h), t, a, side, fills, a.takerRate, Decimal.ZERO, undefined, false);
+    if (!(low >= 0)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     const orderId = this.ex.allocateOrderId();
@@ -849,10 +886,14 @@ export class OrderFastPath {
     this.ex.settleFills(s, touched, NO_ORDERS, time, events);
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);
+    // the taker's bound follows its trade (its available balance is at least what the proof found, its
+    // position is its leg's now); the makers' accounts, and any other whose orders the trade or the
+    // triggers changed, lose theirs, as after a general-path command
+    const leg = a.positions.get(g.bothKey);
+    bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.ex.processTriggers(s, time, events);
-    // the trade changed the taker's and the makers' accounts (and triggers others): their bounds go, as
-    // after a general-path command; the taker is queued among the closed orders first, as there
-    this.dropNamed(events, 0);
+    this.dropOthers(events, a, orderId);
+    // queued among the closed orders before those closed by its trade, as on the general path
     this.ex.queueClosed(order);
     this.stats.taken++;
     return { ok: true, events, result };
