@@ -38,7 +38,7 @@ import type { OrderAnswer } from './order-answer.js';
 import type { Level } from './order-book.js';
 import {
   MAX_AMENDMENTS,
-  newOrder,
+  newLimitOrder,
   positionKey,
   type Account,
   type Order,
@@ -689,6 +689,7 @@ export class OrderFastPath {
    * The symbol's filters for a LIMIT order of `side` at `priceText` × `qtyText` that would rest: the
    * order on the grids (and as floats, with the mark) when every filter passes with a margin and the
    * price does not reach the other side of the book; undefined otherwise. The answer is a reused object.
+   * `keptText` (an amended order's own quantity as text) is read as `keptUnits` without parsing.
    */
   private restingOrder(
     s: SymbolState,
@@ -697,8 +698,10 @@ export class OrderFastPath {
     qtyText: unknown,
     priceText: unknown,
     executedUnits: number,
+    keptText?: string,
+    keptUnits = -1,
   ): RestingOrder | undefined {
-    const r = this.limitOrder(s, g, side, qtyText, priceText, executedUnits);
+    const r = this.limitOrder(s, g, side, qtyText, priceText, executedUnits, keptText, keptUnits);
     return r === undefined || this.crosses(s, side, r.ticks) ? undefined : r;
   }
 
@@ -710,9 +713,12 @@ export class OrderFastPath {
     qtyText: unknown,
     priceText: unknown,
     executedUnits: number,
+    keptText?: string,
+    keptUnits = -1,
   ): RestingOrder | undefined {
     if (s.markPrice === undefined) return undefined;
-    const totalUnits = parseUnits(qtyText, g.qtyScale);
+    // an amend that keeps the order's quantity (most move only the price) gives its text: no parsing
+    const totalUnits = qtyText === keptText ? keptUnits : parseUnits(qtyText, g.qtyScale);
     const priceUnits = parseUnits(priceText, g.priceScale);
     if (totalUnits < 0 || priceUnits < 0) return undefined;
     // an amend of a partly filled order gives the total; the filters apply to what remains of it (and a
@@ -781,21 +787,21 @@ export class OrderFastPath {
 
     // ---- proven: apply what the general path applies ------------------------------------------
     const orderId = this.ex.allocateOrderId();
-    const order = newOrder({
+    const clientOrderId = clientId ?? `perpsim-${orderId}`;
+    const price = this.priceAt(g, ticks);
+    const order = newLimitOrder(
       orderId,
-      clientOrderId: clientId ?? `perpsim-${orderId}`,
-      accountId: a.accountId,
-      symbol: s.instrument.symbol,
-      side: cmd.side,
-      positionSide: 'BOTH',
-      type: 'LIMIT',
-      timeInForce: tif,
-      price: this.priceAt(g, ticks),
+      clientOrderId,
+      a.accountId,
+      s.instrument.symbol,
+      cmd.side,
+      tif,
+      price,
       ticks,
-      origQty: this.quantityOf(g, qtyUnits),
-      selfTradePreventionMode: stp,
+      this.quantityOf(g, qtyUnits),
+      stp,
       time,
-    });
+    );
     this.ex.remember(order);
     const events = [this.ex.orderUpdate(order, 'NEW', time)];
     a.openOrders.set(orderId, order);
@@ -860,21 +866,21 @@ export class OrderFastPath {
 
     // ---- proven: apply what the general path applies ------------------------------------------
     const orderId = this.ex.allocateOrderId();
-    const order = newOrder({
+    const clientOrderId = clientId ?? `perpsim-${orderId}`;
+    const price = this.priceAt(g, ticks);
+    const order = newLimitOrder(
       orderId,
-      clientOrderId: clientId ?? `perpsim-${orderId}`,
-      accountId: a.accountId,
-      symbol: s.instrument.symbol,
+      clientOrderId,
+      a.accountId,
+      s.instrument.symbol,
       side,
-      positionSide: 'BOTH',
-      type: 'LIMIT',
-      timeInForce: 'IOC',
-      price: this.priceAt(g, ticks),
+      'IOC',
+      price,
       ticks,
-      origQty: this.quantityOf(g, r.qtyUnits),
-      selfTradePreventionMode: stp,
+      this.quantityOf(g, r.qtyUnits),
+      stp,
       time,
-    });
+    );
     this.ex.remember(order);
     const events = [this.ex.orderUpdate(order, 'NEW', time)];
     const touched = this.ex.executeFills(order, a, s, fills, time, events);
@@ -925,7 +931,7 @@ export class OrderFastPath {
     const executedUnits = unitsOf(o.executedQty, g.qtyScale);
     const origUnits = unitsOf(o.origQty, g.qtyScale);
     if (executedUnits < 0 || origUnits < 0) return undefined;
-    const r = this.restingOrder(s, g, o.side, cmd.quantity, cmd.price, executedUnits);
+    const r = this.restingOrder(s, g, o.side, cmd.quantity, cmd.price, executedUnits, o.origQty.toString(), origUnits);
     if (r === undefined) return undefined;
     const { ticks, totalUnits, qtyUnits } = r;
     // the order's own price and quantity: the general path answers -5027

@@ -67,39 +67,105 @@ export type OrderInit = Pick<
   Partial<Order>;
 
 export function newOrder(init: OrderInit): Order {
-  // every field written out (no spread): one object shape for all orders, cheap to build
+  return orderObject(
+    init.orderId,
+    init.clientOrderId,
+    init.accountId,
+    init.symbol,
+    init.side,
+    init.positionSide,
+    init.type,
+    init.timeInForce ?? 'GTC',
+    init.price,
+    init.ticks,
+    init.origQty,
+    init.executedQty ?? DECIMAL_ZERO,
+    init.cumQuote ?? DECIMAL_ZERO,
+    init.status ?? 'NEW',
+    init.reduceOnly ?? false,
+    init.selfTradePreventionMode ?? 'EXPIRE_TAKER',
+    init.time,
+    init.updateTime ?? init.time,
+    init.origType ?? init.type,
+    init.stopPrice ?? DECIMAL_ZERO,
+    init.workingType ?? 'CONTRACT_PRICE',
+    init.closePosition ?? false,
+    init.callbackRate,
+    init.activationPrice,
+    init.trailActive ?? false,
+    init.trailExtreme,
+    init.priceMatch ?? 'NONE',
+    init.goodTillDate ?? 0,
+    init.priceProtect ?? false,
+    init.amendments ?? 0,
+  );
+}
+
+/**
+ * A new one-way LIMIT order as `newOrder` makes it from these fields alone (nothing filled, placed now):
+ * the fast path's orders. Its arguments are plain values, where `newOrder` reads a field object whose
+ * shape differs with each caller (those reads are V8's slowest kind).
+ */
+export function newLimitOrder(
+  orderId: number,
+  clientOrderId: string,
+  accountId: string,
+  symbol: string,
+  side: Side,
+  timeInForce: TimeInForce,
+  price: Decimal,
+  ticks: number,
+  origQty: Decimal,
+  selfTradePreventionMode: SelfTradePrevention,
+  time: number,
+): Order {
+  // prettier-ignore
+  return orderObject(
+    orderId, clientOrderId, accountId, symbol, side, 'BOTH', 'LIMIT', timeInForce, price, ticks, origQty,
+    DECIMAL_ZERO, DECIMAL_ZERO, 'NEW', false, selfTradePreventionMode, time, time, 'LIMIT', DECIMAL_ZERO,
+    'CONTRACT_PRICE', false, undefined, undefined, false, undefined, 'NONE', 0, false, 0,
+  );
+}
+
+/** Every order is this one object literal: every field, in one order (one object shape for all orders). */
+function orderObject(
+  orderId: number,
+  clientOrderId: string,
+  accountId: string,
+  symbol: string,
+  side: Side,
+  positionSide: CommandPositionSide,
+  type: OrderType,
+  timeInForce: TimeInForce,
+  price: Decimal,
+  ticks: number,
+  origQty: Decimal,
+  executedQty: Decimal,
+  cumQuote: Decimal,
+  status: OrderStatus,
+  reduceOnly: boolean,
+  selfTradePreventionMode: SelfTradePrevention,
+  time: number,
+  updateTime: number,
+  origType: OrderType,
+  stopPrice: Decimal,
+  workingType: WorkingType,
+  closePosition: boolean,
+  callbackRate: Decimal | undefined,
+  activationPrice: Decimal | undefined,
+  trailActive: boolean,
+  trailExtreme: Decimal | undefined,
+  priceMatch: PriceMatch,
+  goodTillDate: number,
+  priceProtect: boolean,
+  amendments: number,
+): Order {
+  // prettier-ignore
   return {
-    orderId: init.orderId,
-    clientOrderId: init.clientOrderId,
-    accountId: init.accountId,
-    symbol: init.symbol,
-    side: init.side,
-    positionSide: init.positionSide,
-    type: init.type,
-    timeInForce: init.timeInForce ?? 'GTC',
-    price: init.price,
-    ticks: init.ticks,
-    origQty: init.origQty,
-    executedQty: init.executedQty ?? DECIMAL_ZERO,
-    cumQuote: init.cumQuote ?? DECIMAL_ZERO,
-    status: init.status ?? 'NEW',
-    reduceOnly: init.reduceOnly ?? false,
-    selfTradePreventionMode: init.selfTradePreventionMode ?? 'EXPIRE_TAKER',
-    time: init.time,
-    updateTime: init.updateTime ?? init.time,
-    origType: init.origType ?? init.type,
-    stopPrice: init.stopPrice ?? DECIMAL_ZERO,
-    workingType: init.workingType ?? 'CONTRACT_PRICE',
-    closePosition: init.closePosition ?? false,
-    callbackRate: init.callbackRate,
-    activationPrice: init.activationPrice,
-    trailActive: init.trailActive ?? false,
-    trailExtreme: init.trailExtreme,
-    priceMatch: init.priceMatch ?? 'NONE',
-    goodTillDate: init.goodTillDate ?? 0,
-    priceProtect: init.priceProtect ?? false,
-    amendments: init.amendments ?? 0,
-    closedQueued: false,
+    orderId, clientOrderId, accountId, symbol, side, positionSide, type, timeInForce, price, ticks, origQty,
+    executedQty, cumQuote, status, reduceOnly, selfTradePreventionMode, time, updateTime, origType, stopPrice,
+    workingType, closePosition, callbackRate, activationPrice, trailActive, trailExtreme, priceMatch,
+    goodTillDate, priceProtect, amendments, closedQueued: false,
   };
 }
 
