@@ -66,19 +66,26 @@ describe('OrderBook', () => {
 
   it('agrees with a plain model (levels sorted best first, FIFO queues) over random adds, removes, replaces and moves', () => {
     // adds outnumber removes (the book fills up), moves of any size: levels empty and come back (reused level objects), a
-    // lone order's level moves past others, the arrays grow
+    // lone order's level moves past others; prices crowd a few ticks (long queues) or spread over pages of the ladder
+    // (1,024 ticks each: 32-bit words' first and last bits, pages that empty and come back)
+    const MAX = 5000;
+    const ticks = fc.oneof(
+      fc.integer({ min: 1, max: 40 }),
+      fc.integer({ min: 1, max: MAX }),
+      fc.constantFrom(1023, 1024, 1025, 2047, 2048, 31, 32, 63, 64),
+    );
     const op = fc.oneof(
       {
         weight: 3,
-        arbitrary: fc.record({
-          k: fc.constant('add' as const),
-          side: fc.constantFrom('BUY' as const, 'SELL' as const),
-          ticks: fc.integer({ min: 1, max: 200 }),
-        }),
+        arbitrary: fc.record({ k: fc.constant('add' as const), side: fc.constantFrom('BUY' as const, 'SELL' as const), ticks }),
       },
       { weight: 1, arbitrary: fc.record({ k: fc.constant('remove' as const), pick: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant('replace' as const), pick: fc.nat() }) },
-      { weight: 2, arbitrary: fc.record({ k: fc.constant('move' as const), pick: fc.nat(), by: fc.integer({ min: -200, max: 200 }) }) },
+      { weight: 2, arbitrary: fc.record({ k: fc.constant('move' as const), pick: fc.nat(), to: fc.oneof(ticks, fc.constant(-1)) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ k: fc.constant('peek' as const), side: fc.constantFrom('BUY' as const, 'SELL' as const), at: fc.nat(30) }),
+      },
     );
     checkSequences(
       fc.property(fc.array(op, { minLength: 1, maxLength: 400, size: 'max' }), (ops) => {
@@ -89,13 +96,16 @@ describe('OrderBook', () => {
             const x = order(o.side, o.ticks);
             book.add(x);
             live.push(x);
+          } else if (o.k === 'peek') {
+            // a level read out of order (the walk's cursor starts over), checked against the model below
+            (o.side === 'BUY' ? book.bids : book.asks).at(o.at);
           } else if (live.length > 0) {
             const i = o.pick % live.length;
             const x = live[i] as Order;
             if (o.k === 'move') {
               // an amend to another price (or the same): out of its queue, to the back of the new level's
               const from = x.ticks;
-              x.ticks = Math.min(200, Math.max(1, from + o.by));
+              x.ticks = o.to < 0 ? from : o.to;
               assert.ok(book.move(x, from));
               live.splice(i, 1);
               live.push(x);
@@ -122,8 +132,10 @@ describe('OrderBook', () => {
             assert.equal(ob.size, want.length);
             assert.equal(ob.best()?.ticks, want[0]?.ticks);
             for (let i = 0; i <= want.length; i++) assert.equal(ob.at(i)?.ticks, want[i]?.ticks);
+            // out of order: from the worst back to the best
+            for (let i = want.length - 1; i >= 0; i -= 3) assert.equal(ob.at(i)?.ticks, want[i]?.ticks);
           }
-          // every live order is found by its price (the binary search over the price index)
+          // every live order is found by its price
           for (const x of live) assert.ok(book.replace(x, x), `order ${x.orderId} at ${x.ticks} not found`);
         }
       }),

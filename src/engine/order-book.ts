@@ -28,25 +28,54 @@ function dequeue(orders: Order[], order: Order): boolean {
   return true;
 }
 
+/** Ticks per page of a book side (a power of two): a page holds the levels of PAGE consecutive prices. */
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
+const WORDS = PAGE >> 5;
+
+/** The levels of PAGE consecutive prices, by price (ticks mod PAGE), and a bit per price that has one. */
+interface Page {
+  no: number;
+  readonly levels: (Level | undefined)[];
+  readonly bits: Uint32Array;
+  count: number;
+}
+
+/** The highest bit set in `w` (non-zero), 0..31. */
+function highBit(w: number): number {
+  return 31 - Math.clz32(w);
+}
+
+/** The lowest bit set in `w` (non-zero), 0..31. */
+function lowBit(w: number): number {
+  return 31 - Math.clz32(w & -w);
+}
+
 /**
- * One side of the book: the level prices in a sorted typed array, worst first and best last, and, in a
- * parallel typed array, each level's slot in a pool of level objects. Best last, because most levels that
- * come and go are at the top of the book (a fill empties the best level, a new best price opens one): at
- * the end of the arrays nothing moves, where best-first shifted the whole side. Typed arrays because a
- * price level comes and goes on most amends: shifting them is a plain memory move, while splicing an
- * array of objects is several times slower; and a binary search over a few hundred prices costs less
- * than a hash map lookup. `levels` (an array of the levels, best first) is built when asked for and kept
- * until the side's levels change.
+ * One side of the book: a price ladder in pages. Each page holds the levels of PAGE consecutive prices
+ * in an array indexed by price, with a bitmap of the prices that have a level, so that finding, adding
+ * and removing a level is an array access and a bit, whatever the side's size; the pages with levels
+ * are kept in a short sorted list (worst first, best last) to walk from the best price. The sorted
+ * typed arrays this replaced shifted the levels behind a new or emptied one on every such change (a
+ * native call and a memory move on most amends). Levels are walked best first by `at(i)` with a cursor:
+ * reading i = 0, 1, 2… costs a bitmap step each. Emptied level objects and pages are reused.
  */
 class BookSide {
-  private prices = new Float64Array(64);
-  private slots = new Int32Array(64);
+  private readonly pages = new Map<number, Page>();
+  /** numbers of the pages with levels, worst first, best last (bids ascending, asks descending) */
+  private pageNos = new Float64Array(8);
+  private pageCount = 0;
   private count = 0;
-  /** level objects by slot; free slots hold an emptied level, reused for the next new price */
-  private readonly pool: Level[] = [];
-  private readonly free: number[] = [];
+  private readonly freeLevels: Level[] = [];
+  private readonly freePages: Page[] = [];
+  /** the page used last */
+  private last: Page | undefined = undefined;
+  /** `at`'s cursor: the level at index `cursorIndex` (-1: none), its page's place in pageNos */
+  private cursorIndex = -1;
+  private cursorLevel: Level | undefined = undefined;
+  private cursorPage = 0;
   private list: Level[] | undefined = [];
-  /** `descending`: the arrays' order (worst first), descending for asks, ascending for bids */
+  /** `descending`: asks (their worst price is the highest); bids ascend */
   constructor(private readonly descending: boolean) {}
 
   /** Number of price levels. */
@@ -56,159 +85,52 @@ class BookSide {
 
   /** The i-th level, best first (undefined past the last). */
   at(i: number): Level | undefined {
-    return i < this.count ? this.pool[this.slots[this.count - 1 - i] as number] : undefined;
+    if (i < 0 || i >= this.count) return undefined;
+    if (i === this.cursorIndex) return this.cursorLevel;
+    if (i !== this.cursorIndex + 1 || this.cursorLevel === undefined) {
+      // from the best level
+      this.cursorPage = this.pageCount - 1;
+      this.cursorLevel = this.bestIn(this.pageAt(this.cursorPage));
+      this.cursorIndex = 0;
+    }
+    while (this.cursorIndex < i) {
+      this.cursorLevel = this.worseThan(this.cursorLevel as Level);
+      this.cursorIndex++;
+    }
+    return this.cursorLevel;
   }
 
   /** The levels, best first. */
   get levels(): readonly Level[] {
     if (this.list === undefined) {
       const list: Level[] = [];
-      for (let i = this.count - 1; i >= 0; i--) list.push(this.pool[this.slots[i] as number] as Level);
+      for (let i = 0; i < this.count; i++) list.push(this.at(i) as Level);
       this.list = list;
     }
     return this.list;
   }
 
-  /** The index of the first level at or after `ticks` in the arrays' order (worst first). */
-  private indexFor(ticks: number): number {
-    let lo = 0;
-    let hi = this.count;
-    const p = this.prices;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const t = p[mid] as number;
-      if (this.descending ? t > ticks : t < ticks) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /**
-   * `indexFor(to)` found by walking from `at` (where `from` is): an amend moves by a few ticks, past a
-   * few levels at most; a binary search after 16 steps.
-   */
-  private indexNear(to: number, from: number, at: number): number {
-    const p = this.prices;
-    const d = this.descending;
-    if (d ? to < from : to > from) {
-      // `to` comes after `from`: the first index from at + 1 whose price is not before it
-      const stop = Math.min(this.count, at + 17);
-      for (let j = at + 1; j < stop; j++) if (!(d ? (p[j] as number) > to : (p[j] as number) < to)) return j;
-      return stop === this.count ? stop : this.indexFor(to);
-    }
-    // `to` comes before `from`: walk down while the price before is not before it
-    const stop = Math.max(0, at - 16);
-    for (let j = at; j > stop; j--) if (d ? (p[j - 1] as number) > to : (p[j - 1] as number) < to) return j;
-    return stop === 0 ? 0 : this.indexFor(to);
-  }
-
-  /** The level at `ticks`, if there is one. */
-  private find(ticks: number): Level | undefined {
-    const i = this.indexFor(ticks);
-    return i < this.count && this.prices[i] === ticks ? this.pool[this.slots[i] as number] : undefined;
+  best(): Level | undefined {
+    return this.count === 0 ? undefined : this.bestIn(this.pageAt(this.pageCount - 1));
   }
 
   add(order: Order): void {
     const ticks = order.ticks;
-    const i = this.indexFor(ticks);
-    if (i < this.count && this.prices[i] === ticks) {
-      (this.pool[this.slots[i] as number] as Level).orders.push(order);
-      return;
-    }
-    this.insertAt(i, order);
-  }
-
-  /** A new level at index `i` (where its price belongs) holding `order` alone. */
-  private insertAt(i: number, order: Order): void {
-    const ticks = order.ticks;
-    if (this.count === this.prices.length) {
-      const prices = new Float64Array(this.prices.length * 2);
-      prices.set(this.prices);
-      this.prices = prices;
-      const slots = new Int32Array(this.slots.length * 2);
-      slots.set(this.slots);
-      this.slots = slots;
-    }
-    if (i < this.count) {
-      this.prices.copyWithin(i + 1, i, this.count);
-      this.slots.copyWithin(i + 1, i, this.count);
-    }
-    let slot = this.free.pop();
-    if (slot === undefined) {
-      slot = this.pool.length;
-      this.pool.push({ ticks, orders: [order] });
-    } else {
-      // an emptied level is reused: levels come and go on most amends, and a reused one is not copied
-      // out of the young generation and collected later (levels are read within a command, never kept)
-      const level = this.pool[slot] as { ticks: number; orders: Order[] };
-      level.ticks = ticks;
-      level.orders.push(order);
-    }
-    this.prices[i] = ticks;
-    this.slots[i] = slot;
-    this.count++;
-    this.list = undefined;
+    const page = this.pageFor(ticks, true) as Page;
+    const level = page.levels[ticks % PAGE];
+    if (level !== undefined) level.orders.push(order);
+    else this.newLevel(page, ticks, order);
   }
 
   /**
    * Moves an order from the level at `from` to the back of the queue at its (new) `ticks`: the same as
-   * removing it at `from` and adding it at `ticks`. When it was alone at `from` and no level is at
-   * `ticks`, its level object takes the new price and only the levels in between shift (an amend by a
-   * few ticks moves a handful of entries, not the whole side twice).
+   * removing it at `from` and adding it at `ticks`.
    */
   move(order: Order, from: number): boolean {
-    const to = order.ticks;
-    const at = this.indexFor(from);
-    if (at >= this.count || this.prices[at] !== from) return false;
-    const slot = this.slots[at] as number;
-    const level = this.pool[slot] as { ticks: number; orders: Order[] };
-    if (to === from) {
-      // the same price: to the back of its queue
-      if (!dequeue(level.orders, order)) return false;
-      level.orders.push(order);
-      return true;
-    }
-    const lone = level.orders.length === 1 && level.orders[0] === order;
-    if (!lone && !dequeue(level.orders, order)) return false;
-    // where `to` is or goes, found from `at` (the level at `from` is still in place)
-    const j = this.indexNear(to, from, at);
-    if (j < this.count && this.prices[j] === to) {
-      // a level is there already: the order joins its queue (and a lone order's level empties)
-      (this.pool[this.slots[j] as number] as Level).orders.push(order);
-      if (lone) {
-        level.orders.pop();
-        this.removeAt(at, slot);
-      }
-      return true;
-    }
-    if (!lone) {
-      // a new level at j, the one at `from` keeps its other orders
-      this.insertAt(j, order);
-      return true;
-    }
-    // j is where `to` goes among the current prices (with `from` still at `at`)
-    const p = this.prices;
-    const q = this.slots;
-    // (element by element: the walk found j within a few levels, where copyWithin's call costs more)
-    if (j > at + 1) {
-      for (let k = at; k < j - 1; k++) {
-        p[k] = p[k + 1] as number;
-        q[k] = q[k + 1] as number;
-      }
-      p[j - 1] = to;
-      q[j - 1] = slot;
-    } else if (j < at) {
-      for (let k = at; k > j; k--) {
-        p[k] = p[k - 1] as number;
-        q[k] = q[k - 1] as number;
-      }
-      p[j] = to;
-      q[j] = slot;
-    } else {
-      p[at] = to; // j is at or just after it: the order of the levels does not change
-    }
-    level.ticks = to;
-    this.list = undefined;
+    const level = this.find(from);
+    if (level === undefined || !dequeue(level.orders, order)) return false;
+    if (level.orders.length === 0 && order.ticks !== from) this.dropLevel(level);
+    this.add(order);
     return true;
   }
 
@@ -223,27 +145,143 @@ class BookSide {
   }
 
   remove(order: Order): boolean {
-    const at = this.indexFor(order.ticks);
-    if (at >= this.count || this.prices[at] !== order.ticks) return false;
-    const slot = this.slots[at] as number;
-    const orders = (this.pool[slot] as Level).orders;
-    if (!dequeue(orders, order)) return false;
-    if (orders.length === 0) this.removeAt(at, slot);
+    const level = this.find(order.ticks);
+    if (level === undefined || !dequeue(level.orders, order)) return false;
+    if (level.orders.length === 0) this.dropLevel(level);
     return true;
   }
 
-  private removeAt(at: number, slot: number): void {
-    if (at + 1 < this.count) {
-      this.prices.copyWithin(at, at + 1, this.count);
-      this.slots.copyWithin(at, at + 1, this.count);
-    }
-    this.count--;
-    this.list = undefined;
-    this.free.push(slot);
+  /** The level at `ticks`, if there is one. */
+  private find(ticks: number): Level | undefined {
+    return this.pageFor(ticks, false)?.levels[ticks % PAGE];
   }
 
-  best(): Level | undefined {
-    return this.count === 0 ? undefined : this.pool[this.slots[this.count - 1] as number];
+  /** The page of `ticks` (made, and listed among those with levels, when `make`). */
+  private pageFor(ticks: number, make: boolean): Page | undefined {
+    const no = (ticks - (ticks % PAGE)) / PAGE;
+    const last = this.last;
+    if (last !== undefined && last.no === no) return last;
+    let page = this.pages.get(no);
+    if (page === undefined) {
+      if (!make) return undefined;
+      page = this.freePages.pop() ?? {
+        no,
+        levels: new Array<Level | undefined>(PAGE).fill(undefined),
+        bits: new Uint32Array(WORDS),
+        count: 0,
+      };
+      page.no = no;
+      this.pages.set(no, page);
+      this.listPage(no);
+    }
+    this.last = page;
+    return page;
+  }
+
+  private pageAt(k: number): Page {
+    const no = this.pageNos[k] as number;
+    const last = this.last;
+    return last !== undefined && last.no === no ? last : (this.pages.get(no) as Page);
+  }
+
+  /** Lists a new page's number in its place (worst first). */
+  private listPage(no: number): void {
+    if (this.pageCount === this.pageNos.length) {
+      const grown = new Float64Array(this.pageNos.length * 2);
+      grown.set(this.pageNos);
+      this.pageNos = grown;
+    }
+    const nos = this.pageNos;
+    let k = this.pageCount;
+    // from the best end: new pages are most often near the best price
+    while (k > 0 && (this.descending ? (nos[k - 1] as number) < no : (nos[k - 1] as number) > no)) {
+      nos[k] = nos[k - 1] as number;
+      k--;
+    }
+    nos[k] = no;
+    this.pageCount++;
+  }
+
+  private unlistPage(page: Page): void {
+    const nos = this.pageNos;
+    let k = this.pageCount - 1;
+    while (k >= 0 && nos[k] !== page.no) k--;
+    for (; k < this.pageCount - 1; k++) nos[k] = nos[k + 1] as number;
+    this.pageCount--;
+    this.pages.delete(page.no);
+    if (this.last === page) this.last = undefined;
+    if (this.freePages.length < 4) this.freePages.push(page);
+  }
+
+  private newLevel(page: Page, ticks: number, order: Order): void {
+    const level = (this.freeLevels.pop() as { ticks: number; orders: Order[] } | undefined) ?? { ticks, orders: [] };
+    level.ticks = ticks;
+    level.orders.push(order);
+    const i = ticks % PAGE;
+    page.levels[i] = level;
+    page.bits[i >> 5] = (page.bits[i >> 5] as number) | (1 << (i & 31));
+    page.count++;
+    this.count++;
+    this.changed();
+  }
+
+  /** An emptied level leaves (its object is reused for another price later). */
+  private dropLevel(level: Level): void {
+    const page = this.pageFor(level.ticks, false) as Page;
+    const i = level.ticks % PAGE;
+    page.levels[i] = undefined;
+    page.bits[i >> 5] = (page.bits[i >> 5] as number) & ~(1 << (i & 31));
+    this.count--;
+    if (--page.count === 0) this.unlistPage(page);
+    this.freeLevels.push(level);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.list = undefined;
+    this.cursorIndex = -1;
+    this.cursorLevel = undefined;
+  }
+
+  /** The best level of a page with levels: its highest price for bids, lowest for asks. */
+  private bestIn(page: Page): Level | undefined {
+    const bits = page.bits;
+    if (this.descending) {
+      for (let w = 0; w < WORDS; w++) {
+        const x = bits[w] as number;
+        if (x !== 0) return page.levels[(w << 5) + lowBit(x)];
+      }
+    } else {
+      for (let w = WORDS - 1; w >= 0; w--) {
+        const x = bits[w] as number;
+        if (x !== 0) return page.levels[(w << 5) + highBit(x)];
+      }
+    }
+    return undefined;
+  }
+
+  /** The next level after `level` (at the cursor's page), worse priced: lower for bids, higher for asks. */
+  private worseThan(level: Level): Level | undefined {
+    const page = this.pageAt(this.cursorPage);
+    const i = level.ticks % PAGE;
+    const bits = page.bits;
+    let w = i >> 5;
+    const b = i & 31;
+    if (this.descending) {
+      // asks: the lowest set bit above i
+      let x = b === 31 ? 0 : (bits[w] as number) & (~0 << (b + 1));
+      while (x === 0 && ++w < WORDS) x = bits[w] as number;
+      if (x !== 0) return page.levels[(w << 5) + lowBit(x)];
+    } else {
+      // bids: the highest set bit below i
+      let x = (bits[w] as number) & ((1 << b) - 1);
+      while (x === 0 && --w >= 0) x = bits[w] as number;
+      if (x !== 0) return page.levels[(w << 5) + highBit(x)];
+    }
+    // the next page with levels, towards the worst
+    if (this.cursorPage === 0) return undefined;
+    this.cursorPage--;
+    return this.bestIn(this.pageAt(this.cursorPage));
   }
 }
 
