@@ -33,11 +33,15 @@ const PAGE_BITS = 10;
 const PAGE = 1 << PAGE_BITS;
 const WORDS = PAGE >> 5;
 
-/** The levels of PAGE consecutive prices, by price (ticks mod PAGE), and a bit per price that has one. */
+/**
+ * The levels of PAGE consecutive prices, by price (ticks mod PAGE), a bit per price that has one, and a
+ * bit per word of those that is not zero (`words`).
+ */
 interface Page {
   no: number;
   readonly levels: (Level | undefined)[];
   readonly bits: Uint32Array;
+  words: number;
   count: number;
 }
 
@@ -74,6 +78,8 @@ class BookSide {
   private cursorIndex = -1;
   private cursorLevel: Level | undefined = undefined;
   private cursorPage = 0;
+  /** the best level (null: to be found again) */
+  private bestLevel: Level | undefined | null = undefined;
   private list: Level[] | undefined = [];
   /** `descending`: asks (their worst price is the highest); bids ascend */
   constructor(private readonly descending: boolean) {}
@@ -111,7 +117,8 @@ class BookSide {
   }
 
   best(): Level | undefined {
-    return this.count === 0 ? undefined : this.bestIn(this.pageAt(this.pageCount - 1));
+    if (this.bestLevel === null) this.bestLevel = this.count === 0 ? undefined : this.bestIn(this.pageAt(this.pageCount - 1));
+    return this.bestLevel;
   }
 
   add(order: Order): void {
@@ -168,6 +175,7 @@ class BookSide {
         no,
         levels: new Array<Level | undefined>(PAGE).fill(undefined),
         bits: new Uint32Array(WORDS),
+        words: 0,
         count: 0,
       };
       page.no = no;
@@ -220,6 +228,7 @@ class BookSide {
     const i = ticks % PAGE;
     page.levels[i] = level;
     page.bits[i >> 5] = (page.bits[i >> 5] as number) | (1 << (i & 31));
+    page.words |= 1 << (i >> 5);
     page.count++;
     this.count++;
     this.changed();
@@ -230,7 +239,9 @@ class BookSide {
     const page = this.pageFor(level.ticks, false) as Page;
     const i = level.ticks % PAGE;
     page.levels[i] = undefined;
-    page.bits[i >> 5] = (page.bits[i >> 5] as number) & ~(1 << (i & 31));
+    const w = (page.bits[i >> 5] as number) & ~(1 << (i & 31));
+    page.bits[i >> 5] = w;
+    if (w === 0) page.words &= ~(1 << (i >> 5));
     this.count--;
     if (--page.count === 0) this.unlistPage(page);
     this.freeLevels.push(level);
@@ -239,25 +250,20 @@ class BookSide {
 
   private changed(): void {
     this.list = undefined;
+    this.bestLevel = null;
     this.cursorIndex = -1;
     this.cursorLevel = undefined;
   }
 
   /** The best level of a page with levels: its highest price for bids, lowest for asks. */
   private bestIn(page: Page): Level | undefined {
-    const bits = page.bits;
+    if (page.words === 0) return undefined;
     if (this.descending) {
-      for (let w = 0; w < WORDS; w++) {
-        const x = bits[w] as number;
-        if (x !== 0) return page.levels[(w << 5) + lowBit(x)];
-      }
-    } else {
-      for (let w = WORDS - 1; w >= 0; w--) {
-        const x = bits[w] as number;
-        if (x !== 0) return page.levels[(w << 5) + highBit(x)];
-      }
+      const w = lowBit(page.words);
+      return page.levels[(w << 5) + lowBit(page.bits[w] as number)];
     }
-    return undefined;
+    const w = highBit(page.words);
+    return page.levels[(w << 5) + highBit(page.bits[w] as number)];
   }
 
   /** The next level after `level` (at the cursor's page), worse priced: lower for bids, higher for asks. */
@@ -268,15 +274,23 @@ class BookSide {
     let w = i >> 5;
     const b = i & 31;
     if (this.descending) {
-      // asks: the lowest set bit above i
-      let x = b === 31 ? 0 : (bits[w] as number) & (~0 << (b + 1));
-      while (x === 0 && ++w < WORDS) x = bits[w] as number;
+      // asks: the lowest set bit above i, in its word or the first non-zero word after it
+      const x = b === 31 ? 0 : (bits[w] as number) & (~0 << (b + 1));
       if (x !== 0) return page.levels[(w << 5) + lowBit(x)];
+      const after = w === 31 ? 0 : page.words & (~0 << (w + 1));
+      if (after !== 0) {
+        w = lowBit(after);
+        return page.levels[(w << 5) + lowBit(bits[w] as number)];
+      }
     } else {
-      // bids: the highest set bit below i
-      let x = (bits[w] as number) & ((1 << b) - 1);
-      while (x === 0 && --w >= 0) x = bits[w] as number;
+      // bids: the highest set bit below i, in its word or the last non-zero word before it
+      const x = (bits[w] as number) & ((1 << b) - 1);
       if (x !== 0) return page.levels[(w << 5) + highBit(x)];
+      const before = page.words & ((1 << w) - 1);
+      if (before !== 0) {
+        w = highBit(before);
+        return page.levels[(w << 5) + highBit(bits[w] as number)];
+      }
     }
     // the next page with levels, towards the worst
     if (this.cursorPage === 0) return undefined;
