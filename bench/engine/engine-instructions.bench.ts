@@ -9,9 +9,12 @@
  * no replay. The difference, divided by the messages replayed, is the instructions one message costs.
  *
  * It prints that figure whole, without V8's optimizing compiler (in a normal run the compiler works on
- * another thread, here on the main one), and the garbage collector's share. The same code gives the
- * same figures to within a few instructions; compare two versions of the engine by it, then
- * confirm with the timed bench. Instructions are not time (cache misses cost no instructions), so a
+ * another thread, here on the main one), and the garbage collector's share. The same code in the same
+ * checkout gives the same figures to within a few instructions run after run. The collector's share is
+ * not as steady across checkouts and builds (a major collection falls inside the replays or not: a few
+ * hundred instructions a message), nor, by up to ~2 %, the rest: compare two versions of the engine
+ * built in one directory, one after the other, by the engine-and-builtins figure, then confirm with the
+ * timed bench. Instructions are not time (cache misses cost no instructions), so a
  * change that moves data around must still be timed.
  */
 import { spawn, spawnSync } from 'node:child_process';
