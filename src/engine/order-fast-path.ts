@@ -1,13 +1,15 @@
 /**
  * The fast path for the commands that make up most of a trading session's order flow: a new LIMIT order
- * that rests without trading, an amend (new price and/or quantity) of a resting order that does not
- * trade, and a cancel. docs/engine.md, "Fast path".
+ * that rests without trading, an IOC LIMIT order that takes other accounts' plain orders, an amend (new
+ * price and/or quantity) of a resting order that does not trade, and a cancel. docs/engine.md, "Fast
+ * path".
  *
  * It never decides a rejection. It proves, with plain numbers, that the command passes every check the
  * general path (exchange.ts) makes, and then applies exactly what the general path would apply: the same
- * order object, book change, events and result. When it cannot prove that (a check fails or comes too
- * close to call in floating point, a trade would happen, hedge mode, reduce-only, GTD, price match, a
- * partially filled order…), it answers `undefined` and the general path runs the command from scratch.
+ * order object, book change, events and result (an IOC's fills are applied by the general path's own
+ * code). When it cannot prove that (a check fails or comes too close to call in floating point, a resting
+ * order would trade, hedge mode, reduce-only, GTD, price match, a self-trade…), it answers `undefined` and
+ * the general path runs the command from scratch.
  *
  * How the checks are proven:
  * - prices and quantities are parsed into integers on the symbol's price and quantity grids (ticks,
@@ -263,8 +265,9 @@ interface RestingOrder {
 
 export class OrderFastPath {
   /**
-   * how many commands it answered (IOC orders among them), passed to the general path, and how often a margin check was too close
-   * to call; how many trades' margin checks it proved (tradeFits) and left to the exact check
+   * how many commands it answered (IOC orders among them), passed to the general path, and how often a
+   * margin check was too close to call; how many trades' margin checks it proved (tradeFits) and left to
+   * the exact check
    */
   readonly stats = {
     served: 0,
