@@ -1293,7 +1293,16 @@ export class Exchange {
       bound !== undefined &&
       fast !== undefined &&
       plan.expireMakers.length === 0 &&
-      fast.tradeFits(bound, a, cmd.side, plan.fills, a.takerRate, rests ? v.qty.sub(plan.filled) : Decimal.ZERO, v.price, v.reduceOnly);
+      fast.lowAfterTrade(
+        bound,
+        a,
+        cmd.side,
+        plan.fills,
+        a.takerRate,
+        rests ? v.qty.sub(plan.filled) : Decimal.ZERO,
+        v.price,
+        v.reduceOnly,
+      ) >= 0;
     if (!proven) {
       const after = this.availableAfter(a, cmd, v, plan, rests, replacing);
       if (after.isNegative() && after.lt(availableOf(viewOf(a), this.symbols))) reject(ERR.MARGIN_INSUFFICIENT);

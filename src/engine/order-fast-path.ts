@@ -253,7 +253,7 @@ export interface FreshBound {
 export type { Grid };
 
 /** A LIMIT order that passed the filters: price in ticks, quantity in units, and both (and the mark) as floats. */
-interface RestingOrder {
+interface GridOrder {
   ticks: number;
   /** the order's quantity as given (an amend's total, filled part included) and what of it would rest */
   totalUnits: number;
@@ -266,7 +266,7 @@ interface RestingOrder {
 export class OrderFastPath {
   /**
    * how many commands it answered (IOC orders among them), passed to the general path, and how often a
-   * margin check was too close to call; how many trades' margin checks it proved (tradeFits) and left to
+   * margin check was too close to call; how many trades' margin checks it proved (lowAfterTrade) and left to
    * the exact check
    */
   readonly stats = {
@@ -287,7 +287,7 @@ export class OrderFastPath {
   private epoch = 0;
   /** the accounts' float bounds */
   private readonly bounds = new FastBounds();
-  private readonly resting: RestingOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
+  private readonly gridOrder: GridOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
 
   constructor(private readonly ex: FastPathHost) {}
 
@@ -559,7 +559,7 @@ export class OrderFastPath {
    * A float lower bound of a one-way account's available balance and its totals on symbol `s`, built afresh
    * from the account's state (not the kept bound: the general path calls this inside commands, such as a
    * trigger fired after a fill or a mark move, before they drop the bounds they make stale). For
-   * `exposureFits` and `tradeFits`, which read it within one order's checks (nothing changes in between).
+   * `exposureFits` and `lowAfterTrade`, which read it within one order's checks (nothing changes in between).
    * Undefined: hedge mode, no mark or grid, or a symbol of the account without a mark.
    */
   freshBound(a: Account, s: SymbolState): FreshBound | undefined {
@@ -594,10 +594,11 @@ export class OrderFastPath {
   }
 
   /**
-   * The general path's margin check of an order that trades (exchange.ts `submit`), proven in floats:
-   * true when the account's available balance after the planned fills (and the resting remainder, when
-   * `rest` > 0) is proven ≥ 0, so the exact check would accept. False means "not proven", never "reject":
-   * the exact check then decides.
+   * The general path's margin check of an order that trades (exchange.ts `submit`), proven in floats: a
+   * float lower bound of the account's available balance after the planned fills (and the resting
+   * remainder, when `rest` > 0), from bound `b`; when it is ≥ 0 the exact check would accept. Below 0
+   * (-Infinity: an account or trade it does not prove) means "not proven", never "reject": the exact
+   * check then decides. The fast path's IOC keeps the value as the account's bound after the trade.
    *
    * Only a one-way account on a cross symbol with a mark, whose trade touches none of its own orders (no
    * self-trade, no maker of its own expired), and no amend. Then the trade changes the available balance
@@ -611,29 +612,8 @@ export class OrderFastPath {
    * term carries SLACK × its magnitude, and each fill's fee FEE_ROUNDING more (a fee is booked rounded
    * half up at 8 places: up to 5e-9 above q × p × rate).
    */
-  tradeFits(
-    b: FreshBound,
-    a: Account,
-    side: 'BUY' | 'SELL',
-    fills: readonly { readonly maker: Order; readonly qty: Decimal; readonly price: Decimal }[],
-    takerRate: Decimal,
-    rest: Decimal,
-    restPrice: Decimal | undefined,
-    reduceOnly: boolean,
-  ): boolean {
-    return this.lowAfterTrade(b.g, b.mark, b.low, b.totals, a, side, fills, takerRate, rest, restPrice, reduceOnly) >= 0;
-  }
-
-  /**
-   * `tradeFits`'s proof, on an available-balance bound `low` and totals `before` (the symbol's, at float
-   * mark `mark`): a float lower bound of the account's available balance after the trade; -Infinity for
-   * an account or trade it does not prove (not cross margin, a fill with its own order).
-   */
-  private lowAfterTrade(
-    g: Grid,
-    mark: number,
-    low: number,
-    before: number,
+  lowAfterTrade(
+    b: Pick<FreshBound, 'g' | 'mark' | 'low' | 'totals'>,
     a: Account,
     side: 'BUY' | 'SELL',
     fills: readonly { readonly maker: Order; readonly qty: Decimal; readonly price: Decimal }[],
@@ -642,7 +622,8 @@ export class OrderFastPath {
     restPrice: Decimal | undefined,
     reduceOnly: boolean,
   ): number {
-    if (settingsOf(a, g.symbol).marginType !== 'CROSSED') return -Infinity;
+    const { mark, low, totals: before } = b;
+    if (settingsOf(a, b.g.symbol).marginType !== 'CROSSED') return -Infinity;
     for (const f of fills) if (f.maker.accountId === a.accountId) return -Infinity;
     const bounds = this.bounds;
     const rate = takerRate.toNumber();
@@ -689,26 +670,11 @@ export class OrderFastPath {
   }
 
   /**
-   * The symbol's filters for a LIMIT order of `side` at `priceText` × `qtyText` that would rest: the
-   * order on the grids (and as floats, with the mark) when every filter passes with a margin and the
-   * price does not reach the other side of the book; undefined otherwise. The answer is a reused object.
-   * `keptText` (an amended order's own quantity as text) is read as `keptUnits` without parsing.
+   * The symbol's filters for a LIMIT order of `side` at `priceText` × `qtyText`: the order on the grids
+   * (and as floats, with the mark) when every filter passes with a margin; undefined otherwise. The
+   * answer is a reused object. `keptText` (an amended order's own quantity as text) is read as `keptUnits`
+   * without parsing. (An order that must rest is then checked against the other side: `crosses`.)
    */
-  private restingOrder(
-    s: SymbolState,
-    g: Grid,
-    side: 'BUY' | 'SELL',
-    qtyText: unknown,
-    priceText: unknown,
-    executedUnits: number,
-    keptText?: string,
-    keptUnits = -1,
-  ): RestingOrder | undefined {
-    const r = this.limitOrder(s, g, side, qtyText, priceText, executedUnits, keptText, keptUnits);
-    return r === undefined || this.crosses(s, side, r.ticks) ? undefined : r;
-  }
-
-  /** The same filters, whether or not the order reaches the other side of the book. */
   private limitOrder(
     s: SymbolState,
     g: Grid,
@@ -718,7 +684,7 @@ export class OrderFastPath {
     executedUnits: number,
     keptText?: string,
     keptUnits = -1,
-  ): RestingOrder | undefined {
+  ): GridOrder | undefined {
     if (s.markPrice === undefined) return undefined;
     // an amend that keeps the order's quantity (most move only the price) gives its text: no parsing
     const totalUnits = qtyText === keptText ? keptUnits : parseUnits(qtyText, g.qtyScale);
@@ -730,7 +696,7 @@ export class OrderFastPath {
     if (qtyUnits <= 0 || !onGrid(totalUnits, g.stepUnits)) return undefined;
     if (!onGrid(qtyUnits, g.stepUnits) || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
     if (!onGrid(priceUnits, g.tickUnits) || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
-    const r = this.resting;
+    const r = this.gridOrder;
     r.ticks = priceUnits / g.tickUnits;
     r.totalUnits = totalUnits;
     r.qtyUnits = qtyUnits;
@@ -755,6 +721,38 @@ export class OrderFastPath {
     }
     const bid = s.book.bids.best();
     return bid !== undefined && bid.ticks >= ticks;
+  }
+
+  /** A new one-way LIMIT order of the account, as the general path makes it (next id, default client id), remembered. */
+  private newOrder(
+    a: Account,
+    s: SymbolState,
+    g: Grid,
+    side: 'BUY' | 'SELL',
+    tif: 'GTC' | 'GTX' | 'IOC',
+    ticks: number,
+    qtyUnits: number,
+    stp: SelfTradePrevention,
+    clientId: string | undefined,
+    time: number,
+  ): Order {
+    const orderId = this.ex.allocateOrderId();
+    const quantity = this.quantityOf(g, qtyUnits);
+    const order = newLimitOrder(
+      orderId,
+      clientId ?? `perpsim-${orderId}`,
+      a.accountId,
+      s.instrument.symbol,
+      side,
+      tif,
+      this.priceAt(g, ticks),
+      ticks,
+      quantity,
+      stp,
+      time,
+    );
+    this.ex.remember(order);
+    return order;
   }
 
   /** placeOrder: a one-way LIMIT GTC/GTX order that rests without trading. */
@@ -783,31 +781,15 @@ export class OrderFastPath {
     if (a === undefined || s === undefined || a.dualSidePosition || s.markPrice === undefined) return undefined;
     const g = this.grid(s);
     if (tif === 'IOC') return g === undefined ? undefined : this.take(cmd, a, s, g, stp, clientId, time);
-    const r = g === undefined ? undefined : this.restingOrder(s, g, cmd.side, cmd.quantity, cmd.price, 0);
-    if (g === undefined || r === undefined) return undefined;
+    const r = g === undefined ? undefined : this.limitOrder(s, g, cmd.side, cmd.quantity, cmd.price, 0);
+    if (g === undefined || r === undefined || this.crosses(s, cmd.side, r.ticks)) return undefined;
     const { ticks, qtyUnits } = r;
     if (!this.check(a, s, g, undefined, cmd.side, r.qty, r.price, r.mark, clientId)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
-    const orderId = this.ex.allocateOrderId();
-    const clientOrderId = clientId ?? `perpsim-${orderId}`;
-    const price = this.priceAt(g, ticks);
-    const order = newLimitOrder(
-      orderId,
-      clientOrderId,
-      a.accountId,
-      s.instrument.symbol,
-      cmd.side,
-      tif,
-      price,
-      ticks,
-      this.quantityOf(g, qtyUnits),
-      stp,
-      time,
-    );
-    this.ex.remember(order);
+    const order = this.newOrder(a, s, g, cmd.side, tif, ticks, qtyUnits, stp, clientId, time);
     const events = [this.ex.orderUpdate(order, 'NEW', time)];
-    a.openOrders.set(orderId, order);
+    a.openOrders.set(order.orderId, order);
     s.book.add(order);
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);
@@ -818,7 +800,7 @@ export class OrderFastPath {
   /**
    * placeOrder, LIMIT IOC (one-way mode, cross margin): the order takes what the book offers up to its
    * price and the rest expires. The general path's checks, match plan and margin proof (exchange.ts
-   * `validateOrder`, `planMatch`, `tradeFits` on a fresh bound), with the price and quantities read on
+   * `validateOrder`, `planMatch`, `lowAfterTrade` on the kept bound), with the price and quantities read on
    * the grids; the fills are applied by the general path's own code (`executeFills`, `settleFills`).
    * Declined: an order that would meet one of its own account's orders (self-trade prevention decides
    * there) or a reduce-only maker (what it may fill depends on its leg), and a margin check not proven.
@@ -864,27 +846,21 @@ export class OrderFastPath {
         }
       }
     }
-    const low = this.lowAfterTrade(g, mark, bounds.lowOf(h), t, a, side, fills, a.takerRate, Decimal.ZERO, undefined, false);
+    const low = this.lowAfterTrade(
+      { g, mark, low: bounds.lowOf(h), totals: t },
+      a,
+      side,
+      fills,
+      a.takerRate,
+      Decimal.ZERO,
+      undefined,
+      false,
+    );
     if (!(low >= 0)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
-    const orderId = this.ex.allocateOrderId();
-    const clientOrderId = clientId ?? `perpsim-${orderId}`;
-    const price = this.priceAt(g, ticks);
-    const order = newLimitOrder(
-      orderId,
-      clientOrderId,
-      a.accountId,
-      s.instrument.symbol,
-      side,
-      'IOC',
-      price,
-      ticks,
-      this.quantityOf(g, r.qtyUnits),
-      stp,
-      time,
-    );
-    this.ex.remember(order);
+    const order = this.newOrder(a, s, g, side, 'IOC', ticks, r.qtyUnits, stp, clientId, time);
+    const orderId = order.orderId;
     const events = [this.ex.orderUpdate(order, 'NEW', time)];
     const touched = this.ex.executeFills(order, a, s, fills, time, events);
     if (order.status !== 'FILLED') {
@@ -934,8 +910,8 @@ export class OrderFastPath {
     const executedUnits = unitsOf(o.executedQty, g.qtyScale);
     const origUnits = unitsOf(o.origQty, g.qtyScale);
     if (executedUnits < 0 || origUnits < 0) return undefined;
-    const r = this.restingOrder(s, g, o.side, cmd.quantity, cmd.price, executedUnits, o.origQty.toString(), origUnits);
-    if (r === undefined) return undefined;
+    const r = this.limitOrder(s, g, o.side, cmd.quantity, cmd.price, executedUnits, o.origQty.toString(), origUnits);
+    if (r === undefined || this.crosses(s, o.side, r.ticks)) return undefined;
     const { ticks, totalUnits, qtyUnits } = r;
     // the order's own price and quantity: the general path answers -5027
     if (ticks === o.ticks && totalUnits === origUnits) return undefined;
