@@ -332,26 +332,18 @@ export class OrderFastPath {
     }
   }
 
-  /** Drops the bounds of the accounts that events[from…] name. */
-  private dropNamed(events: readonly EngineEvent[], from: number): void {
-    for (let i = from; i < events.length; i++) {
-      const id = (events[i] as { accountId?: unknown }).accountId;
-      if (typeof id === 'string') this.invalidate(this.ex.accounts.get(id));
-    }
-  }
-
   /**
-   * Drops the bounds of the accounts that `events` name, but the taker's (`a`) as long as they only tell
-   * of its own order `orderId` and its account update: any other order of the taker's changed (a
-   * reduce-only order expired, a trigger fired) drops it too.
+   * Drops the bounds of the accounts that events[from…] name, except taker `keep`'s as long as its events
+   * only tell of its own order `keepOrderId` and its account update (any other of its orders changed: a
+   * reduce-only order expired, a trigger fired, drops it too).
    */
-  private dropOthers(events: readonly EngineEvent[], a: Account, orderId: number): void {
-    for (let i = 0; i < events.length; i++) {
+  private dropNamed(events: readonly EngineEvent[], from: number, keep?: Account, keepOrderId = -1): void {
+    for (let i = from; i < events.length; i++) {
       const e = events[i] as EngineEvent;
       const id = (e as { accountId?: unknown }).accountId;
       if (typeof id !== 'string') continue;
-      if (id !== a.accountId) this.invalidate(this.ex.accounts.get(id));
-      else if (e.e !== 'ACCOUNT_UPDATE' && (e.e !== 'ORDER_TRADE_UPDATE' || e.o.i !== orderId)) this.invalidate(a);
+      if (keep === undefined || id !== keep.accountId) this.invalidate(this.ex.accounts.get(id));
+      else if (e.e !== 'ACCOUNT_UPDATE' && (e.e !== 'ORDER_TRADE_UPDATE' || e.o.i !== keepOrderId)) this.invalidate(keep);
     }
   }
 
@@ -613,7 +605,7 @@ export class OrderFastPath {
    * half up at 8 places: up to 5e-9 above q × p × rate).
    */
   lowAfterTrade(
-    b: Pick<FreshBound, 'g' | 'mark' | 'low' | 'totals'>,
+    b: FreshBound,
     a: Account,
     side: 'BUY' | 'SELL',
     fills: readonly { readonly maker: Order; readonly qty: Decimal; readonly price: Decimal }[],
@@ -877,7 +869,7 @@ export class OrderFastPath {
     const leg = a.positions.get(g.bothKey);
     bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.ex.processTriggers(s, time, events);
-    this.dropOthers(events, a, orderId);
+    this.dropNamed(events, 0, a, orderId);
     // queued among the closed orders before those closed by its trade, as on the general path
     this.ex.queueClosed(order);
     this.stats.taken++;
