@@ -65,6 +65,28 @@ function belowCap(exposure: number, cap: number): boolean {
   return exposure * (1 + CAP_REL) + SLACK < cap * (1 - CAP_REL);
 }
 
+/**
+ * One order change as plain numbers, for `tryChange`: an order of `outSide` (`outRem` × `outPrice`)
+ * leaves, and one of `inSide` (`inRem` × `inPrice`) joins, at mark `mark`; `tryChange` answers `delta`. A
+ * caller reuses one such object: numbers passed in fields of an object V8 already has, rather than as
+ * arguments of a call it does not inline, are not boxed afresh on every call.
+ */
+export interface OrderChange {
+  outSide: 'BUY' | 'SELL' | undefined;
+  outRem: number;
+  outPrice: number;
+  inSide: 'BUY' | 'SELL';
+  inRem: number;
+  inPrice: number;
+  mark: number;
+  delta: number;
+}
+
+/** A new OrderChange (its number fields hold doubles from the start). */
+export function newOrderChange(): OrderChange {
+  return { outSide: undefined, outRem: 0.5, outPrice: 0.5, inSide: 'BUY', inRem: 0.5, inPrice: 0.5, mark: 0.5, delta: 0.5 };
+}
+
 export class FastBounds {
   f = new Float64Array(BLOCK * 256);
   /** the order totals (count, bids, asks, bid loss, ask loss) `tryChange` tried last */
@@ -271,22 +293,13 @@ export class FastBounds {
 
   /**
    * A fast order change tried on totals `t`, in one pass over local numbers (the same arithmetic as
-   * `add`, `withinCap` and `margin` on a copy of the totals): a resting LIMIT order of `outSide` (`outRem` × `outPrice`) leaves, unless `outSide` is undefined, and one of
-   * `inSide` (`inRem` × `inPrice`) joins, unless `inRem` is 0. The answer is the upper bound of the change
-   * of the symbol's open-order margin, or NaN when the order count (`maxOrders`) or the -2027 cap refuses
-   * the joining order. Nothing is written: `commitChange(t)` then takes the totals tried last.
+   * `add`, `withinCap` and `margin` on a copy of the totals): `c`'s leaving order (unless `c.outSide` is
+   * undefined) leaves and its joining order (unless `c.inRem` is 0) joins. False when the order count
+   * (`maxOrders`) or the -2027 cap refuses the joining order; otherwise `c.delta` is the upper bound of the
+   * change of the symbol's open-order margin. Nothing is written to the totals: `commitChange(t)` then takes
+   * the totals tried last.
    */
-  tryChange(
-    t: number,
-    outSide: 'BUY' | 'SELL' | undefined,
-    outRem: number,
-    outPrice: number,
-    inSide: 'BUY' | 'SELL',
-    inRem: number,
-    inPrice: number,
-    mark: number,
-    maxOrders: number,
-  ): number {
+  tryChange(t: number, c: OrderChange, maxOrders: number): boolean {
     const f = this.f;
     const bids0 = f[t + T_BIDS] as number;
     const asks0 = f[t + T_ASKS] as number;
@@ -294,13 +307,17 @@ export class FastBounds {
     const askLoss0 = f[t + T_ASK_LOSS] as number;
     const n = f[t + T_N] as number;
     const lev = f[t + T_LEV] as number;
+    const mark = c.mark;
     let count = f[t + T_COUNT] as number;
     let bids = bids0;
     let asks = asks0;
     let bidLoss = bidLoss0;
     let askLoss = askLoss0;
     // `add` with sign -1 then 1 (x + (-y) and x - y are the same float operation)
+    const outSide = c.outSide;
     if (outSide !== undefined) {
+      const outRem = c.outRem;
+      const outPrice = c.outPrice;
       count -= 1;
       if (outSide === 'BUY') {
         bids -= outRem * outPrice;
@@ -310,11 +327,13 @@ export class FastBounds {
         if (outPrice < mark) askLoss -= outRem * (mark - outPrice);
       }
     }
+    const inRem = c.inRem;
     if (inRem > 0) {
-      if (count >= maxOrders) return NaN;
-      if (!belowCap(inRem * inPrice + Math.abs(n) + bids + asks, f[t + T_CAP] as number)) return NaN;
+      const inPrice = c.inPrice;
+      if (count >= maxOrders) return false;
+      if (!belowCap(inRem * inPrice + Math.abs(n) + bids + asks, f[t + T_CAP] as number)) return false;
       count += 1;
-      if (inSide === 'BUY') {
+      if (c.inSide === 'BUY') {
         bids += inRem * inPrice;
         if (inPrice > mark) bidLoss += inRem * (inPrice - mark);
       } else {
@@ -322,12 +341,14 @@ export class FastBounds {
         if (inPrice < mark) askLoss += inRem * (mark - inPrice);
       }
     }
-    this.tried[0] = count;
-    this.tried[1] = bids;
-    this.tried[2] = asks;
-    this.tried[3] = bidLoss;
-    this.tried[4] = askLoss;
-    return orderMargin(bids, asks, bidLoss, askLoss, n, lev, true) - orderMargin(bids0, asks0, bidLoss0, askLoss0, n, lev, false);
+    const tried = this.tried;
+    tried[0] = count;
+    tried[1] = bids;
+    tried[2] = asks;
+    tried[3] = bidLoss;
+    tried[4] = askLoss;
+    c.delta = orderMargin(bids, asks, bidLoss, askLoss, n, lev, true) - orderMargin(bids0, asks0, bidLoss0, askLoss0, n, lev, false);
+    return true;
   }
 
   /** Writes the totals `tryChange` tried last into totals `t` (the change was accepted). */

@@ -35,7 +35,7 @@ import {
   type SelfTradePrevention,
 } from './commands.js';
 import type { EngineEvent } from './events.js';
-import { FastBounds, REL, SLACK } from './fast-bounds.js';
+import { FastBounds, newOrderChange, REL, SLACK } from './fast-bounds.js';
 import type { OrderAnswer } from './order-answer.js';
 import type { Level } from './order-book.js';
 import {
@@ -287,7 +287,9 @@ export class OrderFastPath {
   private epoch = 0;
   /** the accounts' float bounds */
   private readonly bounds = new FastBounds();
-  private readonly gridOrder: GridOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0, price: 0, qty: 0 };
+  private readonly gridOrder: GridOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0.5, price: 0.5, qty: 0.5 };
+  /** `check`'s order change, reused */
+  private readonly change = newOrderChange();
 
   constructor(private readonly ex: FastPathHost) {}
 
@@ -485,13 +487,24 @@ export class OrderFastPath {
     return t;
   }
 
+  /** The reused GridOrder as "nothing joins" (a cancel's check) at `mark`. */
+  private nothingAt(mark: number): GridOrder {
+    const r = this.gridOrder;
+    r.qty = 0;
+    r.price = 0;
+    r.mark = mark;
+    return r;
+  }
+
   /**
    * The checks an order change makes on the account (one-way mode): the open-order count, the -2027 cap
-   * and the margin. `replacing` leaves the symbol's orders; an order of `side`, `rem` × `price` joins them
-   * (`rem` 0: nothing joins, a cancel). `replacedRem` ≥ 0: `replacing` is a resting LIMIT order (not
-   * reduce-only) with that remaining quantity, priced at its ticks; otherwise it is an open order of any
-   * kind, and nothing may join (a cancel). When acceptance is proven, the change is
-   * recorded in the bound (the caller then applies it) and true is answered.
+   * and the margin. `replacing` leaves the symbol's orders; an order of `side`, `r.qty` × `r.price` joins
+   * them (`r.qty` 0: nothing joins, a cancel), at mark `r.mark`. `replacedUnits` ≥ 0: `replacing` is a
+   * resting LIMIT order (not reduce-only) with that many quantity units remaining, priced at its ticks;
+   * otherwise it is an open order of any kind, and nothing may join (a cancel). When acceptance is proven,
+   * the change is recorded in the bound (the caller then applies it) and true is answered. (The numbers
+   * come in `r`'s fields, not as arguments: V8 boxes a fractional number passed to a call it does not
+   * inline, on every call.)
    */
   private check(
     a: Account,
@@ -499,33 +512,31 @@ export class OrderFastPath {
     g: Grid,
     replacing: Order | undefined,
     side: 'BUY' | 'SELL',
-    rem: number,
-    price: number,
-    mark: number,
+    r: GridOrder,
     clientOrderId: string | undefined,
-    replacedRem = -1,
+    replacedUnits = -1,
   ): boolean {
+    const rem = r.qty;
+    const mark = r.mark;
     if (clientOrderId !== undefined)
       for (const o of a.openOrders.values()) if (o.clientOrderId === clientOrderId && o !== replacing) return false;
     const h = this.boundOf(a);
     const before = this.symbolTotals(h, a, g, mark);
     const bounds = this.bounds;
     let delta: number;
-    const oneOrder = replacing === undefined || replacedRem >= 0;
+    const oneOrder = replacing === undefined || replacedUnits >= 0;
     if (oneOrder) {
       // a new order, or a resting LIMIT order replaced: count, -2027 cap and margin in one pass
-      delta = bounds.tryChange(
-        before,
-        replacing === undefined ? undefined : replacing.side,
-        replacedRem,
-        replacing === undefined ? 0 : (replacing.ticks * g.tickUnits) / (P10[g.priceScale] as number),
-        side,
-        rem,
-        price,
-        mark,
-        s.instrument.maxNumOrders,
-      );
-      if (Number.isNaN(delta)) return false;
+      const c = this.change;
+      c.outSide = replacing === undefined ? undefined : replacing.side;
+      c.outRem = replacedUnits / (P10[g.qtyScale] as number);
+      c.outPrice = replacing === undefined ? 0 : (replacing.ticks * g.tickUnits) / (P10[g.priceScale] as number);
+      c.inSide = side;
+      c.inRem = rem;
+      c.inPrice = r.price;
+      c.mark = mark;
+      if (!bounds.tryChange(before, c, s.instrument.maxNumOrders)) return false;
+      delta = c.delta;
     } else {
       // an open order of any kind leaves and none joins (a cancel): its terms as the margin formulas count them
       if (rem > 0) return false;
@@ -776,7 +787,7 @@ export class OrderFastPath {
     const r = g === undefined ? undefined : this.limitOrder(s, g, cmd.side, cmd.quantity, cmd.price, 0);
     if (g === undefined || r === undefined || this.crosses(s, cmd.side, r.ticks)) return undefined;
     const { ticks, qtyUnits } = r;
-    if (!this.check(a, s, g, undefined, cmd.side, r.qty, r.price, r.mark, clientId)) return undefined;
+    if (!this.check(a, s, g, undefined, cmd.side, r, clientId)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     const order = this.newOrder(a, s, g, cmd.side, tif, ticks, qtyUnits, stp, clientId, time);
@@ -907,8 +918,7 @@ export class OrderFastPath {
     const { ticks, totalUnits, qtyUnits } = r;
     // the order's own price and quantity: the general path answers -5027
     if (ticks === o.ticks && totalUnits === origUnits) return undefined;
-    const replacedRem = (origUnits - executedUnits) / (P10[g.qtyScale] as number);
-    if (!this.check(a, s, g, o, o.side, r.qty, r.price, r.mark, undefined, replacedRem)) return undefined;
+    if (!this.check(a, s, g, o, o.side, r, undefined, origUnits - executedUnits)) return undefined;
 
     // ---- proven: apply what the general path applies ------------------------------------------
     // The general path replaces the order with a new object of the same id and fields; the fast path
@@ -950,7 +960,7 @@ export class OrderFastPath {
         s.markPrice !== undefined &&
         !a.dualSidePosition &&
         g !== undefined &&
-        this.check(a, s, g, o, o.side, 0, 0, this.markOf(g, s.markPrice), undefined);
+        this.check(a, s, g, o, o.side, this.nothingAt(this.markOf(g, s.markPrice)), undefined);
       if (!followed) this.bounds.drop(b);
     }
     const events = [this.ex.closeOrderEvent(o, 'CANCELED', time)];

@@ -160,12 +160,16 @@ function orderObject(
   priceProtect: boolean,
   amendments: number,
 ): Order {
+  // The fields an order command, a fill or a cancel reads come first, together, and the conditional and
+  // rarely read ones last: an order read cold (most are, among thousands) then costs two or three cache
+  // lines rather than the five its 31 fields span. (The order of the fields is not state: the state hash
+  // and snapshots name them.)
   // prettier-ignore
   return {
-    orderId, clientOrderId, accountId, symbol, side, positionSide, type, timeInForce, price, ticks, origQty,
-    executedQty, cumQuote, status, reduceOnly, selfTradePreventionMode, time, updateTime, origType, stopPrice,
-    workingType, closePosition, callbackRate, activationPrice, trailActive, trailExtreme, priceMatch,
-    goodTillDate, priceProtect, amendments, closedQueued: false,
+    orderId, accountId, symbol, side, type, origType, timeInForce, positionSide, reduceOnly, amendments,
+    ticks, price, origQty, executedQty, cumQuote, status, priceMatch, updateTime, closedQueued: false,
+    clientOrderId, selfTradePreventionMode, time, stopPrice, workingType, closePosition, callbackRate,
+    activationPrice, trailActive, trailExtreme, goodTillDate, priceProtect,
   };
 }
 
@@ -292,15 +296,17 @@ export function positionKey(symbol: string, positionSide: CommandPositionSide): 
 }
 
 export function newAccount(accountId: string, makerRate: Decimal, takerRate: Decimal): Account {
+  // what every order command reads first, together (one cache line when the account is read cold)
   return {
     accountId,
+    dualSidePosition: false,
+    openOrders: new Map(),
+    fastBlock: -1,
+    settings: new Map(),
+    positions: new Map(),
     crossWallet: DECIMAL_ZERO,
     makerRate,
     takerRate,
-    dualSidePosition: false,
-    settings: new Map(),
-    positions: new Map(),
-    openOrders: new Map(),
     deposits: DECIMAL_ZERO,
     withdrawals: DECIMAL_ZERO,
     realizedPnl: DECIMAL_ZERO,
@@ -308,7 +314,6 @@ export function newAccount(accountId: string, makerRate: Decimal, takerRate: Dec
     funding: DECIMAL_ZERO,
     insuranceClear: DECIMAL_ZERO,
     marginCall: false,
-    fastBlock: -1,
     dirtyBits: 0,
   };
 }
