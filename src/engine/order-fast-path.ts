@@ -115,6 +115,14 @@ interface Grid {
   readonly tickSize: Decimal;
 }
 
+/**
+ * Prices in ticks are kept below this (a symbol whose max price has more ticks goes to the general path):
+ * V8 stores an object field whose values are all small integers (below 2^30 in every V8 build) unboxed,
+ * and one that ever held a fractional or large number as a pointer to a separate box, one more cache
+ * line on every read. An order's `ticks` is read on every order command.
+ */
+const MAX_SMALL_TICKS = 2 ** 30;
+
 const P10: number[] = [];
 for (let i = 0; i <= 22; i++) P10.push(10 ** i);
 
@@ -179,6 +187,8 @@ function gridOf(inst: Instrument, index: number): Grid | undefined {
   };
   if (g.tickUnits <= 0 || g.stepUnits <= 0 || g.minPriceUnits < 0 || g.maxPriceUnits < 0 || g.minQtyUnits < 0 || g.maxQtyUnits < 0)
     return undefined;
+  // every price in ticks is a V8 small integer (below 2^30): `limitOrder` keeps ticks as one
+  if (g.maxPriceUnits / g.tickUnits >= MAX_SMALL_TICKS) return undefined;
   return g;
 }
 
@@ -254,6 +264,7 @@ export type { Grid };
 
 /** A LIMIT order that passed the filters: price in ticks, quantity in units, and both (and the mark) as floats. */
 interface GridOrder {
+  /** a small integer (an order's `ticks` are set from it and stay unboxed: MAX_SMALL_TICKS) */
   ticks: number;
   /** the order's quantity as given (an amend's total, filled part included) and what of it would rest */
   totalUnits: number;
@@ -700,7 +711,8 @@ export class OrderFastPath {
     if (!onGrid(qtyUnits, g.stepUnits) || qtyUnits < g.minQtyUnits || qtyUnits > g.maxQtyUnits) return undefined;
     if (!onGrid(priceUnits, g.tickUnits) || priceUnits < g.minPriceUnits || priceUnits > g.maxPriceUnits) return undefined;
     const r = this.gridOrder;
-    r.ticks = priceUnits / g.tickUnits;
+    // a small integer (the grid's ticks are below 2^30: gridOf), kept so: an order's ticks stay unboxed
+    r.ticks = (priceUnits / g.tickUnits) | 0;
     r.totalUnits = totalUnits;
     r.qtyUnits = qtyUnits;
     r.mark = this.markOf(g, s.markPrice);
