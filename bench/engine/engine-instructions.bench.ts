@@ -14,8 +14,14 @@
  * not as steady across checkouts and builds (a major collection falls inside the replays or not: a few
  * hundred instructions a message), nor, by up to ~2 %, the rest: compare two versions of the engine
  * built in one directory, one after the other, by the engine-and-builtins figure, then confirm with the
- * timed bench. Instructions are not time (cache misses cost no instructions), so a
- * change that moves data around must still be timed.
+ * timed bench.
+ *
+ * Instructions are not time: a load that misses the caches costs one instruction and tens to hundreds of
+ * cycles, and a command that reads a thousand accounts' orders scattered over the heap misses often. So
+ * callgrind also simulates the caches (BENCH_CACHE=0 leaves that out, for a run about twice as fast): a
+ * 32 KiB 8-way L1 data cache and a 512 KiB 8-way second level, this machine's per-core sizes (AMD EPYC;
+ * its 32 MiB L3 is shared with other tenants), and prints the misses per message of each, as steady as
+ * the instruction count. A change that moves data around is judged by those.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,17 +39,48 @@ const COMPILER = /compiler::|maglev::|Maglev|turboshaft::|TurboFan|Turbofan/;
 const GC = /Scaveng|MarkCompact|Marking|Sweeper|Evacuat|heap::base|Heap::|LiveObject|PretenuringHandler|ConcurrentMarking|MinorMark/;
 const partOf = (fn: string): Part => (COMPILER.test(fn) ? 'compiler' : GC.test(fn) ? 'gc' : 'program');
 
+const CACHE = process.env['BENCH_CACHE'] !== '0';
+/** the machine name for `setarch <machine> -R` (no address-space randomization), when setarch is there */
+const NO_ASLR = ((): string | undefined => {
+  const machine = spawnSync('uname', ['-m'], { encoding: 'utf8' }).stdout?.trim();
+  if (!machine || spawnSync('setarch', [machine, '-R', 'true']).status !== 0) return undefined;
+  return machine;
+})();
+
+/** Self costs of one part: instructions, and with the cache simulation, L1 data misses and second-level data misses. */
+interface Costs {
+  ir: number;
+  d1: number;
+  l2: number;
+}
+
 /**
- * Self instructions by part from a callgrind output file. Cost lines are `<position> <Ir>`; the line after
- * a `calls=` line is the call's inclusive cost (counted in the callee's own lines, so skipped); function
- * names are given once with their number, `fn=(12) name`, and by number alone afterwards.
+ * Self costs by part from a callgrind output file. Its `events:` line names the columns of the cost
+ * lines, `<position> <cost>…`; the line after a `calls=` line is the call's inclusive cost (counted in the
+ * callee's own lines, so skipped); function names are given once with their number, `fn=(12) name`, and
+ * by number alone afterwards.
  */
-function instructionsByPart(file: string): Record<Part, number> {
+function costsByPart(file: string): Record<Part, Costs> {
   const names = new Map<string, string>();
-  const parts: Record<Part, number> = { compiler: 0, gc: 0, program: 0 };
+  const parts: Record<Part, Costs> = {
+    compiler: { ir: 0, d1: 0, l2: 0 },
+    gc: { ir: 0, d1: 0, l2: 0 },
+    program: { ir: 0, d1: 0, l2: 0 },
+  };
+  // columns (after the position) of Ir and of the data misses, read and write, at each level
+  let ir = 0;
+  let d1: number[] = [];
+  let l2: number[] = [];
   let part: Part = 'program';
   let callCost = false;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('events:')) {
+      const events = line.slice(7).trim().split(' ');
+      ir = events.indexOf('Ir');
+      d1 = [events.indexOf('D1mr'), events.indexOf('D1mw')].filter((i) => i >= 0);
+      l2 = [events.indexOf('DLmr'), events.indexOf('DLmw')].filter((i) => i >= 0);
+      continue;
+    }
     if (line.startsWith('fn=') || line.startsWith('cfn=')) {
       const m = /^c?fn=\((\d+)\)(?: (.*))?$/.exec(line);
       if (m === null) continue;
@@ -62,18 +99,24 @@ function instructionsByPart(file: string): Record<Part, number> {
       callCost = false;
       continue;
     }
-    const ir = Number(line.split(' ')[1] ?? 0);
-    if (Number.isFinite(ir)) parts[part] += ir;
+    // a cost line's columns: the position, then the events; trailing zero costs may be left out
+    const cols = line.split(' ');
+    const at = (i: number) => Number(cols[1 + i] ?? 0) || 0;
+    const costs = parts[part];
+    costs.ir += at(ir);
+    for (const i of d1) costs.d1 += at(i);
+    for (const i of l2) costs.l2 += at(i);
   }
   return parts;
 }
 
-function run(dir: string, replay: boolean): Promise<Record<Part, number>> {
+function run(dir: string, replay: boolean): Promise<Record<Part, Costs>> {
   const out = join(dir, replay ? 'replay.out' : 'setup.out');
   // BENCH_NODE_FLAGS: more flags for node (a V8 setting tried before changing the code for it)
   const extra = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const args = [
     '--tool=callgrind',
+    ...(CACHE ? ['--cache-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', '--LL=524288,8,64'] : []),
     `--callgrind-out-file=${out}`,
     process.execPath,
     '--predictable',
@@ -91,13 +134,16 @@ function run(dir: string, replay: boolean): Promise<Record<Part, number>> {
     BENCH_ROUNDS: String(ROUNDS),
   };
   return new Promise((resolve, reject) => {
-    const child = spawn('valgrind', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // without address-space randomization where setarch can turn it off: the simulated caches then see
+    // the same addresses run after run (the misses of a randomized run vary by ~10 %)
+    const [cmd, cmdArgs] = NO_ASLR === undefined ? ['valgrind', args] : ['setarch', [NO_ASLR, '-R', 'valgrind', ...args]];
+    const child = spawn(cmd, cmdArgs, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`valgrind exited with ${code}: ${err.slice(-2000)}`));
-      else resolve(instructionsByPart(out));
+      else resolve(costsByPart(out));
     });
   });
 }
@@ -111,7 +157,7 @@ try {
   const t0 = Date.now();
   const [replay, setup] = await Promise.all([run(dir, true), run(dir, false)]);
   const messages = N * ROUNDS;
-  const per = (p: Part) => (replay[p] - setup[p]) / messages;
+  const per = (p: Part, k: keyof Costs = 'ir') => (replay[p][k] - setup[p][k]) / messages;
   const all = per('compiler') + per('gc') + per('program');
   const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
   console.log(
@@ -119,11 +165,19 @@ try {
   );
   console.log(`  instructions per message: ${fmt(all - per('compiler'))} without the optimizing compiler (${fmt(all)} with it)`);
   console.log(`    of which the garbage collector: ${fmt(per('gc'))}; the engine and V8's builtins: ${fmt(per('program'))}`);
+  if (CACHE) {
+    const fmt1 = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const misses = (k: 'd1' | 'l2') =>
+      `${fmt1(per('gc', k) + per('program', k))} (the garbage collector ${fmt1(per('gc', k))}, the engine and builtins ${fmt1(per('program', k))})`;
+    console.log(`  data cache misses per message, simulated (reads and writes; without the optimizing compiler):`);
+    console.log(`    L1 (32 KiB): ${misses('d1')}`);
+    console.log(`    L2 (512 KiB): ${misses('l2')}`);
+  }
   console.log(
     `  V8 settings: ${process.env['BENCH_V8'] === 'default' ? "V8's defaults (BENCH_V8=default)" : "perpsim's (src/cli/v8-tuning.ts; BENCH_V8=default for V8's own)"}`,
   );
   console.log(
-    `  (callgrind, node --predictable --single-threaded --random-seed=1 --hash-seed=1; ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+    `  (callgrind${NO_ASLR === undefined ? '' : ' under setarch -R'}, node --predictable --single-threaded --random-seed=1 --hash-seed=1; ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -139,6 +139,26 @@ describe('Decimal', () => {
     );
   });
 
+  it('reads its mantissa as a number exactly as Number(m) does, around the small-integer boundary too', () => {
+    // near ±2^30 (the small-integer limit) and ±2^31, ±2^32 (where an int32 conversion would wrap)
+    const near = (k: bigint) => fc.bigInt({ min: k - 3n, max: k + 3n });
+    const mantissa = fc.oneof(
+      ...[2n ** 30n, 2n ** 31n, 2n ** 32n].flatMap((k) => [near(k), near(-k)]),
+      fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }),
+      fc.bigInt({ min: -2000n, max: 2000n }),
+    );
+    fc.assert(
+      fc.property(mantissa, fc.integer({ min: 0, max: 18 }), (m, e) => {
+        const d = Decimal.fromUnits(m, e);
+        // computed once, then kept: the same answer both times
+        assert.equal(d.mantissaNumber(), Number(m));
+        assert.equal(d.mantissaNumber(), Number(m));
+        assert.equal(d.toNumber(), Number(m) / 10 ** e);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('division error is below one unit in the last place', () => {
     const arb = fc.tuple(
       fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }),
