@@ -79,6 +79,7 @@ import { fnv1a64 } from './state-hash.js';
 import {
   MAX_AMENDMENTS,
   INSURANCE_FUND_ID,
+  hasClientOrderId,
   isPendingConditional,
   newAccount,
   newOrder,
@@ -148,7 +149,7 @@ function accountSymbolKey(accountId: string, symbol: string): string {
 type Identity = Pick<
   Order,
   | 'orderId'
-  | 'clientOrderId'
+  | 'givenClientOrderId'
   | 'time'
   | 'origType'
   | 'stopPrice'
@@ -874,7 +875,7 @@ export class Exchange {
     if (cmd.newClientOrderId !== undefined) {
       if (typeof cmd.newClientOrderId !== 'string' || !CLIENT_ORDER_ID_RE.test(cmd.newClientOrderId)) reject(badParam('newClientOrderId'));
       for (const o of a.openOrders.values())
-        if (o.clientOrderId === cmd.newClientOrderId && o !== replacing) reject(ERR.DUPLICATE_CLIENT_ORDER_ID);
+        if (hasClientOrderId(o, cmd.newClientOrderId) && o !== replacing) reject(ERR.DUPLICATE_CLIENT_ORDER_ID);
     }
 
     // What the order does to the position: one-way reduceOnly, hedge closing legs. For a conditional
@@ -1126,7 +1127,7 @@ export class Exchange {
     }
     const identity: Identity = {
       orderId: o.orderId,
-      clientOrderId: o.clientOrderId,
+      givenClientOrderId: o.givenClientOrderId,
       time: o.time,
       origType: o.origType,
       stopPrice: o.stopPrice,
@@ -1320,7 +1321,13 @@ export class Exchange {
     if (replacing !== undefined && !keepsPlace) s.book.remove(replacing);
     const order = newOrder({
       orderId,
-      clientOrderId: identity?.clientOrderId ?? replacing?.clientOrderId ?? cmd.newClientOrderId ?? `perpsim-${orderId}`,
+      // the order id is the triggered or replaced order's, and so is a default client order id
+      clientOrderId:
+        identity !== undefined
+          ? identity.givenClientOrderId
+          : replacing !== undefined
+            ? replacing.givenClientOrderId
+            : cmd.newClientOrderId,
       accountId: a.accountId,
       symbol: cmd.symbol,
       side: cmd.side,
@@ -1486,7 +1493,7 @@ export class Exchange {
     const orderId = this.nextOrderId++;
     const order = newOrder({
       orderId,
-      clientOrderId: cmd.newClientOrderId ?? `perpsim-${orderId}`,
+      clientOrderId: cmd.newClientOrderId,
       accountId: a.accountId,
       symbol: cmd.symbol,
       side: cmd.side,
@@ -1831,7 +1838,7 @@ export class Exchange {
     }
     for (const o of a.openOrders.values()) {
       if (o.symbol !== symbol) continue;
-      if (orderId !== undefined ? o.orderId === orderId : o.clientOrderId === clientId) return o;
+      if (orderId !== undefined ? o.orderId === orderId : clientId !== undefined && hasClientOrderId(o, clientId)) return o;
     }
     return reject(ERR.UNKNOWN_ORDER_CANCEL);
   }

@@ -39,6 +39,7 @@ import { FastBounds, newOrderChange, REL, SLACK } from './fast-bounds.js';
 import type { OrderAnswer } from './order-answer.js';
 import type { Level } from './order-book.js';
 import {
+  hasClientOrderId,
   MAX_AMENDMENTS,
   newLimitOrder,
   positionKey,
@@ -533,7 +534,7 @@ export class OrderFastPath {
     const rem = r.qty;
     const mark = r.mark;
     if (clientOrderId !== undefined)
-      for (const o of a.openOrders.values()) if (o.clientOrderId === clientOrderId && o !== replacing) return false;
+      for (const o of a.openOrders.values()) if (hasClientOrderId(o, clientOrderId) && o !== replacing) return false;
     const h = this.boundOf(a);
     const before = this.symbolTotals(h, a, g, mark);
     const bounds = this.bounds;
@@ -758,7 +759,7 @@ export class OrderFastPath {
     const quantity = this.quantityOf(g, qtyUnits);
     const order = newLimitOrder(
       orderId,
-      clientId ?? `perpsim-${orderId}`,
+      clientId,
       a.accountId,
       s.instrument.symbol,
       side,
@@ -835,7 +836,7 @@ export class OrderFastPath {
     const side = cmd.side;
     const r = this.limitOrder(s, g, side, cmd.quantity, cmd.price, 0);
     if (r === undefined) return undefined;
-    if (clientId !== undefined) for (const o of a.openOrders.values()) if (o.clientOrderId === clientId) return undefined;
+    if (clientId !== undefined) for (const o of a.openOrders.values()) if (hasClientOrderId(o, clientId)) return undefined;
     // the account's kept bound (as for an order that rests): the open-order count (-2025) and the -2027 cap
     const bounds = this.bounds;
     const mark = r.mark;

@@ -9,7 +9,10 @@ export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | '
 
 export interface Order {
   readonly orderId: number;
+  /** the newClientOrderId it was placed with, else DEFAULT_CLIENT_ORDER_ID_PREFIX and its order id */
   readonly clientOrderId: string;
+  /** the client order id it was placed with (undefined: the default one) */
+  readonly givenClientOrderId: string | undefined;
   readonly accountId: string;
   readonly symbol: string;
   readonly side: Side;
@@ -62,9 +65,12 @@ export function averageFillPrice(executedQty: Decimal, cumQuote: Decimal): Decim
 /** What every new order must be given; the rest defaults to a fresh GTC order (nothing filled). */
 export type OrderInit = Pick<
   Order,
-  'orderId' | 'clientOrderId' | 'accountId' | 'symbol' | 'side' | 'positionSide' | 'type' | 'price' | 'ticks' | 'origQty' | 'time'
+  'orderId' | 'accountId' | 'symbol' | 'side' | 'positionSide' | 'type' | 'price' | 'ticks' | 'origQty' | 'time'
 > &
-  Partial<Order>;
+  Partial<Omit<Order, 'clientOrderId' | 'givenClientOrderId'>> & {
+    /** undefined: the default (DEFAULT_CLIENT_ORDER_ID_PREFIX and the order id) */
+    readonly clientOrderId: string | undefined;
+  };
 
 export function newOrder(init: OrderInit): Order {
   return orderObject(
@@ -108,7 +114,7 @@ export function newOrder(init: OrderInit): Order {
  */
 export function newLimitOrder(
   orderId: number,
-  clientOrderId: string,
+  clientOrderId: string | undefined,
   accountId: string,
   symbol: string,
   side: Side,
@@ -120,17 +126,165 @@ export function newLimitOrder(
   time: number,
 ): Order {
   // prettier-ignore
-  return orderObject(
+  return new OrderRecord(
     orderId, clientOrderId, accountId, symbol, side, 'BOTH', 'LIMIT', timeInForce, price, ticks, origQty,
-    DECIMAL_ZERO, DECIMAL_ZERO, 'NEW', false, selfTradePreventionMode, time, time, 'LIMIT', DECIMAL_ZERO,
-    'CONTRACT_PRICE', false, undefined, undefined, false, undefined, 'NONE', 0, false, 0,
+    DECIMAL_ZERO, DECIMAL_ZERO, 'NEW', false, selfTradePreventionMode, time, time, 'LIMIT', 'NONE', 0, PLAIN_TERMS,
   );
 }
 
-/** Every order is this one object literal: every field, in one order (one object shape for all orders). */
+/** The client order id of an order placed without one is this prefix and the order id (Binance makes up a random one). */
+export const DEFAULT_CLIENT_ORDER_ID_PREFIX = 'perpsim-';
+
+/**
+ * Whether `o`'s client order id is `id`, without spelling out a default id (an order placed without one) unless
+ * `id` could be one.
+ */
+export function hasClientOrderId(o: Order, id: string): boolean {
+  return id.startsWith(DEFAULT_CLIENT_ORDER_ID_PREFIX) ? o.clientOrderId === id : o.givenClientOrderId === id;
+}
+
+/** The terms only conditional (stop, take-profit, trailing stop) and GTD orders set. */
+interface OrderTerms {
+  readonly stopPrice: Decimal;
+  readonly workingType: WorkingType;
+  readonly closePosition: boolean;
+  readonly callbackRate: Decimal | undefined;
+  readonly activationPrice: Decimal | undefined;
+  trailActive: boolean;
+  trailExtreme: Decimal | undefined;
+  readonly goodTillDate: number;
+  readonly priceProtect: boolean;
+}
+
+/** The terms of every other order, shared by them all (an order given its own copy before one changes). */
+const PLAIN_TERMS: OrderTerms = {
+  stopPrice: DECIMAL_ZERO,
+  workingType: 'CONTRACT_PRICE',
+  closePosition: false,
+  callbackRate: undefined,
+  activationPrice: undefined,
+  trailActive: false,
+  trailExtreme: undefined,
+  goodTillDate: 0,
+  priceProtect: false,
+};
+
+/**
+ * Every order is an OrderRecord: one object shape for all orders, the fields an order command, a fill or a
+ * cancel reads first, together (an order read cold, as most are among thousands, then costs two or three
+ * cache lines). The order of the fields is not state: the state hash and snapshots name them.
+ *
+ * What it keeps is small because every order is kept, open and then closed (for queries), and on this
+ * project's machines fresh memory is dear (docs/engine.md, "Fresh memory is dear"): a default client order
+ * id is made when read, not stored (two strings an order), and the conditional and GTD terms sit in one
+ * object shared by all orders that have none (nine fields fewer).
+ */
+class OrderRecord implements Order {
+  // `declare`: no field definitions before the constructor's stores, which give each field its first
+  // value and so V8 its representation (`ticks` stays a small integer, unboxed)
+  declare readonly orderId: number;
+  declare readonly accountId: string;
+  declare readonly symbol: string;
+  declare readonly side: Side;
+  declare readonly type: OrderType;
+  declare readonly origType: OrderType;
+  declare readonly timeInForce: TimeInForce;
+  declare readonly positionSide: CommandPositionSide;
+  declare readonly reduceOnly: boolean;
+  declare amendments: number;
+  declare ticks: number;
+  declare price: Decimal;
+  declare origQty: Decimal;
+  declare executedQty: Decimal;
+  declare cumQuote: Decimal;
+  declare status: OrderStatus;
+  declare priceMatch: PriceMatch;
+  declare updateTime: number;
+  declare closedQueued: boolean;
+  declare readonly givenClientOrderId: string | undefined;
+  declare readonly selfTradePreventionMode: SelfTradePrevention;
+  declare readonly time: number;
+  declare private terms: OrderTerms;
+
+  // prettier-ignore
+  constructor(
+    orderId: number, givenClientOrderId: string | undefined, accountId: string, symbol: string, side: Side,
+    positionSide: CommandPositionSide, type: OrderType, timeInForce: TimeInForce, price: Decimal, ticks: number,
+    origQty: Decimal, executedQty: Decimal, cumQuote: Decimal, status: OrderStatus, reduceOnly: boolean,
+    selfTradePreventionMode: SelfTradePrevention, time: number, updateTime: number, origType: OrderType,
+    priceMatch: PriceMatch, amendments: number, terms: OrderTerms,
+  ) {
+    this.orderId = orderId;
+    this.accountId = accountId;
+    this.symbol = symbol;
+    this.side = side;
+    this.type = type;
+    this.origType = origType;
+    this.timeInForce = timeInForce;
+    this.positionSide = positionSide;
+    this.reduceOnly = reduceOnly;
+    this.amendments = amendments;
+    this.ticks = ticks;
+    this.price = price;
+    this.origQty = origQty;
+    this.executedQty = executedQty;
+    this.cumQuote = cumQuote;
+    this.status = status;
+    this.priceMatch = priceMatch;
+    this.updateTime = updateTime;
+    this.closedQueued = false;
+    this.givenClientOrderId = givenClientOrderId;
+    this.selfTradePreventionMode = selfTradePreventionMode;
+    this.time = time;
+    this.terms = terms;
+  }
+
+  get clientOrderId(): string {
+    return this.givenClientOrderId ?? DEFAULT_CLIENT_ORDER_ID_PREFIX + this.orderId;
+  }
+  get stopPrice(): Decimal {
+    return this.terms.stopPrice;
+  }
+  get workingType(): WorkingType {
+    return this.terms.workingType;
+  }
+  get closePosition(): boolean {
+    return this.terms.closePosition;
+  }
+  get callbackRate(): Decimal | undefined {
+    return this.terms.callbackRate;
+  }
+  get activationPrice(): Decimal | undefined {
+    return this.terms.activationPrice;
+  }
+  get goodTillDate(): number {
+    return this.terms.goodTillDate;
+  }
+  get priceProtect(): boolean {
+    return this.terms.priceProtect;
+  }
+  get trailActive(): boolean {
+    return this.terms.trailActive;
+  }
+  set trailActive(v: boolean) {
+    this.ownTerms().trailActive = v;
+  }
+  get trailExtreme(): Decimal | undefined {
+    return this.terms.trailExtreme;
+  }
+  set trailExtreme(v: Decimal | undefined) {
+    this.ownTerms().trailExtreme = v;
+  }
+
+  private ownTerms(): OrderTerms {
+    if (this.terms === PLAIN_TERMS) this.terms = { ...PLAIN_TERMS };
+    return this.terms;
+  }
+}
+
 function orderObject(
   orderId: number,
-  clientOrderId: string,
+  clientOrderId: string | undefined,
   accountId: string,
   symbol: string,
   side: Side,
@@ -160,17 +314,25 @@ function orderObject(
   priceProtect: boolean,
   amendments: number,
 ): Order {
-  // The fields an order command, a fill or a cancel reads come first, together, and the conditional and
-  // rarely read ones last: an order read cold (most are, among thousands) then costs two or three cache
-  // lines rather than the five its 31 fields span. (The order of the fields is not state: the state hash
-  // and snapshots name them.)
+  const plain =
+    stopPrice === DECIMAL_ZERO &&
+    workingType === 'CONTRACT_PRICE' &&
+    !closePosition &&
+    callbackRate === undefined &&
+    activationPrice === undefined &&
+    !trailActive &&
+    trailExtreme === undefined &&
+    goodTillDate === 0 &&
+    !priceProtect;
+  const terms = plain
+    ? PLAIN_TERMS
+    : { stopPrice, workingType, closePosition, callbackRate, activationPrice, trailActive, trailExtreme, goodTillDate, priceProtect };
   // prettier-ignore
-  return {
-    orderId, accountId, symbol, side, type, origType, timeInForce, positionSide, reduceOnly, amendments,
-    ticks, price, origQty, executedQty, cumQuote, status, priceMatch, updateTime, closedQueued: false,
-    clientOrderId, selfTradePreventionMode, time, stopPrice, workingType, closePosition, callbackRate,
-    activationPrice, trailActive, trailExtreme, goodTillDate, priceProtect,
-  };
+  return new OrderRecord(
+    orderId, clientOrderId, accountId, symbol, side, positionSide, type, timeInForce, price, ticks, origQty,
+    executedQty, cumQuote, status, reduceOnly, selfTradePreventionMode, time, updateTime, origType, priceMatch,
+    amendments, terms,
+  );
 }
 
 const CONDITIONAL = new Set<OrderType>(['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET']);
