@@ -22,6 +22,11 @@
  * 32 KiB 8-way L1 data cache and a 512 KiB 8-way second level, this machine's per-core sizes (AMD EPYC;
  * its 32 MiB L3 is shared with other tenants), and prints the misses per message of each, as steady as
  * the instruction count. A change that moves data around is judged by those.
+ *
+ * BENCH_FUNCTIONS=n also lists the n functions that cost the most a message (their own instructions and
+ * misses, not their callees'), the engine's JIT-compiled functions named through V8's perf map
+ * (`--perf-basic-prof`): where to look first. V8 then logs every object the collector moves, so the
+ * collector's share is larger in that mode (`Heap::OnMoveEvent`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,6 +45,7 @@ const GC = /Scaveng|MarkCompact|Marking|Sweeper|Evacuat|heap::base|Heap::|LiveOb
 const partOf = (fn: string): Part => (COMPILER.test(fn) ? 'compiler' : GC.test(fn) ? 'gc' : 'program');
 
 const CACHE = process.env['BENCH_CACHE'] !== '0';
+const FUNCTIONS = Number(process.env['BENCH_FUNCTIONS'] ?? 0);
 /** the machine name for `setarch <machine> -R` (no address-space randomization), when setarch is there */
 const NO_ASLR = ((): string | undefined => {
   const machine = spawnSync('uname', ['-m'], { encoding: 'utf8' }).stdout?.trim();
@@ -60,8 +66,9 @@ interface Costs {
  * callee's own lines, so skipped); function names are given once with their number, `fn=(12) name`, and
  * by number alone afterwards.
  */
-function costsByPart(file: string): Record<Part, Costs> {
+function costsByPart(file: string, byFunction?: Map<string, Costs>, jitName?: (address: number) => string): Record<Part, Costs> {
   const names = new Map<string, string>();
+  let fnCosts: Costs | undefined;
   const parts: Record<Part, Costs> = {
     compiler: { ir: 0, d1: 0, l2: 0 },
     gc: { ir: 0, d1: 0, l2: 0 },
@@ -86,7 +93,16 @@ function costsByPart(file: string): Record<Part, Costs> {
       if (m === null) continue;
       const id = m[1] as string;
       if (m[2] !== undefined) names.set(id, m[2]);
-      if (line.startsWith('fn=')) part = partOf(names.get(id) ?? '');
+      if (line.startsWith('fn=')) {
+        const name = names.get(id) ?? '';
+        part = partOf(name);
+        if (byFunction !== undefined) {
+          // JIT code has no symbol: callgrind names it by address (`0x…`, `'2` for a recursion level)
+          const key = name.startsWith('0x') && jitName !== undefined ? jitName(parseInt(name, 16)) : name;
+          fnCosts = byFunction.get(key);
+          if (fnCosts === undefined) byFunction.set(key, (fnCosts = { ir: 0, d1: 0, l2: 0 }));
+        }
+      }
       continue;
     }
     if (line.startsWith('calls=')) {
@@ -102,15 +118,51 @@ function costsByPart(file: string): Record<Part, Costs> {
     // a cost line's columns: the position, then the events; trailing zero costs may be left out
     const cols = line.split(' ');
     const at = (i: number) => Number(cols[1 + i] ?? 0) || 0;
-    const costs = parts[part];
-    costs.ir += at(ir);
-    for (const i of d1) costs.d1 += at(i);
-    for (const i of l2) costs.l2 += at(i);
+    for (const costs of fnCosts === undefined ? [parts[part]] : [parts[part], fnCosts]) {
+      costs.ir += at(ir);
+      for (const i of d1) costs.d1 += at(i);
+      for (const i of l2) costs.l2 += at(i);
+    }
   }
   return parts;
 }
 
-function run(dir: string, replay: boolean): Promise<Record<Part, Costs>> {
+/**
+ * Names JIT code by address from V8's perf map of process `pid` (`/tmp/perf-<pid>.map`: start, size, name
+ * per line), as `*take engine/order-fast-path.js` (`*` optimized, `^` baseline code).
+ */
+function perfMapNamer(pid: number): (address: number) => string {
+  const file = `/tmp/perf-${pid}.map`;
+  const entries: { start: number; end: number; name: string }[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
+    if (m === null) continue;
+    const start = parseInt(m[1] as string, 16);
+    const name = (m[3] as string).replace(/^JS:/, '').replace(/ file:\/\/\S*\/dist\/src\/(\S+?)(?::\d+)+$/, ' $1');
+    entries.push({ start, end: start + parseInt(m[2] as string, 16), name });
+  }
+  rmSync(file, { force: true });
+  entries.sort((a, b) => a.start - b.start);
+  return (address) => {
+    let lo = 0;
+    let hi = entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const e = entries[mid] as { start: number; end: number; name: string };
+      if (address < e.start) hi = mid - 1;
+      else if (address >= e.end) lo = mid + 1;
+      else return e.name;
+    }
+    return '(JIT code not in the perf map)';
+  };
+}
+
+interface RunCosts {
+  readonly parts: Record<Part, Costs>;
+  readonly byFunction: Map<string, Costs>;
+}
+
+function run(dir: string, replay: boolean): Promise<RunCosts> {
   const out = join(dir, replay ? 'replay.out' : 'setup.out');
   // BENCH_NODE_FLAGS: more flags for node (a V8 setting tried before changing the code for it)
   const extra = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
@@ -123,6 +175,7 @@ function run(dir: string, replay: boolean): Promise<Record<Part, Costs>> {
     '--single-threaded',
     '--random-seed=1',
     '--hash-seed=1',
+    ...(FUNCTIONS > 0 ? ['--perf-basic-prof'] : []),
     ...extra,
     BENCH,
   ];
@@ -143,7 +196,12 @@ function run(dir: string, replay: boolean): Promise<Record<Part, Costs>> {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`valgrind exited with ${code}: ${err.slice(-2000)}`));
-      else resolve(costsByPart(out));
+      else {
+        // the traced node keeps the pid it was started with (setarch and valgrind exec it in place)
+        const byFunction = new Map<string, Costs>();
+        const namer = FUNCTIONS > 0 && child.pid !== undefined ? perfMapNamer(child.pid) : undefined;
+        resolve({ parts: costsByPart(out, FUNCTIONS > 0 ? byFunction : undefined, namer), byFunction });
+      }
     });
   });
 }
@@ -157,7 +215,7 @@ try {
   const t0 = Date.now();
   const [replay, setup] = await Promise.all([run(dir, true), run(dir, false)]);
   const messages = N * ROUNDS;
-  const per = (p: Part, k: keyof Costs = 'ir') => (replay[p][k] - setup[p][k]) / messages;
+  const per = (p: Part, k: keyof Costs = 'ir') => (replay.parts[p][k] - setup.parts[p][k]) / messages;
   const all = per('compiler') + per('gc') + per('program');
   const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
   console.log(
@@ -172,6 +230,19 @@ try {
     console.log(`  data cache misses per message, simulated (reads and writes; without the optimizing compiler):`);
     console.log(`    L1 (32 KiB): ${misses('d1')}`);
     console.log(`    L2 (512 KiB): ${misses('l2')}`);
+  }
+  if (FUNCTIONS > 0) {
+    const zero: Costs = { ir: 0, d1: 0, l2: 0 };
+    const rows = [...replay.byFunction].map(([name, c]) => {
+      const b = setup.byFunction.get(name) ?? zero;
+      return { name, ir: (c.ir - b.ir) / messages, d1: (c.d1 - b.d1) / messages, l2: (c.l2 - b.l2) / messages };
+    });
+    rows.sort((x, y) => y.ir - x.ir);
+    console.log(`  the ${FUNCTIONS} functions that cost the most a message (own instructions${CACHE ? ', L1 and L2 misses' : ''}):`);
+    for (const r of rows.slice(0, FUNCTIONS))
+      console.log(
+        `    ${fmt(r.ir).padStart(6)}${CACHE ? `  ${r.d1.toFixed(1).padStart(5)} ${r.l2.toFixed(1).padStart(5)}` : ''}  ${r.name.slice(0, 110)}`,
+      );
   }
   console.log(
     `  V8 settings: ${process.env['BENCH_V8'] === 'default' ? "V8's defaults (BENCH_V8=default)" : "perpsim's (src/cli/v8-tuning.ts; BENCH_V8=default for V8's own)"}`,
