@@ -2,26 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Decimal } from '../core/index.js';
 import { Exchange } from './exchange.js';
-import { hasClientOrderId, newOrder, type OrderInit } from './state.js';
+import { hasClientOrderId, newLimitOrder, newOrder } from './state.js';
 
 const d = Decimal.parse;
 const T = 1_700_000_000_000;
 
-const limit = (orderId: number, clientOrderId: string | undefined, more: Partial<OrderInit> = {}) =>
-  newOrder({
-    orderId,
-    clientOrderId,
-    accountId: 'u',
-    symbol: 'BTCUSDT',
-    side: 'BUY',
-    positionSide: 'BOTH',
-    type: 'LIMIT',
-    price: d('60000'),
-    ticks: 600000,
-    origQty: d('0.01'),
-    time: T,
-    ...more,
-  });
+const limit = (orderId: number, clientOrderId: string | undefined) =>
+  newLimitOrder(orderId, clientOrderId, 'u', 'BTCUSDT', 'BUY', 'GTC', d('60000'), 600000, d('0.01'), 'EXPIRE_TAKER', T);
 
 describe('orders (state.ts)', () => {
   it('an order placed without a client order id has perpsim-<orderId>, spelled out when read', () => {
@@ -54,7 +41,22 @@ describe('orders (state.ts)', () => {
     assert.equal(b.trailActive, false);
     assert.equal(b.trailExtreme, undefined);
     assert.equal(limit(3, undefined).trailActive, false);
-    const stop = limit(4, undefined, { type: 'STOP_MARKET', stopPrice: d('59000'), workingType: 'MARK_PRICE', closePosition: true });
+    const stop = newOrder({
+      orderId: 4,
+      clientOrderId: undefined,
+      accountId: 'u',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      positionSide: 'BOTH',
+      type: 'STOP_MARKET',
+      price: Decimal.ZERO,
+      ticks: 0,
+      origQty: Decimal.ZERO,
+      time: T,
+      stopPrice: d('59000'),
+      workingType: 'MARK_PRICE',
+      closePosition: true,
+    });
     assert.equal(stop.stopPrice.toString(), '59000');
     assert.equal(stop.workingType, 'MARK_PRICE');
     assert.equal(stop.closePosition, true);

@@ -144,17 +144,18 @@ export function hasClientOrderId(o: Order, id: string): boolean {
 }
 
 /** The terms only conditional (stop, take-profit, trailing stop) and GTD orders set. */
-interface OrderTerms {
-  readonly stopPrice: Decimal;
-  readonly workingType: WorkingType;
-  readonly closePosition: boolean;
-  readonly callbackRate: Decimal | undefined;
-  readonly activationPrice: Decimal | undefined;
-  trailActive: boolean;
-  trailExtreme: Decimal | undefined;
-  readonly goodTillDate: number;
-  readonly priceProtect: boolean;
-}
+type OrderTerms = Pick<
+  Order,
+  | 'stopPrice'
+  | 'workingType'
+  | 'closePosition'
+  | 'callbackRate'
+  | 'activationPrice'
+  | 'trailActive'
+  | 'trailExtreme'
+  | 'goodTillDate'
+  | 'priceProtect'
+>;
 
 /** The terms of every other order, shared by them all (an order given its own copy before one changes). */
 const PLAIN_TERMS: OrderTerms = {
