@@ -33,6 +33,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { V8_START_FLAGS } from '../../src/cli/v8-tuning.js';
 
 const N = Number(process.env['BENCH_N'] ?? 60_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -175,6 +176,8 @@ function run(dir: string, replay: boolean): Promise<RunCosts> {
     '--single-threaded',
     '--random-seed=1',
     '--hash-seed=1',
+    // V8's start flags, as `perpsim` runs (the rest the bench sets itself)
+    ...(process.env['BENCH_V8'] === 'default' ? [] : V8_START_FLAGS),
     ...(FUNCTIONS > 0 ? ['--perf-basic-prof'] : []),
     ...extra,
     BENCH,

@@ -17,7 +17,7 @@
 import { GCProfiler } from 'node:v8';
 import { OrderBook, Side as NobSide, type LimitOrderOptions } from 'nodejs-order-book';
 import { Exchange, type Command, type EngineEvent, type Result, type Side } from '../../src/engine/index.js';
-import { tuneV8 } from '../../src/cli/v8-tuning.js';
+import { missingStartFlags, tuneV8, V8_START_FLAGS } from '../../src/cli/v8-tuning.js';
 import { rng } from '../random.js';
 
 // perpsim's V8 settings (src/cli/v8-tuning.ts), as `perpsim serve` runs with them; BENCH_V8=default leaves V8's own
@@ -663,9 +663,18 @@ const p99 = percentile(sortedPerp, 99) / 1000;
 const meets = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 console.log('bench/engine: exchange-core message mix on BTCUSDT, every margin check on');
-console.log(
-  `  V8 settings: ${v8Flags.length === 0 ? "V8's defaults (BENCH_V8=default)" : `${v8Flags.join(' ')} (perpsim's, src/cli/v8-tuning.ts)`}`,
-);
+{
+  // the start flags only work on node's command line (`npm run bench` gives them)
+  const missing = missingStartFlags();
+  const given = V8_START_FLAGS.filter((f) => !missing.includes(f));
+  const flags = [...v8Flags, ...given].join(' ');
+  console.log(
+    `  V8 settings: ${v8Flags.length === 0 ? `V8's defaults (BENCH_V8=default)${given.length > 0 ? `, and ${given.join(' ')}` : ''}` : `${flags} (perpsim's, src/cli/v8-tuning.ts)`}` +
+      (missing.length > 0 && v8Flags.length > 0
+        ? `; not given: ${missing.join(' ')} (on node's command line; \`npm run bench\` gives it)`
+        : ''),
+  );
+}
 console.log(
   `  setup: ${ACCOUNTS} accounts × 1,000,000 USDT (${MAKERS} makers, ${ACCOUNTS - MAKERS} IOC takers), mark 60000.0, ` +
     `pre-filled book ${prefillBids.orders + prefillAsks.orders} orders on ${prefillBids.levels + prefillAsks.levels} levels ` +

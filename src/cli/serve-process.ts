@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { V8_START_FLAGS } from './v8-tuning.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'perpsim.js');
 
@@ -21,7 +22,8 @@ export interface ServeProcess {
 
 /** `perpsim serve --port 0 …args`; rejects with its output if it exits before it is ready. */
 export function startServeProcess(args: readonly string[]): Promise<ServeProcess> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // as `npm start` runs it (V8's start flags: src/cli/v8-tuning.ts)
+  const proc = spawn(process.execPath, [...V8_START_FLAGS, BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';

@@ -16,6 +16,29 @@ import { setFlagsFromString } from 'node:v8';
 
 export const V8_FLAGS: readonly string[] = ['--max-inlined-bytecode-size-cumulative=3000'];
 
+/**
+ * Settings V8 reads only when the process starts (it sizes the heap then): they work on node's command
+ * line or in NODE_OPTIONS, not from `tuneV8()`. `npm start` and `npm run bench` give them (package.json);
+ * `perpsim serve` started without them says so. A program embedding the engine gives them to node.
+ *
+ * - `--max-semi-space-size=64` (V8's default here: 16 MiB): the young generation may grow to two 64 MiB
+ *   semi-spaces (up to ~128 MiB more memory in use under load). Every order is kept (open, then closed
+ *   for queries) and survives its first collections; with 16 MiB the young generation is collected every
+ *   ~20,000 messages of bench/engine's mix, and what the collector copies out goes into fresh pages, which
+ *   cost ~11–15 µs each on this project's VMs (docs/engine.md, "Fresh memory is dear"). With 64 MiB:
+ *   3–4 collections a 300,000-message pass instead of 15, pauses 43–54 ms instead of 85–94, page faults
+ *   ~2,300–2,600 instead of ~4,500, and 1.13M against 0.80–0.91M messages/s, p99 5.3–5.7 µs against
+ *   5.9–6.1 µs (alternating runs, one quiet hour).
+ */
+export const V8_START_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
+/** The start flags this process was not given (on node's command line or in NODE_OPTIONS). */
+export function missingStartFlags(): string[] {
+  const norm = (f: string) => f.replace(/_/g, '-');
+  const given = new Set([...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].map(norm));
+  return V8_START_FLAGS.filter((f) => !given.has(norm(f)));
+}
+
 /** Sets V8_FLAGS in this process (before the code they are for is compiled) and answers them. */
 export function tuneV8(): readonly string[] {
   for (const flag of V8_FLAGS) setFlagsFromString(flag);
