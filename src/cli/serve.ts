@@ -14,9 +14,9 @@ import { startFeed } from '../feed/index.js';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { HistoryDb } from '../store/history-db.js';
-import { missingStartFlags } from './v8-tuning.js';
 import { Store } from '../store/store.js';
 import type { Durability } from '../store/journal-writer.js';
+import { missingStartFlags } from './v8-tuning.js';
 
 /** How often the server looks for GTD orders whose date has passed (ms). */
 const GTD_CHECK_MS = 250;

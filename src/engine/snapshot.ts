@@ -10,7 +10,7 @@
 import { Decimal, type Instrument } from '../core/index.js';
 import type { CommandPositionSide, OrderType, PriceMatch, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
 import { Exchange } from './exchange.js';
-import { DEFAULT_CLIENT_ORDER_ID_PREFIX, newAccount, newOrder, type Account, type Order, type OrderStatus } from './state.js';
+import { defaultClientOrderId, newAccount, newOrder, type Account, type Order, type OrderStatus } from './state.js';
 
 export const SNAPSHOT_FORMAT = 'perpsim-engine-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -220,7 +220,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
   for (const r of snapshot.orders) {
     const o = newOrder({
       orderId: r.orderId,
-      clientOrderId: r.clientOrderId === `${DEFAULT_CLIENT_ORDER_ID_PREFIX}${r.orderId}` ? undefined : r.clientOrderId,
+      clientOrderId: r.clientOrderId === defaultClientOrderId(r.orderId) ? undefined : r.clientOrderId,
       accountId: r.accountId,
       symbol: r.symbol,
       side: r.side,

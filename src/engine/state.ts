@@ -135,6 +135,11 @@ export function newLimitOrder(
 /** The client order id of an order placed without one is this prefix and the order id (Binance makes up a random one). */
 export const DEFAULT_CLIENT_ORDER_ID_PREFIX = 'perpsim-';
 
+/** The client order id of order `orderId` when it was placed without one. */
+export function defaultClientOrderId(orderId: number): string {
+  return DEFAULT_CLIENT_ORDER_ID_PREFIX + orderId;
+}
+
 /**
  * Whether `o`'s client order id is `id`, without spelling out a default id (an order placed without one) unless
  * `id` could be one.
@@ -241,7 +246,7 @@ class OrderRecord implements Order {
   }
 
   get clientOrderId(): string {
-    return this.givenClientOrderId ?? DEFAULT_CLIENT_ORDER_ID_PREFIX + this.orderId;
+    return this.givenClientOrderId ?? defaultClientOrderId(this.orderId);
   }
   get stopPrice(): Decimal {
     return this.terms.stopPrice;

@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PRICE_MATCHES, type Account, type Order, type PlaceOrder } from '../../engine/index.js';
+import { hasClientOrderId, PRICE_MATCHES, type Account, type Order, type PlaceOrder } from '../../engine/index.js';
 import { API, ApiError } from '../api-errors.js';
 import {
   bool,
@@ -147,11 +147,12 @@ export function findOrder(ctx: ApiContext, account: Account, symbol: string, ord
     const o = ex.orders.get(orderId) ?? ctx.history.order(account.accountId, orderId);
     return o !== undefined && o.accountId === account.accountId && o.symbol === symbol ? o : undefined;
   }
+  if (clientOrderId === undefined) return undefined;
   const ids = ctx.history.orderIds(account.accountId, symbol);
   for (let i = ids.length - 1; i >= 0; i--) {
     const id = ids[i] as number;
     const o = ex.orders.get(id) ?? ctx.history.order(account.accountId, id);
-    if (o !== undefined && o.clientOrderId === clientOrderId) return o;
+    if (o !== undefined && hasClientOrderId(o, clientOrderId)) return o;
   }
   return undefined;
 }
@@ -385,7 +386,11 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
       requireId(params);
       for (const o of account.openOrders.values()) {
         if (o.symbol !== params.symbol) continue;
-        if (params.orderId !== undefined ? o.orderId === params.orderId : o.clientOrderId === params.origClientOrderId)
+        if (
+          params.orderId !== undefined
+            ? o.orderId === params.orderId
+            : params.origClientOrderId !== undefined && hasClientOrderId(o, params.origClientOrderId)
+        )
           return orderView(ex, o);
       }
       throw API.orderNotExist();
