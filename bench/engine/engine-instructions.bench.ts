@@ -59,6 +59,8 @@ interface Costs {
   ir: number;
   d1: number;
   l2: number;
+  /** instruction fetches that missed the L1 instruction cache */
+  i1: number;
 }
 
 /**
@@ -71,14 +73,15 @@ function costsByPart(file: string, byFunction?: Map<string, Costs>, jitName?: (a
   const names = new Map<string, string>();
   let fnCosts: Costs | undefined;
   const parts: Record<Part, Costs> = {
-    compiler: { ir: 0, d1: 0, l2: 0 },
-    gc: { ir: 0, d1: 0, l2: 0 },
-    program: { ir: 0, d1: 0, l2: 0 },
+    compiler: { ir: 0, d1: 0, l2: 0, i1: 0 },
+    gc: { ir: 0, d1: 0, l2: 0, i1: 0 },
+    program: { ir: 0, d1: 0, l2: 0, i1: 0 },
   };
   // columns (after the position) of Ir and of the data misses, read and write, at each level
   let ir = 0;
   let d1: number[] = [];
   let l2: number[] = [];
+  let i1 = -1;
   let part: Part = 'program';
   let callCost = false;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -87,6 +90,7 @@ function costsByPart(file: string, byFunction?: Map<string, Costs>, jitName?: (a
       ir = events.indexOf('Ir');
       d1 = [events.indexOf('D1mr'), events.indexOf('D1mw')].filter((i) => i >= 0);
       l2 = [events.indexOf('DLmr'), events.indexOf('DLmw')].filter((i) => i >= 0);
+      i1 = events.indexOf('I1mr');
       continue;
     }
     if (line.startsWith('fn=') || line.startsWith('cfn=')) {
@@ -101,7 +105,7 @@ function costsByPart(file: string, byFunction?: Map<string, Costs>, jitName?: (a
           // JIT code has no symbol: callgrind names it by address (`0x…`, `'2` for a recursion level)
           const key = name.startsWith('0x') && jitName !== undefined ? jitName(parseInt(name, 16)) : name;
           fnCosts = byFunction.get(key);
-          if (fnCosts === undefined) byFunction.set(key, (fnCosts = { ir: 0, d1: 0, l2: 0 }));
+          if (fnCosts === undefined) byFunction.set(key, (fnCosts = { ir: 0, d1: 0, l2: 0, i1: 0 }));
         }
       }
       continue;
@@ -123,6 +127,7 @@ function costsByPart(file: string, byFunction?: Map<string, Costs>, jitName?: (a
       costs.ir += at(ir);
       for (const i of d1) costs.d1 += at(i);
       for (const i of l2) costs.l2 += at(i);
+      if (i1 >= 0) costs.i1 += at(i1);
     }
   }
   return parts;
@@ -228,23 +233,34 @@ try {
   console.log(`    of which the garbage collector: ${fmt(per('gc'))}; the engine and V8's builtins: ${fmt(per('program'))}`);
   if (CACHE) {
     const fmt1 = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-    const misses = (k: 'd1' | 'l2') =>
+    const misses = (k: 'd1' | 'l2' | 'i1') =>
       `${fmt1(per('gc', k) + per('program', k))} (the garbage collector ${fmt1(per('gc', k))}, the engine and builtins ${fmt1(per('program', k))})`;
     console.log(`  data cache misses per message, simulated (reads and writes; without the optimizing compiler):`);
     console.log(`    L1 (32 KiB): ${misses('d1')}`);
     console.log(`    L2 (512 KiB): ${misses('l2')}`);
+    // code is read through its own first-level cache; a message whose code was pushed out by other
+    // messages' code refetches it from L2 (docs/engine.md: an IOC alone against one in the mix)
+    console.log(`  instruction cache misses per message, simulated (L1i, 32 KiB): ${misses('i1')}`);
   }
   if (FUNCTIONS > 0) {
-    const zero: Costs = { ir: 0, d1: 0, l2: 0 };
+    const zero: Costs = { ir: 0, d1: 0, l2: 0, i1: 0 };
     const rows = [...replay.byFunction].map(([name, c]) => {
       const b = setup.byFunction.get(name) ?? zero;
-      return { name, ir: (c.ir - b.ir) / messages, d1: (c.d1 - b.d1) / messages, l2: (c.l2 - b.l2) / messages };
+      return {
+        name,
+        ir: (c.ir - b.ir) / messages,
+        d1: (c.d1 - b.d1) / messages,
+        l2: (c.l2 - b.l2) / messages,
+        i1: (c.i1 - b.i1) / messages,
+      };
     });
     rows.sort((x, y) => y.ir - x.ir);
-    console.log(`  the ${FUNCTIONS} functions that cost the most a message (own instructions${CACHE ? ', L1 and L2 misses' : ''}):`);
+    console.log(
+      `  the ${FUNCTIONS} functions that cost the most a message (own instructions${CACHE ? ', L1 and L2 data misses, L1 instruction misses' : ''}):`,
+    );
     for (const r of rows.slice(0, FUNCTIONS))
       console.log(
-        `    ${fmt(r.ir).padStart(6)}${CACHE ? `  ${r.d1.toFixed(1).padStart(5)} ${r.l2.toFixed(1).padStart(5)}` : ''}  ${r.name.slice(0, 110)}`,
+        `    ${fmt(r.ir).padStart(6)}${CACHE ? `  ${r.d1.toFixed(1).padStart(5)} ${r.l2.toFixed(1).padStart(5)} ${r.i1.toFixed(1).padStart(5)}` : ''}  ${r.name.slice(0, 110)}`,
       );
   }
   console.log(
