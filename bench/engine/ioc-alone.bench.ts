@@ -1,0 +1,112 @@
+/**
+ * bench/engine, the IOC alone (run with `npm run bench:ioc`; never part of `npm test`).
+ *
+ * The engine bench times IOC orders inside exchange-core's message mix, where ~30 other messages run
+ * between two IOCs. This times the same kind of IOC in a loop of its own: a maker rests a GTC order one
+ * tick from the centre, then a taker's IOC takes it whole (one fill), sides alternating. 1,000 funded
+ * accounts (900 makers and 100 takers, used in turn), ~1,000 resting orders around the centre, as in the
+ * engine bench. Only the IOC is timed.
+ *
+ * Each pass runs twice: as is, and reading a buffer of BENCH_THRASH bytes (default 4 MiB) before each IOC,
+ * which pushes the loop's data out of the CPU's L2 and part of its L3, as the mix's other messages do.
+ * The difference is what cold data costs an IOC (docs/engine.md, "The IOC alone and in the mix").
+ */
+import { Exchange, type Command } from '../../src/engine/index.js';
+import { tuneV8 } from '../../src/cli/v8-tuning.js';
+
+if (process.env['BENCH_V8'] !== 'default') tuneV8();
+
+const N = Number(process.env['BENCH_N'] ?? 100_000);
+const THRASH_BYTES = Number(process.env['BENCH_THRASH'] ?? 4 * 1024 * 1024);
+const SYMBOL = 'BTCUSDT';
+const CENTER_TICKS = 600_000; // 60000.0 at tick 0.1
+const MAKERS = 900;
+const TAKERS = 100;
+const T0 = 1_700_000_000_000;
+
+const ids = Array.from({ length: MAKERS + TAKERS }, (_, i) => `acc${String(i).padStart(4, '0')}`);
+const priceText = (ticks: number) => `${Math.floor(ticks / 10)}.${ticks % 10}`;
+const fmt2 = (n: number) => n.toFixed(2);
+
+function limit(time: number, account: string, side: 'BUY' | 'SELL', ticks: number, qty: string, tif: 'GTC' | 'IOC'): Command {
+  return {
+    type: 'placeOrder',
+    time,
+    accountId: account,
+    symbol: SYMBOL,
+    side,
+    orderType: 'LIMIT',
+    quantity: qty,
+    price: priceText(ticks),
+    timeInForce: tif,
+  };
+}
+
+function must(ex: Exchange, c: Command): void {
+  const r = ex.execute(c);
+  if (!r.ok) throw new Error(`${c.type} refused: ${r.error.code} ${r.error.msg}`);
+}
+
+/** A fresh exchange with funded accounts and a book of ~1,000 orders 2..901 ticks from the centre. */
+function freshExchange(): { ex: Exchange; time: number } {
+  const ex = new Exchange();
+  let time = T0;
+  for (const id of ids) {
+    must(ex, { type: 'createAccount', time, accountId: id });
+    must(ex, { type: 'deposit', time, accountId: id, asset: 'USDT', amount: '1000000' });
+  }
+  must(ex, { type: 'setMarkPrice', time, symbol: SYMBOL, markPrice: priceText(CENTER_TICKS) });
+  // a fixed spread of distances (a multiplicative walk): the same book every pass
+  let d = 7;
+  for (let i = 0; i < 1000; i++) {
+    d = (d * 37 + 11) % 900;
+    const side = i % 2 === 0 ? 'BUY' : 'SELL';
+    must(ex, limit(++time, ids[i % MAKERS] as string, side, side === 'BUY' ? CENTER_TICKS - 2 - d : CENTER_TICKS + 2 + d, '0.050', 'GTC'));
+  }
+  return { ex, time };
+}
+
+function pass(thrash: Int32Array | undefined): Float64Array {
+  const fresh = freshExchange();
+  const ex = fresh.ex;
+  let time = fresh.time;
+  const lat = new Float64Array(N);
+  let sink = 0;
+  for (let i = 0; i < N; i++) {
+    // the taker buys 0.010 and sells 0.007 in turn: legs grow slowly, and fills both add and reduce
+    const buy = i % 2 === 0;
+    const ticks = buy ? CENTER_TICKS + 1 : CENTER_TICKS - 1;
+    const qty = buy ? '0.010' : '0.007';
+    must(ex, limit(++time, ids[i % MAKERS] as string, buy ? 'SELL' : 'BUY', ticks, qty, 'GTC'));
+    const ioc = limit(++time, ids[MAKERS + (i % TAKERS)] as string, buy ? 'BUY' : 'SELL', ticks, qty, 'IOC');
+    if (thrash !== undefined) for (let j = 0; j < thrash.length; j += 16) sink += thrash[j] as number;
+    const t0 = process.hrtime.bigint();
+    const r = ex.execute(ioc);
+    lat[i] = Number(process.hrtime.bigint() - t0) / 1000;
+    if (!r.ok || (r.result as { status?: unknown }).status !== 'FILLED') throw new Error(`IOC ${i} did not fill: ${JSON.stringify(r)}`);
+  }
+  if (sink < 0) console.log(sink);
+  return lat;
+}
+
+function report(name: string, lat: Float64Array): void {
+  // the second half of the pass: the code is compiled and the legs have grown
+  const s = lat.slice(N >> 1).sort();
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] as number;
+  let slow = 0;
+  for (const v of s) if (v > 5) slow++;
+  console.log(
+    `  ${name.padEnd(28)} p50 ${fmt2(at(0.5))} µs, p90 ${fmt2(at(0.9))} µs, p99 ${fmt2(at(0.99))} µs; slower than 5 µs ${((100 * slow) / s.length).toFixed(1)} %`,
+  );
+}
+
+const buffer = new Int32Array(Math.max(16, THRASH_BYTES >> 2)).fill(1);
+console.log(
+  `bench/engine IOC alone: one-fill IOC orders in a loop of their own, ${N.toLocaleString('en-US')} a pass (the second half timed)`,
+);
+pass(undefined); // warm-up: the code compiled before anything is timed
+for (let round = 0; round < 2; round++) {
+  report('as is', pass(undefined));
+  report(`${(THRASH_BYTES / 1048576).toFixed(0)} MiB read before each`, pass(buffer));
+}
+console.log('  (compare: the engine bench prints the IOC in its mix, "IOC by fills: 1 fill")');
