@@ -73,37 +73,24 @@ export type OrderInit = Pick<
   };
 
 export function newOrder(init: OrderInit): Order {
-  return orderObject(
-    init.orderId,
-    init.clientOrderId,
-    init.accountId,
-    init.symbol,
-    init.side,
-    init.positionSide,
-    init.type,
-    init.timeInForce ?? 'GTC',
-    init.price,
-    init.ticks,
-    init.origQty,
-    init.executedQty ?? DECIMAL_ZERO,
-    init.cumQuote ?? DECIMAL_ZERO,
-    init.status ?? 'NEW',
-    init.reduceOnly ?? false,
-    init.selfTradePreventionMode ?? 'EXPIRE_TAKER',
-    init.time,
-    init.updateTime ?? init.time,
-    init.origType ?? init.type,
-    init.stopPrice ?? DECIMAL_ZERO,
-    init.workingType ?? 'CONTRACT_PRICE',
-    init.closePosition ?? false,
-    init.callbackRate,
-    init.activationPrice,
-    init.trailActive ?? false,
-    init.trailExtreme,
-    init.priceMatch ?? 'NONE',
-    init.goodTillDate ?? 0,
-    init.priceProtect ?? false,
-    init.amendments ?? 0,
+  const terms: OrderTerms = {
+    stopPrice: init.stopPrice ?? DECIMAL_ZERO,
+    workingType: init.workingType ?? 'CONTRACT_PRICE',
+    closePosition: init.closePosition ?? false,
+    callbackRate: init.callbackRate,
+    activationPrice: init.activationPrice,
+    trailActive: init.trailActive ?? false,
+    trailExtreme: init.trailExtreme,
+    goodTillDate: init.goodTillDate ?? 0,
+    priceProtect: init.priceProtect ?? false,
+  };
+  // prettier-ignore
+  return new OrderRecord(
+    init.orderId, init.clientOrderId, init.accountId, init.symbol, init.side, init.positionSide, init.type,
+    init.timeInForce ?? 'GTC', init.price, init.ticks, init.origQty, init.executedQty ?? DECIMAL_ZERO,
+    init.cumQuote ?? DECIMAL_ZERO, init.status ?? 'NEW', init.reduceOnly ?? false,
+    init.selfTradePreventionMode ?? 'EXPIRE_TAKER', init.time, init.updateTime ?? init.time, init.origType ?? init.type,
+    init.priceMatch ?? 'NONE', init.amendments ?? 0, sharedIfPlain(terms),
   );
 }
 
@@ -174,6 +161,13 @@ const PLAIN_TERMS: OrderTerms = {
   goodTillDate: 0,
   priceProtect: false,
 };
+const TERM_KEYS = Object.keys(PLAIN_TERMS) as (keyof OrderTerms)[];
+
+/** PLAIN_TERMS when `terms` equal them field for field (the same objects), else `terms`. */
+function sharedIfPlain(terms: OrderTerms): OrderTerms {
+  for (const k of TERM_KEYS) if (terms[k] !== PLAIN_TERMS[k]) return terms;
+  return PLAIN_TERMS;
+}
 
 /**
  * Every order is an OrderRecord: one object shape for all orders, the fields an order command, a fill or a
@@ -286,59 +280,6 @@ class OrderRecord implements Order {
     if (this.terms === PLAIN_TERMS) this.terms = { ...PLAIN_TERMS };
     return this.terms;
   }
-}
-
-function orderObject(
-  orderId: number,
-  clientOrderId: string | undefined,
-  accountId: string,
-  symbol: string,
-  side: Side,
-  positionSide: CommandPositionSide,
-  type: OrderType,
-  timeInForce: TimeInForce,
-  price: Decimal,
-  ticks: number,
-  origQty: Decimal,
-  executedQty: Decimal,
-  cumQuote: Decimal,
-  status: OrderStatus,
-  reduceOnly: boolean,
-  selfTradePreventionMode: SelfTradePrevention,
-  time: number,
-  updateTime: number,
-  origType: OrderType,
-  stopPrice: Decimal,
-  workingType: WorkingType,
-  closePosition: boolean,
-  callbackRate: Decimal | undefined,
-  activationPrice: Decimal | undefined,
-  trailActive: boolean,
-  trailExtreme: Decimal | undefined,
-  priceMatch: PriceMatch,
-  goodTillDate: number,
-  priceProtect: boolean,
-  amendments: number,
-): Order {
-  const plain =
-    stopPrice === DECIMAL_ZERO &&
-    workingType === 'CONTRACT_PRICE' &&
-    !closePosition &&
-    callbackRate === undefined &&
-    activationPrice === undefined &&
-    !trailActive &&
-    trailExtreme === undefined &&
-    goodTillDate === 0 &&
-    !priceProtect;
-  const terms = plain
-    ? PLAIN_TERMS
-    : { stopPrice, workingType, closePosition, callbackRate, activationPrice, trailActive, trailExtreme, goodTillDate, priceProtect };
-  // prettier-ignore
-  return new OrderRecord(
-    orderId, clientOrderId, accountId, symbol, side, positionSide, type, timeInForce, price, ticks, origQty,
-    executedQty, cumQuote, status, reduceOnly, selfTradePreventionMode, time, updateTime, origType, priceMatch,
-    amendments, terms,
-  );
 }
 
 const CONDITIONAL = new Set<OrderType>(['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET']);
