@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Decimal, dec } from './decimal.js';
+import { Decimal, dec, type RoundingMode } from './decimal.js';
 
 describe('Decimal', () => {
   it('parses and prints plain decimals exactly', () => {
@@ -173,6 +173,61 @@ describe('Decimal', () => {
         assert.ok((diff < 0n ? -diff : diff) * 2n <= d);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('gives the same answers whether its mantissas are held as doubles or bigints (around 2^53 too)', () => {
+    // a reference in bigints only: the value as a fraction m / 10^e, each answer checked against it
+    const near = (k: bigint) => fc.bigInt({ min: k - 40n, max: k + 40n });
+    const SAFE = 2n ** 53n - 1n;
+    const mantissa = fc.oneof(
+      ...[SAFE, SAFE / 10n, SAFE / 1000n, 94906265n].flatMap((k) => [near(k), near(-k)]),
+      fc.bigInt({ min: -(10n ** 17n), max: 10n ** 17n }),
+      fc.bigInt({ min: -2000n, max: 2000n }),
+    );
+    const decimal = fc.tuple(mantissa, fc.integer({ min: 0, max: 18 })).map(([m, e]) => new Decimal(m, e));
+    const p10 = (n: number) => 10n ** BigInt(n);
+    const at = (d: Decimal, e: number) => d.m * p10(e - d.e);
+    const modes = fc.constantFrom<RoundingMode>('DOWN', 'UP', 'FLOOR', 'CEIL', 'HALF_UP', 'HALF_EVEN');
+    /** n / d rounded with `mode`, from floor division alone */
+    const roundedQuotient = (n: bigint, d: bigint, mode: RoundingMode): bigint => {
+      if (d < 0n) [n, d] = [-n, -d];
+      const fl = n >= 0n ? n / d : -((-n + d - 1n) / d);
+      const r = n - fl * d; // 0 ≤ r < d
+      if (r === 0n) return fl;
+      const up = { DOWN: n < 0n, UP: n > 0n, FLOOR: false, CEIL: true }[mode as 'DOWN'];
+      if (up !== undefined) return up ? fl + 1n : fl;
+      if (2n * r !== d) return 2n * r > d ? fl + 1n : fl;
+      if (mode === 'HALF_EVEN') return fl % 2n === 0n ? fl : fl + 1n;
+      return n > 0n ? fl + 1n : fl; // half away from zero
+    };
+    fc.assert(
+      fc.property(decimal, decimal, fc.integer({ min: 0, max: 18 }), modes, (a, b, scale, mode) => {
+        const e = Math.max(a.e, b.e);
+        assert.equal(at(a.add(b), e), at(a, e) + at(b, e));
+        assert.equal(at(a.sub(b), e), at(a, e) - at(b, e));
+        assert.equal(a.mul(b).m, a.m * b.m);
+        assert.equal(a.mul(b).e, a.e + b.e);
+        assert.equal(a.mulInt(7).m, a.m * 7n);
+        const c = at(a, e) < at(b, e) ? -1 : at(a, e) > at(b, e) ? 1 : 0;
+        assert.equal(a.cmp(b), c);
+        assert.equal(a.sign(), a.m > 0n ? 1 : a.m < 0n ? -1 : 0);
+        assert.equal(a.neg().m, -a.m);
+        assert.equal(a.abs().m, a.m < 0n ? -a.m : a.m);
+        assert.equal(a.mantissaNumber(), Number(a.m));
+        if (!b.isZero()) {
+          const q = a.div(b, scale, mode);
+          assert.equal(q.e, scale);
+          assert.equal(q.m, roundedQuotient(a.m * p10(scale + b.e), b.m * p10(a.e), mode));
+        }
+        const r = a.round(scale, mode);
+        assert.equal(r.m, scale >= a.e ? a.m : roundedQuotient(a.m, p10(a.e - scale), mode));
+        const text = a.toString();
+        assert.equal(Decimal.parse(text).eq(a), true);
+        assert.equal(a.normalize().toString(), text);
+        assert.equal(at(a.normalize(), a.e), a.m);
+      }),
+      { numRuns: 4000 },
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Exact decimal numbers for prices, quantities and money.
  *
- * A value is `m × 10^-e` with a bigint mantissa `m` and a small non-negative integer scale `e`.
+ * A value is `m × 10^-e` with an integer mantissa `m` and a small non-negative integer scale `e`. The
+ * mantissa is held as a double while it is a safe integer and as a bigint beyond (exact either way).
  * Addition, subtraction and multiplication are exact (no rounding ever happens in them);
  * rounding happens only where it is asked for: in `div`, `round`, `roundToStep` and `toFixed`.
  * See docs/decimal.md for why this representation was chosen (measured against fixed-scale bigint
@@ -72,25 +73,88 @@ function divRound(a: bigint, b: bigint, mode: RoundingMode): bigint {
   }
 }
 
+/** The largest mantissa kept as a double: every integer up to it (2^53 − 1) is exact in one. */
+const SAFE = Number.MAX_SAFE_INTEGER;
+const BIG_SAFE = BigInt(SAFE);
+/** Scale differences up to this align a double mantissa by one exact multiplication (10^15 < 2^53). */
+const SAFE_SHIFT = 15;
+
+function safe(n: number): boolean {
+  return n <= SAFE && n >= -SAFE;
+}
+
+/**
+ * Integer division of a by b (both safe integers, b ≠ 0) rounded with `mode`, in doubles: `a % b` is
+ * exact for any two doubles and `a − r` is a multiple of b no larger than a, so the quotient is exact.
+ */
+function divRoundSmall(a: number, b: number, mode: RoundingMode): number {
+  const r = a % b;
+  let q = (a - r) / b + 0;
+  if (r === 0) return q;
+  const negative = a < 0 !== b < 0;
+  const sign = negative ? -1 : 1;
+  switch (mode) {
+    case 'DOWN':
+      return q;
+    case 'UP':
+      return q + sign;
+    case 'FLOOR':
+      return negative ? q - 1 : q;
+    case 'CEIL':
+      return negative ? q : q + 1;
+    case 'HALF_UP':
+    case 'HALF_EVEN': {
+      // doubling is exact in binary, and |r| < |b| ≤ 2^53
+      const r2 = Math.abs(r) * 2;
+      const babs = Math.abs(b);
+      if (r2 > babs) q += sign;
+      else if (r2 === babs) {
+        if (mode === 'HALF_UP' || q % 2 !== 0) q += sign;
+      }
+      return q;
+    }
+  }
+}
+
 export class Decimal {
-  /** mantissa */
-  readonly m: bigint;
+  /**
+   * The mantissa as a double: exact when it is a safe integer (|m| < 2^53), and then `big` is undefined;
+   * otherwise the nearest double (its sign and zero-ness still exact) and `big` holds the mantissa.
+   * Most prices, quantities and money at 8 places fit a double, and +, −, × of two that fit, when the
+   * result fits too, are one instruction and no bigint (a result past 2^53 shows as such and is redone
+   * in bigints): exact either way.
+   */
+  private readonly n: number;
+  /** the mantissa when it is not a safe integer, otherwise undefined */
+  private readonly big: bigint | undefined;
   /** scale: number of decimal places the mantissa carries */
   readonly e: number;
   /** `toString()`'s text, computed once (a Decimal never changes) */
   private text: string | undefined;
-  /** Number(m), computed once: converting a bigint is a call into the runtime, not an instruction */
-  private mNumber: number | undefined;
 
-  constructor(m: bigint, e: number) {
-    this.m = m;
+  /** `m × 10^-e`. A number `m` must be a safe integer (not checked: `Decimal.of` checks). */
+  constructor(m: bigint | number, e: number) {
+    if (typeof m === 'number') {
+      this.n = m;
+      this.big = undefined;
+    } else if (m <= BIG_SAFE && m >= -BIG_SAFE) {
+      this.n = Number(m);
+      this.big = undefined;
+    } else {
+      this.n = Number(m);
+      this.big = m;
+    }
     this.e = e;
     this.text = undefined;
-    this.mNumber = undefined;
   }
 
-  static readonly ZERO = new Decimal(0n, 0);
-  static readonly ONE = new Decimal(1n, 0);
+  /** mantissa */
+  get m(): bigint {
+    return this.big ?? BigInt(this.n);
+  }
+
+  static readonly ZERO = new Decimal(0, 0);
+  static readonly ONE = new Decimal(1, 0);
 
   /** Parses a plain decimal string ("123", "-0.004", "+1.5"). No exponents, no spaces, no NaN. */
   static parse(text: string): Decimal {
@@ -127,16 +191,20 @@ export class Decimal {
       if (scale > MAX_INPUT_SCALE) return undefined;
       digits = text.slice(intStart, intEnd) + text.slice(fracStart);
     }
+    // up to 15 digits are a safe integer: read as a double (exact), longer ones as a bigint
+    if (digits.length <= 15) {
+      const v = Number(digits);
+      return new Decimal(negative ? 0 - v : v, scale);
+    }
     const m = BigInt(digits);
-    const d = new Decimal(negative ? -m : m, scale);
-    return d;
+    return new Decimal(negative ? -m : m, scale);
   }
 
   /** From an integer (bigint or safe integer number). */
   static of(value: bigint | number): Decimal {
     if (typeof value === 'number') {
       if (!Number.isSafeInteger(value)) throw new DecimalError(`not a safe integer: ${value}`);
-      return new Decimal(BigInt(value), 0);
+      return new Decimal(value + 0, 0);
     }
     return new Decimal(value, 0);
   }
@@ -162,36 +230,74 @@ export class Decimal {
 
   add(o: Decimal): Decimal {
     // adding zero gives the same value: the same object (Decimals are immutable)
-    if (o.m === 0n) return this;
-    if (this.m === 0n) return o;
-    const d = this.e - o.e;
-    if (d === 0) return new Decimal(this.m + o.m, this.e);
-    if (d > 0) return new Decimal(this.m + o.m * pow10(d), this.e);
-    return new Decimal(this.m * pow10(-d) + o.m, o.e);
+    if (o.n === 0) return this;
+    if (this.n === 0) return o;
+    if (this.big === undefined && o.big === undefined) {
+      const d = this.e - o.e;
+      if (d === 0) {
+        const r = this.n + o.n;
+        if (safe(r)) return new Decimal(r, this.e);
+      } else if (d > 0 && d <= SAFE_SHIFT) {
+        const b = o.n * (POW10_DOUBLE[d] as number);
+        const r = this.n + b;
+        if (safe(b) && safe(r)) return new Decimal(r, this.e);
+      } else if (d < 0 && d >= -SAFE_SHIFT) {
+        const a = this.n * (POW10_DOUBLE[-d] as number);
+        const r = a + o.n;
+        if (safe(a) && safe(r)) return new Decimal(r, o.e);
+      }
+    }
+    return addBig(this.m, this.e, o.m, o.e);
   }
 
   sub(o: Decimal): Decimal {
-    if (o.m === 0n) return this;
-    const d = this.e - o.e;
-    if (d === 0) return new Decimal(this.m - o.m, this.e);
-    if (d > 0) return new Decimal(this.m - o.m * pow10(d), this.e);
-    return new Decimal(this.m * pow10(-d) - o.m, o.e);
+    if (o.n === 0) return this;
+    if (this.big === undefined && o.big === undefined) {
+      const d = this.e - o.e;
+      if (d === 0) {
+        const r = this.n - o.n;
+        if (safe(r)) return new Decimal(r + 0, this.e);
+      } else if (d > 0 && d <= SAFE_SHIFT) {
+        const b = o.n * (POW10_DOUBLE[d] as number);
+        const r = this.n - b;
+        if (safe(b) && safe(r)) return new Decimal(r + 0, this.e);
+      } else if (d < 0 && d >= -SAFE_SHIFT) {
+        const a = this.n * (POW10_DOUBLE[-d] as number);
+        const r = a - o.n;
+        if (safe(a) && safe(r)) return new Decimal(r + 0, o.e);
+      }
+    }
+    return addBig(this.m, this.e, -o.m, o.e);
   }
 
   mul(o: Decimal): Decimal {
+    if (this.big === undefined && o.big === undefined) {
+      // a product past 2^53 rounds to a double past it: the check sees it
+      const r = this.n * o.n;
+      if (safe(r)) return new Decimal(r + 0, this.e + o.e);
+    }
     return new Decimal(this.m * o.m, this.e + o.e);
   }
 
   /** Multiplies by an integer. */
   mulInt(k: bigint | number): Decimal {
+    if (typeof k === 'number' && this.big === undefined && Number.isSafeInteger(k)) {
+      const r = this.n * k;
+      if (safe(r)) return new Decimal(r + 0, this.e);
+    }
     return new Decimal(this.m * BigInt(k), this.e);
   }
 
   /** this / o, rounded to `scale` decimal places with `mode`. Throws on division by zero. */
   div(o: Decimal, scale: number, mode: RoundingMode = 'HALF_UP'): Decimal {
-    if (o.m === 0n) throw new DecimalError('division by zero');
+    if (o.n === 0) throw new DecimalError('division by zero');
     // this.m/10^this.e ÷ o.m/10^o.e = (this.m × 10^(o.e + scale − this.e)) / o.m / 10^scale
     const shift = o.e + scale - this.e;
+    if (this.big === undefined && o.big === undefined && shift <= SAFE_SHIFT && shift >= -SAFE_SHIFT) {
+      const a = shift >= 0 ? this.n * (POW10_DOUBLE[shift] as number) : this.n;
+      const b = shift >= 0 ? o.n : o.n * (POW10_DOUBLE[-shift] as number);
+      if (safe(a) && safe(b)) return new Decimal(divRoundSmall(a, b, mode), scale);
+    }
     if (shift >= 0) return new Decimal(divRound(this.m * pow10(shift), o.m, mode), scale);
     return new Decimal(divRound(this.m, o.m * pow10(-shift), mode), scale);
   }
@@ -203,7 +309,7 @@ export class Decimal {
    * `inner` places is at or past the half at `outer`. (A shown entry price: 18 places, shown at 8.)
    */
   divRoundTwice(o: Decimal, inner: number, outer: number): Decimal {
-    if (o.m === 0n) throw new DecimalError('division by zero');
+    if (o.n === 0) throw new DecimalError('division by zero');
     if (outer >= inner) return this.div(o, inner);
     const shift = o.e + outer - this.e;
     let num = shift >= 0 ? this.m * pow10(shift) : this.m;
@@ -219,37 +325,41 @@ export class Decimal {
   }
 
   neg(): Decimal {
-    return new Decimal(-this.m, this.e);
+    return this.big === undefined ? new Decimal(0 - this.n, this.e) : new Decimal(-this.big, this.e);
   }
 
   abs(): Decimal {
-    return this.m < 0n ? new Decimal(-this.m, this.e) : this;
+    return this.n < 0 ? this.neg() : this;
   }
 
   /** −1, 0 or 1 */
   sign(): -1 | 0 | 1 {
-    return this.m > 0n ? 1 : this.m < 0n ? -1 : 0;
+    return this.n > 0 ? 1 : this.n < 0 ? -1 : 0;
   }
 
   isZero(): boolean {
-    return this.m === 0n;
+    return this.n === 0;
   }
 
   isNegative(): boolean {
-    return this.m < 0n;
+    return this.n < 0;
   }
 
   isPositive(): boolean {
-    return this.m > 0n;
+    return this.n > 0;
   }
 
   cmp(o: Decimal): -1 | 0 | 1 {
-    const d = this.e - o.e;
-    let a = this.m;
-    let b = o.m;
-    if (d > 0) b *= pow10(d);
-    else if (d < 0) a *= pow10(-d);
-    return a < b ? -1 : a > b ? 1 : 0;
+    if (this.big === undefined && o.big === undefined) {
+      const d = this.e - o.e;
+      let a = this.n;
+      let b = o.n;
+      if (d > 0 && d <= SAFE_SHIFT) b *= POW10_DOUBLE[d] as number;
+      else if (d < 0 && d >= -SAFE_SHIFT) a *= POW10_DOUBLE[-d] as number;
+      else if (d !== 0) return cmpBig(this.m, this.e, o.m, o.e);
+      if (safe(a) && safe(b)) return a < b ? -1 : a > b ? 1 : 0;
+    }
+    return cmpBig(this.m, this.e, o.m, o.e);
   }
 
   eq(o: Decimal): boolean {
@@ -271,12 +381,14 @@ export class Decimal {
   /** Rounds to `scale` decimal places. */
   round(scale: number, mode: RoundingMode = 'HALF_UP'): Decimal {
     if (scale >= this.e) return this;
-    return new Decimal(divRound(this.m, pow10(this.e - scale), mode), scale);
+    const d = this.e - scale;
+    if (this.big === undefined && d <= SAFE_SHIFT) return new Decimal(divRoundSmall(this.n, POW10_DOUBLE[d] as number, mode), scale);
+    return new Decimal(divRound(this.m, pow10(d), mode), scale);
   }
 
   /** Rounds to a multiple of `step` (a tick or lot size). */
   roundToStep(step: Decimal, mode: RoundingMode): Decimal {
-    if (step.m <= 0n) throw new DecimalError('step must be positive');
+    if (step.n <= 0) throw new DecimalError('step must be positive');
     const e = Math.max(this.e, step.e);
     const a = this.m * pow10(e - this.e);
     const s = step.m * pow10(e - step.e);
@@ -285,20 +397,22 @@ export class Decimal {
 
   /** True when this is an exact multiple of `step`. */
   isMultipleOf(step: Decimal): boolean {
-    if (step.m === 0n) return false;
+    if (step.n === 0) return false;
     const e = Math.max(this.e, step.e);
     return (this.m * pow10(e - this.e)) % (step.m * pow10(e - step.e)) === 0n;
   }
 
   /** Same value with trailing zeros of the fraction removed. */
   normalize(): Decimal {
-    if (this.m === 0n) return this.e === 0 ? this : Decimal.ZERO;
+    if (this.n === 0) return this.e === 0 ? this : Decimal.ZERO;
     if (this.e === 0) return this;
     // count the trailing zeros on the digits (one conversion) instead of dividing by 10 repeatedly
-    const digits = (this.m < 0n ? -this.m : this.m).toString();
+    const digits = this.digits();
     let k = 0;
     while (k < this.e && digits.charCodeAt(digits.length - 1 - k) === 48) k++;
-    return k === 0 ? this : new Decimal(this.m / pow10(k), this.e - k);
+    if (k === 0) return this;
+    if (this.big === undefined) return new Decimal(this.n / (POW10_DOUBLE[k] as number), this.e - k);
+    return new Decimal(this.big / pow10(k), this.e - k);
   }
 
   /** Exactly `dp` decimal places (rounded with `mode` when needed). */
@@ -310,7 +424,7 @@ export class Decimal {
 
   /** Shortest exact text ("1.5", "-0.004", "0"). */
   toString(): string {
-    if (this.text === undefined) this.text = shortest(this.m, this.e);
+    if (this.text === undefined) this.text = shortest(this.digits(), this.n < 0, this.e);
     return this.text;
   }
 
@@ -319,27 +433,45 @@ export class Decimal {
   }
 
   /**
-   * The nearest double, or within 2u + u² of the value (u = 2^-53): Number(bigint) rounds once and the
-   * division by an exact power of ten (up to 10^22) once; larger scales go through Number(text), which is
-   * correctly rounded. Lossy: for charts, logs and float bounds that fall back to exact decimals; never
-   * for money.
+   * The nearest double, or within 2u + u² of the value (u = 2^-53): the mantissa's double is rounded once
+   * and the division by an exact power of ten (up to 10^22) once; larger scales go through Number(text),
+   * which is correctly rounded. Lossy: for charts, logs and float bounds that fall back to exact
+   * decimals; never for money.
    */
   toNumber(): number {
-    return this.e <= 22 ? this.mantissaNumber() / (POW10_DOUBLE[this.e] as number) : Number(this.toString());
+    return this.e <= 22 ? this.n / (POW10_DOUBLE[this.e] as number) : Number(this.toString());
   }
 
   /** Number(m): exact while |m| ≤ 2^53, the nearest double beyond. */
   mantissaNumber(): number {
-    if (this.mNumber === undefined) this.mNumber = Number(this.m);
-    return this.mNumber;
+    return this.n;
+  }
+
+  /** The mantissa's digits without a sign ("0" for zero). */
+  private digits(): string {
+    if (this.big === undefined) return String(Math.abs(this.n));
+    return (this.big < 0n ? -this.big : this.big).toString();
   }
 }
 
-/** m × 10^-e with the fraction's trailing zeros (and a bare point) left out. */
-function shortest(m: bigint, e: number): string {
-  if (m === 0n) return '0';
-  const negative = m < 0n;
-  let digits = (negative ? -m : m).toString();
+/** a·10^-ea + b·10^-eb in bigints (either not a safe integer, or their sum is not) */
+function addBig(a: bigint, ea: number, b: bigint, eb: number): Decimal {
+  const d = ea - eb;
+  if (d === 0) return new Decimal(a + b, ea);
+  if (d > 0) return new Decimal(a + b * pow10(d), ea);
+  return new Decimal(a * pow10(-d) + b, eb);
+}
+
+function cmpBig(a: bigint, ea: number, b: bigint, eb: number): -1 | 0 | 1 {
+  const d = ea - eb;
+  if (d > 0) b *= pow10(d);
+  else if (d < 0) a *= pow10(-d);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The digits of |m| × 10^-e with the fraction's trailing zeros (and a bare point) left out. */
+function shortest(digits: string, negative: boolean, e: number): string {
+  if (digits === '0') return '0';
   if (e > 0) {
     // drop the fraction's trailing zeros from the digits before placing the point
     let end = digits.length;

@@ -338,7 +338,7 @@ export class MarginSweep {
     this.wallet[ai] = a.crossWallet.toNumber();
     const open = this.scratch;
     let n = 0;
-    for (const p of a.positions.values()) if (p.amt.m !== 0n) open[n++] = p;
+    for (const p of a.positions.values()) if (!p.amt.isZero()) open[n++] = p;
     this.live += n - (this.count[ai] as number);
     if (n > (this.cap[ai] as number)) {
       // a new block at the end (the old one is garbage until the next compaction)
