@@ -10,6 +10,10 @@
  * Each pass runs twice: as is, and reading a buffer of BENCH_THRASH bytes (default 4 MiB) before each IOC,
  * which pushes the loop's data out of the CPU's L2 and part of its L3, as the mix's other messages do.
  * The difference is what cold data costs an IOC (docs/engine.md, "The IOC alone and in the mix").
+ *
+ * BENCH_FILLS (default "1,2"): how many makers' orders each IOC takes, a list: with 2, two makers of
+ * different accounts rest at the same price and the IOC takes both (two fills). The step from one to two
+ * is what one more fill costs, warm and cold.
  */
 import { Exchange, type Command } from '../../src/engine/index.js';
 import { tuneV8 } from '../../src/cli/v8-tuning.js';
@@ -18,6 +22,8 @@ if (process.env['BENCH_V8'] !== 'default') tuneV8();
 
 const N = Number(process.env['BENCH_N'] ?? 100_000);
 const THRASH_BYTES = Number(process.env['BENCH_THRASH'] ?? 4 * 1024 * 1024);
+const FILLS = (process.env['BENCH_FILLS'] ?? '1,2').split(',').map(Number);
+if (FILLS.some((k) => !Number.isInteger(k) || k < 1 || k > 9)) throw new Error('BENCH_FILLS: whole numbers of fills from 1 to 9, comma-separated');
 const SYMBOL = 'BTCUSDT';
 const CENTER_TICKS = 600_000; // 60000.0 at tick 0.1
 const MAKERS = 900;
@@ -66,19 +72,23 @@ function freshExchange(): { ex: Exchange; time: number } {
   return { ex, time };
 }
 
-function pass(thrash: Int32Array | undefined): Float64Array {
+/** Quantity text of `units` thousandths (below 1). */
+const qtyText = (units: number) => `0.${String(units).padStart(3, '0')}`;
+
+function pass(thrash: Int32Array | undefined, fills: number): Float64Array {
   const fresh = freshExchange();
   const ex = fresh.ex;
   let time = fresh.time;
   const lat = new Float64Array(N);
   let sink = 0;
   for (let i = 0; i < N; i++) {
-    // the taker buys 0.010 and sells 0.007 in turn: legs grow slowly, and fills both add and reduce
+    // the taker buys 0.010 and sells 0.007 a fill in turn: legs grow slowly, and fills both add and reduce
     const buy = i % 2 === 0;
     const ticks = buy ? CENTER_TICKS + 1 : CENTER_TICKS - 1;
-    const qty = buy ? '0.010' : '0.007';
-    must(ex, limit(++time, ids[i % MAKERS] as string, buy ? 'SELL' : 'BUY', ticks, qty, 'GTC'));
-    const ioc = limit(++time, ids[MAKERS + (i % TAKERS)] as string, buy ? 'BUY' : 'SELL', ticks, qty, 'IOC');
+    const units = buy ? 10 : 7;
+    for (let f = 0; f < fills; f++)
+      must(ex, limit(++time, ids[(i * fills + f) % MAKERS] as string, buy ? 'SELL' : 'BUY', ticks, qtyText(units), 'GTC'));
+    const ioc = limit(++time, ids[MAKERS + (i % TAKERS)] as string, buy ? 'BUY' : 'SELL', ticks, qtyText(units * fills), 'IOC');
     if (thrash !== undefined) for (let j = 0; j < thrash.length; j += 16) sink += thrash[j] as number;
     const t0 = process.hrtime.bigint();
     const r = ex.execute(ioc);
@@ -96,17 +106,20 @@ function report(name: string, lat: Float64Array): void {
   let slow = 0;
   for (const v of s) if (v > 5) slow++;
   console.log(
-    `  ${name.padEnd(28)} p50 ${fmt2(at(0.5))} µs, p90 ${fmt2(at(0.9))} µs, p99 ${fmt2(at(0.99))} µs; slower than 5 µs ${((100 * slow) / s.length).toFixed(1)} %`,
+    `  ${name.padEnd(36)} p50 ${fmt2(at(0.5))} µs, p90 ${fmt2(at(0.9))} µs, p99 ${fmt2(at(0.99))} µs; slower than 5 µs ${((100 * slow) / s.length).toFixed(1)} %`,
   );
 }
 
 const buffer = new Int32Array(Math.max(16, THRASH_BYTES >> 2)).fill(1);
 console.log(
-  `bench/engine IOC alone: one-fill IOC orders in a loop of their own, ${N.toLocaleString('en-US')} a pass (the second half timed)`,
+  `bench/engine IOC alone: IOC orders in a loop of their own, ${N.toLocaleString('en-US')} a pass (the second half timed)`,
 );
-pass(undefined); // warm-up: the code compiled before anything is timed
+for (const k of FILLS) pass(undefined, k); // warm-up: the code compiled before anything is timed
 for (let round = 0; round < 2; round++) {
-  report('as is', pass(undefined));
-  report(`${(THRASH_BYTES / 1048576).toFixed(0)} MiB read before each`, pass(buffer));
+  for (const k of FILLS) {
+    const fills = `${k} fill${k === 1 ? ' ' : 's'}`;
+    report(`${fills}, as is`, pass(undefined, k));
+    report(`${fills}, ${(THRASH_BYTES / 1048576).toFixed(0)} MiB read before each`, pass(buffer, k));
+  }
 }
-console.log('  (compare: the engine bench prints the IOC in its mix, "IOC by fills: 1 fill")');
+console.log('  (compare: the engine bench prints the IOC in its mix by fills, "IOC by fills")');
