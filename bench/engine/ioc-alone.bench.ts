@@ -23,7 +23,8 @@ if (process.env['BENCH_V8'] !== 'default') tuneV8();
 const N = Number(process.env['BENCH_N'] ?? 100_000);
 const THRASH_BYTES = Number(process.env['BENCH_THRASH'] ?? 4 * 1024 * 1024);
 const FILLS = (process.env['BENCH_FILLS'] ?? '1,2').split(',').map(Number);
-if (FILLS.some((k) => !Number.isInteger(k) || k < 1 || k > 9)) throw new Error('BENCH_FILLS: whole numbers of fills from 1 to 9, comma-separated');
+if (FILLS.some((k) => !Number.isInteger(k) || k < 1 || k > 9))
+  throw new Error('BENCH_FILLS: whole numbers of fills from 1 to 9, comma-separated');
 const SYMBOL = 'BTCUSDT';
 const CENTER_TICKS = 600_000; // 60000.0 at tick 0.1
 const MAKERS = 900;
@@ -111,9 +112,7 @@ function report(name: string, lat: Float64Array): void {
 }
 
 const buffer = new Int32Array(Math.max(16, THRASH_BYTES >> 2)).fill(1);
-console.log(
-  `bench/engine IOC alone: IOC orders in a loop of their own, ${N.toLocaleString('en-US')} a pass (the second half timed)`,
-);
+console.log(`bench/engine IOC alone: IOC orders in a loop of their own, ${N.toLocaleString('en-US')} a pass (the second half timed)`);
 for (const k of FILLS) pass(undefined, k); // warm-up: the code compiled before anything is timed
 for (let round = 0; round < 2; round++) {
   for (const k of FILLS) {
