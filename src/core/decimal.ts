@@ -44,33 +44,46 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/**
+ * Whether a quotient truncated toward zero, with a non-zero remainder, moves one unit away from zero
+ * under `mode`: `negative` is the exact quotient's sign, `half` how twice the remainder compares with the
+ * divisor (−1 below, 0 equal, 1 above; read by the HALF modes only), `odd` whether the truncated
+ * quotient is odd (HALF_EVEN's tie).
+ */
+function stepsAway(mode: RoundingMode, negative: boolean, half: number, odd: boolean): boolean {
+  switch (mode) {
+    case 'DOWN':
+      return false;
+    case 'UP':
+      return true;
+    case 'FLOOR':
+      return negative;
+    case 'CEIL':
+      return !negative;
+    case 'HALF_UP':
+    case 'HALF_EVEN':
+      return half > 0 || (half === 0 && (mode === 'HALF_UP' || odd));
+  }
+}
+
+function isHalfMode(mode: RoundingMode): boolean {
+  return mode === 'HALF_UP' || mode === 'HALF_EVEN';
+}
+
 /** Integer division of a by b (b ≠ 0) rounded with `mode`. */
 function divRound(a: bigint, b: bigint, mode: RoundingMode): bigint {
-  let q = a / b; // truncates toward zero
+  const q = a / b; // truncates toward zero
   const r = a - q * b;
   if (r === 0n) return q;
   const negative = a < 0n !== b < 0n;
-  const sign = negative ? -1n : 1n;
-  switch (mode) {
-    case 'DOWN':
-      return q;
-    case 'UP':
-      return q + sign;
-    case 'FLOOR':
-      return negative ? q - 1n : q;
-    case 'CEIL':
-      return negative ? q : q + 1n;
-    case 'HALF_UP':
-    case 'HALF_EVEN': {
-      const r2 = (r < 0n ? -r : r) * 2n;
-      const babs = b < 0n ? -b : b;
-      if (r2 > babs) q += sign;
-      else if (r2 === babs) {
-        if (mode === 'HALF_UP' || (q & 1n) !== 0n) q += sign;
-      }
-      return q;
-    }
+  let half = 0;
+  if (isHalfMode(mode)) {
+    const r2 = (r < 0n ? -r : r) * 2n;
+    const babs = b < 0n ? -b : b;
+    half = r2 > babs ? 1 : r2 < babs ? -1 : 0;
   }
+  if (!stepsAway(mode, negative, half, (q & 1n) !== 0n)) return q;
+  return negative ? q - 1n : q + 1n;
 }
 
 /** The largest mantissa kept as a double: every integer up to it (2^53 − 1) is exact in one. */
@@ -89,31 +102,18 @@ function safe(n: number): boolean {
  */
 function divRoundSmall(a: number, b: number, mode: RoundingMode): number {
   const r = a % b;
-  let q = (a - r) / b + 0;
+  const q = (a - r) / b + 0;
   if (r === 0) return q;
   const negative = a < 0 !== b < 0;
-  const sign = negative ? -1 : 1;
-  switch (mode) {
-    case 'DOWN':
-      return q;
-    case 'UP':
-      return q + sign;
-    case 'FLOOR':
-      return negative ? q - 1 : q;
-    case 'CEIL':
-      return negative ? q : q + 1;
-    case 'HALF_UP':
-    case 'HALF_EVEN': {
-      // doubling is exact in binary, and |r| < |b| ≤ 2^53
-      const r2 = Math.abs(r) * 2;
-      const babs = Math.abs(b);
-      if (r2 > babs) q += sign;
-      else if (r2 === babs) {
-        if (mode === 'HALF_UP' || q % 2 !== 0) q += sign;
-      }
-      return q;
-    }
+  let half = 0;
+  if (isHalfMode(mode)) {
+    // doubling is exact in binary, and |r| < |b| ≤ 2^53
+    const r2 = Math.abs(r) * 2;
+    const babs = Math.abs(b);
+    half = r2 > babs ? 1 : r2 < babs ? -1 : 0;
   }
+  if (!stepsAway(mode, negative, half, q % 2 !== 0)) return q;
+  return negative ? q - 1 : q + 1;
 }
 
 export class Decimal {
