@@ -216,8 +216,8 @@ export class Exchange {
   private readonly gtdOrders = new Set<Order>();
   /** auto-cancel countdowns (countdownCancelAll) by account and symbol: when the account's orders there are cancelled */
   private readonly countdowns = new Map<string, Countdown>();
-  /** account and symbol (`accountSymbolKey`) of each leg that closed or flipped since the last reduce-only sweep (not state) */
-  private readonly legsCrossedZero = new Set<string>();
+  /** by symbol, the accounts whose leg closed or flipped since the symbol's last reduce-only sweep (not state) */
+  private readonly legsCrossedZero = new Map<string, Set<Account>>();
   /** @internal which accounts a mark tick must check (risk-index.ts) */
   readonly risk = new RiskIndex(this);
   /**
@@ -988,10 +988,11 @@ export class Exchange {
   private reduceOnlySweep(s: SymbolState, accounts: Iterable<Account>, time: number, events: EngineEvent[]): void {
     // only a leg that closed or flipped since the last sweep can have made an order stale (most trades
     // leave every leg on its side: nothing to look up then)
-    if (this.legsCrossedZero.size === 0) return;
     const symbol = s.instrument.symbol;
+    const crossed = this.legsCrossedZero.get(symbol);
+    if (crossed === undefined || crossed.size === 0) return;
     for (const a of accounts) {
-      if (!this.legsCrossedZero.delete(accountSymbolKey(a.accountId, symbol))) continue;
+      if (!crossed.delete(a)) continue;
       let stale: Order[] | undefined;
       for (const o of a.openOrders.values())
         if (o.reduceOnly && o.symbol === symbol && !isPendingConditional(o) && !this.reducibleBy(o).isPositive()) (stale ??= []).push(o);
@@ -1659,7 +1660,11 @@ export class Exchange {
     const wasFlat = p.amt.isZero();
     const r = applyFill(p.amt, p.cost, signed, price);
     // a leg that closes or flips can leave reduce-only orders that no longer reduce (reduceOnlySweep)
-    if (!wasFlat && r.amt.sign() !== p.amt.sign()) this.legsCrossedZero.add(accountSymbolKey(acc.accountId, symbol));
+    if (!wasFlat && r.amt.sign() !== p.amt.sign()) {
+      let crossed = this.legsCrossedZero.get(symbol);
+      if (crossed === undefined) this.legsCrossedZero.set(symbol, (crossed = new Set()));
+      crossed.add(acc);
+    }
     const moved = this.moveMargin(st.marginType === 'ISOLATED', acc.crossWallet, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
     acc.crossWallet = moved.cross;
     p.isolatedWallet = moved.iso;
