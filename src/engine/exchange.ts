@@ -509,8 +509,9 @@ export class Exchange {
     };
     const makerRate = rate(cmd.makerCommissionRate, 'makerCommissionRate', DEFAULT_MAKER);
     const takerRate = rate(cmd.takerCommissionRate, 'takerCommissionRate', DEFAULT_TAKER);
-    this.accounts.set(cmd.accountId, newAccount(cmd.accountId, makerRate, takerRate));
-    events.push({ e: 'ACCOUNT_CREATED', accountId: cmd.accountId, E: cmd.time });
+    const a = newAccount(cmd.accountId, makerRate, takerRate);
+    this.accounts.set(a.accountId, a);
+    events.push({ e: 'ACCOUNT_CREATED', accountId: a.accountId, E: cmd.time });
     return { accountId: cmd.accountId };
   }
 

@@ -282,7 +282,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
     restored.funding = dec(r.funding);
     restored.insuranceClear = dec(r.insuranceClear);
     restored.marginCall = r.marginCall;
-    ex.accounts.set(r.accountId, restored);
+    ex.accounts.set(restored.accountId, restored);
   }
 
   for (const r of snapshot.symbols) {

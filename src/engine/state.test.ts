@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Decimal } from '../core/index.js';
 import { Exchange } from './exchange.js';
-import { hasClientOrderId, newLimitOrder, newOrder } from './state.js';
+import { hasClientOrderId, internedId, newAccount, newLimitOrder, newOrder } from './state.js';
 
 const d = Decimal.parse;
 const T = 1_700_000_000_000;
@@ -107,5 +107,22 @@ describe('orders (state.ts)', () => {
     const c = ex.execute({ type: 'cancelOrder', time: T, accountId: 'u', symbol: 'BTCUSDT', origClientOrderId: `perpsim-${thirdId}` });
     assert.ok(c.ok);
     assert.equal((c.result as { orderId: number }).orderId, thirdId);
+  });
+});
+
+describe('accounts (state.ts)', () => {
+  it('keeps an account id as given, in one shared copy (the map key and the account hold the same text)', () => {
+    for (const id of ['alice', 'acc0001', 'a-b_c', '42', 'x'.repeat(64)]) {
+      const built = ['', id].join(''); // a string made at run time, as an id read from a request is
+      assert.equal(internedId(built), id);
+      assert.equal(newAccount(built, d('0.0002'), d('0.0005')).accountId, id);
+    }
+    const ex = new Exchange();
+    ex.execute({ type: 'createAccount', time: T, accountId: ['bo', 'b'].join('') });
+    assert.equal(ex.accounts.get('bob')?.accountId, 'bob');
+    assert.deepEqual(
+      [...ex.accounts.keys()].filter((k) => k === 'bob'),
+      ['bob'],
+    );
   });
 });
