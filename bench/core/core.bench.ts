@@ -203,14 +203,14 @@ function crossLiquidationPrices(ai: number, t: AccountTotals, out: Decimal[]): v
     }
     return OPS / best;
   };
-  let sink = 0n;
+  let sink = 0;
   const ours = run((i) => {
-    sink ^= dc[i]!.add(da[i]!.mul(db[i]!)).m;
+    sink += dc[i]!.add(da[i]!.mul(db[i]!)).e;
   });
   let jsink = 0;
   const theirs = run((i) => {
     jsink += jc[i]!.plus(ja[i]!.times(jb[i]!)).e;
   });
   console.log(`decimal multiply-add: perpsim Decimal ${fmt(ours)} /s, decimal.js ${fmt(theirs)} /s, ratio ${(ours / theirs).toFixed(1)}×`);
-  if (sink === -1n || jsink === -1) console.log('');
+  if (sink === -1 || jsink === -1) console.log('');
 }

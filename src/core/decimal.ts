@@ -118,15 +118,15 @@ function divRoundSmall(a: number, b: number, mode: RoundingMode): number {
 
 export class Decimal {
   /**
-   * The mantissa as a double: exact when it is a safe integer (|m| < 2^53), and then `big` is undefined;
-   * otherwise the nearest double (its sign and zero-ness still exact) and `big` holds the mantissa.
+   * The mantissa as a double when it is a safe integer (|m| < 2^53); otherwise ±∞ (the mantissa's
+   * sign), and `big` holds the mantissa.
    * Most prices, quantities and money at 8 places fit a double, and +, −, × of two that fit, when the
    * result fits too, are one instruction and no bigint (a result past 2^53 shows as such and is redone
    * in bigints): exact either way.
    */
   private readonly n: number;
-  /** the mantissa when it is not a safe integer, otherwise undefined */
-  private readonly big: bigint | undefined;
+  /** the mantissa as a bigint: always when it is not a safe integer; otherwise once `m` was read (kept) */
+  private big: bigint | undefined;
   /** scale: number of decimal places the mantissa carries */
   readonly e: number;
   /** `toString()`'s text, computed once (a Decimal never changes) */
@@ -139,9 +139,11 @@ export class Decimal {
       this.big = undefined;
     } else if (m <= BIG_SAFE && m >= -BIG_SAFE) {
       this.n = Number(m);
-      this.big = undefined;
+      this.big = m;
     } else {
-      this.n = Number(m);
+      // ±∞: the sign (and that it is not zero) is all the other paths read off `n` when `big` is set;
+      // converting the bigint would cost a runtime call on every such result
+      this.n = m > 0n ? Infinity : -Infinity;
       this.big = m;
     }
     this.e = e;
@@ -150,7 +152,7 @@ export class Decimal {
 
   /** mantissa */
   get m(): bigint {
-    return this.big ?? BigInt(this.n);
+    return (this.big ??= BigInt(this.n));
   }
 
   static readonly ZERO = new Decimal(0, 0);
@@ -232,56 +234,51 @@ export class Decimal {
     // adding zero gives the same value: the same object (Decimals are immutable)
     if (o.n === 0) return this;
     if (this.n === 0) return o;
-    if (this.big === undefined && o.big === undefined) {
-      const d = this.e - o.e;
-      if (d === 0) {
-        const r = this.n + o.n;
-        if (safe(r)) return new Decimal(r, this.e);
-      } else if (d > 0 && d <= SAFE_SHIFT) {
-        const b = o.n * (POW10_DOUBLE[d] as number);
-        const r = this.n + b;
-        if (safe(b) && safe(r)) return new Decimal(r, this.e);
-      } else if (d < 0 && d >= -SAFE_SHIFT) {
-        const a = this.n * (POW10_DOUBLE[-d] as number);
-        const r = a + o.n;
-        if (safe(a) && safe(r)) return new Decimal(r, o.e);
-      }
+    // a mantissa that is not a safe integer is ±∞ here: every result from it fails the checks
+    const d = this.e - o.e;
+    if (d === 0) {
+      const r = this.n + o.n;
+      if (safe(r)) return new Decimal(r, this.e);
+    } else if (d > 0 && d <= SAFE_SHIFT) {
+      const b = o.n * (POW10_DOUBLE[d] as number);
+      const r = this.n + b;
+      if (safe(b) && safe(r)) return new Decimal(r, this.e);
+    } else if (d < 0 && d >= -SAFE_SHIFT) {
+      const a = this.n * (POW10_DOUBLE[-d] as number);
+      const r = a + o.n;
+      if (safe(a) && safe(r)) return new Decimal(r, o.e);
     }
     return addBig(this.m, this.e, o.m, o.e);
   }
 
   sub(o: Decimal): Decimal {
     if (o.n === 0) return this;
-    if (this.big === undefined && o.big === undefined) {
-      const d = this.e - o.e;
-      if (d === 0) {
-        const r = this.n - o.n;
-        if (safe(r)) return new Decimal(r + 0, this.e);
-      } else if (d > 0 && d <= SAFE_SHIFT) {
-        const b = o.n * (POW10_DOUBLE[d] as number);
-        const r = this.n - b;
-        if (safe(b) && safe(r)) return new Decimal(r + 0, this.e);
-      } else if (d < 0 && d >= -SAFE_SHIFT) {
-        const a = this.n * (POW10_DOUBLE[-d] as number);
-        const r = a - o.n;
-        if (safe(a) && safe(r)) return new Decimal(r + 0, o.e);
-      }
+    const d = this.e - o.e;
+    if (d === 0) {
+      const r = this.n - o.n;
+      if (safe(r)) return new Decimal(r + 0, this.e);
+    } else if (d > 0 && d <= SAFE_SHIFT) {
+      const b = o.n * (POW10_DOUBLE[d] as number);
+      const r = this.n - b;
+      if (safe(b) && safe(r)) return new Decimal(r + 0, this.e);
+    } else if (d < 0 && d >= -SAFE_SHIFT) {
+      const a = this.n * (POW10_DOUBLE[-d] as number);
+      const r = a - o.n;
+      if (safe(a) && safe(r)) return new Decimal(r + 0, o.e);
     }
     return addBig(this.m, this.e, -o.m, o.e);
   }
 
   mul(o: Decimal): Decimal {
-    if (this.big === undefined && o.big === undefined) {
-      // a product past 2^53 rounds to a double past it: the check sees it
-      const r = this.n * o.n;
-      if (safe(r)) return new Decimal(r + 0, this.e + o.e);
-    }
+    // a product past 2^53 rounds to a double past it (and ∞ × anything is ∞ or NaN): the check sees it
+    const r = this.n * o.n;
+    if (safe(r)) return new Decimal(r + 0, this.e + o.e);
     return new Decimal(this.m * o.m, this.e + o.e);
   }
 
   /** Multiplies by an integer. */
   mulInt(k: bigint | number): Decimal {
-    if (typeof k === 'number' && this.big === undefined && Number.isSafeInteger(k)) {
+    if (typeof k === 'number' && Number.isSafeInteger(k)) {
       const r = this.n * k;
       if (safe(r)) return new Decimal(r + 0, this.e);
     }
@@ -293,7 +290,7 @@ export class Decimal {
     if (o.n === 0) throw new DecimalError('division by zero');
     // this.m/10^this.e ÷ o.m/10^o.e = (this.m × 10^(o.e + scale − this.e)) / o.m / 10^scale
     const shift = o.e + scale - this.e;
-    if (this.big === undefined && o.big === undefined && shift <= SAFE_SHIFT && shift >= -SAFE_SHIFT) {
+    if (shift <= SAFE_SHIFT && shift >= -SAFE_SHIFT) {
       const a = shift >= 0 ? this.n * (POW10_DOUBLE[shift] as number) : this.n;
       const b = shift >= 0 ? o.n : o.n * (POW10_DOUBLE[-shift] as number);
       if (safe(a) && safe(b)) return new Decimal(divRoundSmall(a, b, mode), scale);
@@ -325,7 +322,7 @@ export class Decimal {
   }
 
   neg(): Decimal {
-    return this.big === undefined ? new Decimal(0 - this.n, this.e) : new Decimal(-this.big, this.e);
+    return safe(this.n) ? new Decimal(0 - this.n, this.e) : new Decimal(-(this.big as bigint), this.e);
   }
 
   abs(): Decimal {
@@ -350,15 +347,13 @@ export class Decimal {
   }
 
   cmp(o: Decimal): -1 | 0 | 1 {
-    if (this.big === undefined && o.big === undefined) {
-      const d = this.e - o.e;
-      let a = this.n;
-      let b = o.n;
-      if (d > 0 && d <= SAFE_SHIFT) b *= POW10_DOUBLE[d] as number;
-      else if (d < 0 && d >= -SAFE_SHIFT) a *= POW10_DOUBLE[-d] as number;
-      else if (d !== 0) return cmpBig(this.m, this.e, o.m, o.e);
-      if (safe(a) && safe(b)) return a < b ? -1 : a > b ? 1 : 0;
-    }
+    const d = this.e - o.e;
+    let a = this.n;
+    let b = o.n;
+    if (d > 0 && d <= SAFE_SHIFT) b *= POW10_DOUBLE[d] as number;
+    else if (d < 0 && d >= -SAFE_SHIFT) a *= POW10_DOUBLE[-d] as number;
+    else if (d !== 0) return cmpBig(this.m, this.e, o.m, o.e);
+    if (safe(a) && safe(b)) return a < b ? -1 : a > b ? 1 : 0;
     return cmpBig(this.m, this.e, o.m, o.e);
   }
 
@@ -382,7 +377,7 @@ export class Decimal {
   round(scale: number, mode: RoundingMode = 'HALF_UP'): Decimal {
     if (scale >= this.e) return this;
     const d = this.e - scale;
-    if (this.big === undefined && d <= SAFE_SHIFT) return new Decimal(divRoundSmall(this.n, POW10_DOUBLE[d] as number, mode), scale);
+    if (safe(this.n) && d <= SAFE_SHIFT) return new Decimal(divRoundSmall(this.n, POW10_DOUBLE[d] as number, mode), scale);
     return new Decimal(divRound(this.m, pow10(d), mode), scale);
   }
 
@@ -411,8 +406,8 @@ export class Decimal {
     let k = 0;
     while (k < this.e && digits.charCodeAt(digits.length - 1 - k) === 48) k++;
     if (k === 0) return this;
-    if (this.big === undefined) return new Decimal(this.n / (POW10_DOUBLE[k] as number), this.e - k);
-    return new Decimal(this.big / pow10(k), this.e - k);
+    if (safe(this.n)) return new Decimal(this.n / (POW10_DOUBLE[k] as number), this.e - k);
+    return new Decimal((this.big as bigint) / pow10(k), this.e - k);
   }
 
   /** Exactly `dp` decimal places (rounded with `mode` when needed). */
@@ -439,18 +434,19 @@ export class Decimal {
    * decimals; never for money.
    */
   toNumber(): number {
-    return this.e <= 22 ? this.n / (POW10_DOUBLE[this.e] as number) : Number(this.toString());
+    return this.e <= 22 ? this.mantissaNumber() / (POW10_DOUBLE[this.e] as number) : Number(this.toString());
   }
 
   /** Number(m): exact while |m| ≤ 2^53, the nearest double beyond. */
   mantissaNumber(): number {
-    return this.n;
+    return safe(this.n) ? this.n : Number(this.big as bigint);
   }
 
   /** The mantissa's digits without a sign ("0" for zero). */
   private digits(): string {
-    if (this.big === undefined) return String(Math.abs(this.n));
-    return (this.big < 0n ? -this.big : this.big).toString();
+    if (safe(this.n)) return String(Math.abs(this.n));
+    const m = this.big as bigint;
+    return (m < 0n ? -m : m).toString();
   }
 }
 
