@@ -141,8 +141,8 @@ export class Decimal {
       this.n = Number(m);
       this.big = m;
     } else {
-      // ±∞: the sign (and that it is not zero) is all the other paths read off `n` when `big` is set;
-      // converting the bigint would cost a runtime call on every such result
+      // ±∞: its sign (and that it is not zero) is all the other paths read off `n` for a mantissa past
+      // 2^53; converting the bigint would cost a runtime call on every such result
       this.n = m > 0n ? Infinity : -Infinity;
       this.big = m;
     }
