@@ -10,7 +10,7 @@
 import { Decimal, type Instrument } from '../core/index.js';
 import type { CommandPositionSide, OrderType, PriceMatch, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
 import { Exchange } from './exchange.js';
-import { defaultClientOrderId, newAccount, newOrder, type Account, type Order, type OrderStatus } from './state.js';
+import { defaultClientOrderId, newAccount, newOrder, positionKey, type Account, type Order, type OrderStatus } from './state.js';
 
 export const SNAPSHOT_FORMAT = 'perpsim-engine-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -266,7 +266,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
     restored.dualSidePosition = r.dualSidePosition;
     for (const [k, st] of r.settings) restored.settings.set(k, { leverage: st.leverage, marginType: st.marginType });
     for (const p of r.positions) {
-      restored.positions.set(`${p.symbol}:${p.positionSide}`, {
+      restored.positions.set(positionKey(p.symbol, p.positionSide), {
         symbol: p.symbol,
         positionSide: p.positionSide,
         amt: dec(p.amt),
