@@ -234,39 +234,12 @@ export class Decimal {
     // adding zero gives the same value: the same object (Decimals are immutable)
     if (o.n === 0) return this;
     if (this.n === 0) return o;
-    // a mantissa that is not a safe integer is ±∞ here: every result from it fails the checks
-    const d = this.e - o.e;
-    if (d === 0) {
-      const r = this.n + o.n;
-      if (safe(r)) return new Decimal(r, this.e);
-    } else if (d > 0 && d <= SAFE_SHIFT) {
-      const b = o.n * (POW10_DOUBLE[d] as number);
-      const r = this.n + b;
-      if (safe(b) && safe(r)) return new Decimal(r, this.e);
-    } else if (d < 0 && d >= -SAFE_SHIFT) {
-      const a = this.n * (POW10_DOUBLE[-d] as number);
-      const r = a + o.n;
-      if (safe(a) && safe(r)) return new Decimal(r, o.e);
-    }
-    return addBig(this.m, this.e, o.m, o.e);
+    return sumSmall(this.n, this.e, o.n, o.e) ?? addBig(this.m, this.e, o.m, o.e);
   }
 
   sub(o: Decimal): Decimal {
     if (o.n === 0) return this;
-    const d = this.e - o.e;
-    if (d === 0) {
-      const r = this.n - o.n;
-      if (safe(r)) return new Decimal(r + 0, this.e);
-    } else if (d > 0 && d <= SAFE_SHIFT) {
-      const b = o.n * (POW10_DOUBLE[d] as number);
-      const r = this.n - b;
-      if (safe(b) && safe(r)) return new Decimal(r + 0, this.e);
-    } else if (d < 0 && d >= -SAFE_SHIFT) {
-      const a = this.n * (POW10_DOUBLE[-d] as number);
-      const r = a - o.n;
-      if (safe(a) && safe(r)) return new Decimal(r + 0, o.e);
-    }
-    return addBig(this.m, this.e, -o.m, o.e);
+    return sumSmall(this.n, this.e, 0 - o.n, o.e) ?? addBig(this.m, this.e, -o.m, o.e);
   }
 
   mul(o: Decimal): Decimal {
@@ -448,6 +421,30 @@ export class Decimal {
     const m = this.big as bigint;
     return (m < 0n ? -m : m).toString();
   }
+}
+
+/**
+ * a·10^-ea + b·10^-eb in doubles (a and b mantissas: safe integers, or ±∞ for one past 2^53), or undefined
+ * when the aligned operands or the sum are not safe integers: then it is for `addBig`. A sum past 2^53
+ * rounds to a double past it, and ±∞ gives ±∞ or NaN, so the checks see both.
+ */
+function sumSmall(a: number, ea: number, b: number, eb: number): Decimal | undefined {
+  const d = ea - eb;
+  if (d === 0) {
+    const r = a + b;
+    return safe(r) ? new Decimal(r + 0, ea) : undefined;
+  }
+  if (d > 0 && d <= SAFE_SHIFT) {
+    const bAt = b * (POW10_DOUBLE[d] as number);
+    const r = a + bAt;
+    return safe(bAt) && safe(r) ? new Decimal(r + 0, ea) : undefined;
+  }
+  if (d < 0 && d >= -SAFE_SHIFT) {
+    const aAt = a * (POW10_DOUBLE[-d] as number);
+    const r = aAt + b;
+    return safe(aAt) && safe(r) ? new Decimal(r + 0, eb) : undefined;
+  }
+  return undefined;
 }
 
 /** a·10^-ea + b·10^-eb in bigints (either not a safe integer, or their sum is not) */

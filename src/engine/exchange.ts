@@ -79,6 +79,7 @@ import { fnv1a64 } from './state-hash.js';
 import {
   MAX_AMENDMENTS,
   INSURANCE_FUND_ID,
+  addToSetOf,
   hasClientOrderId,
   isPendingConditional,
   newAccount,
@@ -1661,11 +1662,7 @@ export class Exchange {
     const wasFlat = p.amt.isZero();
     const r = applyFill(p.amt, p.cost, signed, price);
     // a leg that closes or flips can leave reduce-only orders that no longer reduce (reduceOnlySweep)
-    if (!wasFlat && r.amt.sign() !== p.amt.sign()) {
-      let crossed = this.legsCrossedZero.get(symbol);
-      if (crossed === undefined) this.legsCrossedZero.set(symbol, (crossed = new Set()));
-      crossed.add(acc);
-    }
+    if (!wasFlat && r.amt.sign() !== p.amt.sign()) addToSetOf(this.legsCrossedZero, symbol, acc);
     const moved = this.moveMargin(st.marginType === 'ISOLATED', acc.crossWallet, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
     acc.crossWallet = moved.cross;
     p.isolatedWallet = moved.iso;
@@ -1677,11 +1674,7 @@ export class Exchange {
     if (r.amt.isZero()) {
       const set = this.holders.get(symbol);
       if (set !== undefined && !this.positionsOf(acc, symbol).some((q) => !q.amt.isZero())) set.delete(acc);
-    } else if (wasFlat) {
-      let set = this.holders.get(symbol);
-      if (set === undefined) this.holders.set(symbol, (set = new Set()));
-      set.add(acc);
-    }
+    } else if (wasFlat) addToSetOf(this.holders, symbol, acc);
     acc.realizedPnl = acc.realizedPnl.add(r.realized);
     acc.commission = acc.commission.add(fee);
     this.feesCollected = this.feesCollected.add(fee);

@@ -10,7 +10,16 @@
 import { Decimal, type Instrument } from '../core/index.js';
 import type { CommandPositionSide, OrderType, PriceMatch, SelfTradePrevention, Side, TimeInForce, WorkingType } from './commands.js';
 import { Exchange } from './exchange.js';
-import { defaultClientOrderId, newAccount, newOrder, positionKey, type Account, type Order, type OrderStatus } from './state.js';
+import {
+  addToSetOf,
+  defaultClientOrderId,
+  newAccount,
+  newOrder,
+  positionKey,
+  type Account,
+  type Order,
+  type OrderStatus,
+} from './state.js';
 
 export const SNAPSHOT_FORMAT = 'perpsim-engine-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -304,12 +313,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
   // the holder index: every account with an open position in the symbol (ascending account id)
   for (const id of [...ex.accounts.keys()].sort()) {
     const a = ex.accounts.get(id) as Account;
-    for (const p of a.positions.values()) {
-      if (p.amt.isZero()) continue;
-      let set = ex.holders.get(p.symbol);
-      if (set === undefined) ex.holders.set(p.symbol, (set = new Set()));
-      set.add(a);
-    }
+    for (const p of a.positions.values()) if (!p.amt.isZero()) addToSetOf(ex.holders, p.symbol, a);
   }
 
   for (const a of ex.accounts.values()) for (const o of a.openOrders.values()) if (o.timeInForce === 'GTD') ex.trackGtd(o);

@@ -404,6 +404,13 @@ export function positionKey(symbol: string, positionSide: CommandPositionSide): 
   return keys[positionSide];
 }
 
+/** Adds `value` to the set `map` keeps under `key`, making the set on first use. */
+export function addToSetOf<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([value]));
+  else set.add(value);
+}
+
 /**
  * The same text as an internalized string: V8 keeps one copy of each, and compares two of them by
  * pointer. The accounts map's keys are account ids: a lookup that walks past another id in its hash
