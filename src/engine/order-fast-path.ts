@@ -64,8 +64,13 @@ export interface FastPathHost {
   orderAnswer(o: Order): OrderAnswer;
   /** closes an open order (book, account) and answers its ORDER_TRADE_UPDATE */
   closeOrderEvent(o: Order, exec: 'CANCELED', time: number): EngineEvent;
-  /** keeps a closed order among the closed ones (the exchange does it for the events after the first) */
+  /** keeps a closed order among the closed ones */
   queueClosed(o: Order): void;
+  /**
+   * queues the orders closed in events[from…] (in event order: those before it are queued already),
+   * then forgets the closed orders past the retention; the end of every accepted fast command
+   */
+  forgetClosedOrders(events: readonly EngineEvent[], from: number): void;
   processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void;
   /** a taker's planned fills (the general path's own), and what follows them (exchange.ts `submit`) */
   executeFills(
@@ -813,6 +818,7 @@ export class OrderFastPath {
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);
     this.triggers(s, time, events);
+    this.ex.forgetClosedOrders(events, 1);
     return { ok: true, events, result };
   }
 
@@ -887,6 +893,9 @@ export class OrderFastPath {
       order.updateTime = time;
       events.push(this.ex.orderUpdate(order, 'EXPIRED', time));
     }
+    // events so far: the taker's own and its makers' (all of them touched accounts); then one
+    // ACCOUNT_UPDATE per touched account, the reduce-only orders that expired, the triggers' events
+    const settled = events.length + touched.size;
     this.ex.settleFills(s, touched, NO_ORDERS, time, events);
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);
@@ -896,9 +905,13 @@ export class OrderFastPath {
     const leg = a.positions.get(g.bothKey);
     bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.ex.processTriggers(s, time, events);
-    this.dropNamed(events, 0, a, orderId);
-    // queued among the closed orders before those closed by its trade, as on the general path
+    for (const m of touched.keys()) if (m !== a) this.invalidate(m);
+    this.dropNamed(events, settled, a, orderId);
+    // the closed orders in the order of their first event, as the general path queues them: the taker
+    // (its NEW event is the first), then the makers its fills closed, then those the later events name
     this.ex.queueClosed(order);
+    for (const f of fills) this.ex.queueClosed(f.maker);
+    this.ex.forgetClosedOrders(events, settled);
     this.stats.taken++;
     return { ok: true, events, result };
   }
@@ -956,6 +969,7 @@ export class OrderFastPath {
     const result = this.ex.orderAnswer(o);
     this.ex.advanceTime(time);
     this.triggers(s, time, events);
+    this.ex.forgetClosedOrders(events, 1);
     return { ok: true, events, result };
   }
 
@@ -982,6 +996,7 @@ export class OrderFastPath {
     const events = [this.ex.closeOrderEvent(o, 'CANCELED', time)];
     this.ex.queueClosed(o);
     this.ex.advanceTime(time);
+    this.ex.forgetClosedOrders(events, 1);
     return { ok: true, events, result: this.ex.orderAnswer(o) };
   }
 }
