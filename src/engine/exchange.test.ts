@@ -224,6 +224,47 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(ex.feesCollected.toString(), '6.3');
   });
 
+  it('a taker that adds to its cross leg over several fills pays each fill its own rounded fee', () => {
+    // a taker rate of 6 significant places makes every fee round at 8 places; the taker's fills are
+    // applied to its account at once (exchange.ts takerSums): the sums must equal fill by fill
+    const ex = setup({ m1: '100000', m2: '100000', m3: '100000' });
+    ok(ex, { type: 'createAccount', time: t(), accountId: 'tk', takerCommissionRate: '0.00012345' });
+    ok(ex, { type: 'deposit', time: t(), accountId: 'tk', asset: 'USDT', amount: '10000' });
+    ok(ex, order('m1', 'SELL', '0.002', '60000'));
+    ok(ex, order('tk', 'BUY', '0.002', '60000', { timeInForce: 'IOC' }));
+    const wallet = acc(ex, 'tk').crossWallet;
+    const commission = acc(ex, 'tk').commission;
+    const collected = ex.feesCollected;
+    const makes: [string, string, string][] = [
+      ['m1', '0.001', '60000.1'],
+      ['m2', '0.003', '60000.7'],
+      ['m3', '0.002', '60001.3'],
+    ];
+    for (const [id, q, p] of makes) ok(ex, order(id, 'SELL', q, p));
+    const r = ok(ex, order('tk', 'BUY', '0.006', '60002', { timeInForce: 'IOC' }));
+    const takerFees = makes.map(([, q, p]) => dec(q).mul(dec(p)).mul(dec('0.00012345')).round(8, 'HALF_UP'));
+    const makerFees = makes.map(([, q, p]) => dec(q).mul(dec(p)).mul(dec('0.0002')).round(8, 'HALF_UP'));
+    assert.deepEqual(
+      takerFees.map((f) => f.toString()),
+      ['0.00740701', '0.02222126', '0.01481432'],
+    );
+    const fills = r.events.filter((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.x === 'TRADE' && e.accountId === 'tk');
+    assert.deepEqual(
+      fills.map((e) => (e.e === 'ORDER_TRADE_UPDATE' ? [e.o.l, e.o.L, e.o.n, e.o.rp] : [])),
+      makes.map(([, q, p], i) => [q, p, takerFees[i]?.toString(), '0']),
+    );
+    const takerSum = Decimal.sum(takerFees);
+    assert.equal(acc(ex, 'tk').crossWallet.toString(), wallet.sub(takerSum).toString());
+    assert.equal(acc(ex, 'tk').commission.toString(), commission.add(takerSum).toString());
+    assert.equal(ex.feesCollected.toString(), collected.add(takerSum).add(Decimal.sum(makerFees)).toString());
+    assert.equal(pos(ex, 'tk')?.amt.toString(), '0.008');
+    assert.equal(pos(ex, 'tk')?.cost.toString(), '480.0048', '120 + 60.0001 + 180.0021 + 120.0026');
+    const update = r.events.find((e) => e.e === 'ACCOUNT_UPDATE' && e.accountId === 'tk');
+    assert.ok(update?.e === 'ACCOUNT_UPDATE');
+    assert.equal(update.a.B[0]?.cw, acc(ex, 'tk').crossWallet.toString());
+    assert.equal(update.a.P[0]?.pa, '0.008');
+  });
+
   it('average entry on increase, realized PnL on reduce, flip through zero (one-way)', () => {
     const ex = setup();
     ok(ex, order('mm', 'SELL', '0.2', '60000'));

@@ -191,6 +191,15 @@ interface MatchPlan {
   readonly reduceOnlyExpired: Order[];
 }
 
+/** A taker's fills summed, to apply to its account at once (`Exchange.takerSums`): its leg, and what the fills add. */
+interface TakerSums {
+  readonly position: EnginePosition;
+  qty: Decimal;
+  /** Σ qty × price */
+  value: Decimal;
+  fee: Decimal;
+}
+
 function positiveDecimal(text: unknown, name: string): Decimal {
   if (typeof text !== 'string') reject(badParam(name));
   const d = Decimal.tryParse(text);
@@ -957,8 +966,27 @@ export class Exchange {
     events: EngineEvent[],
   ): Touched {
     const touched: Touched = new Map();
-    for (const f of fills) this.executeFill(taker, takerAcc, s, f, time, events, touched);
+    const sums = fills.length > 1 ? this.takerSums(taker, takerAcc, fills) : undefined;
+    for (const f of fills) this.executeFill(taker, takerAcc, s, f, time, events, touched, sums);
+    if (sums !== undefined)
+      this.applyToAccount(takerAcc, taker.symbol, taker.positionSide, taker.side, sums.qty, taker.price, sums.fee, sums.value);
     return touched;
+  }
+
+  /**
+   * Sums to apply a taker's fills to its account at once, when they all add to its cross leg (it is flat or
+   * on the taker's side), no maker is its own account and it pays taker fees: its leg's size and cost, its
+   * wallet, commission and the fees collected then come out exactly as fill by fill (sums of exact
+   * figures; each fee is rounded by itself first), and nothing reads them between its fills. Otherwise
+   * undefined: fill by fill (a closing fill's realized profit is rounded per fill, an isolated leg's
+   * margin too).
+   */
+  private takerSums(taker: Order, takerAcc: Account, fills: readonly PlannedFill[]): TakerSums | undefined {
+    if (taker.type === 'LIQUIDATION' || settingsOf(takerAcc, taker.symbol).marginType !== 'CROSSED') return undefined;
+    for (const f of fills) if (f.maker.accountId === takerAcc.accountId) return undefined;
+    const p = this.ensurePosition(takerAcc, taker.symbol, taker.positionSide);
+    if (!p.amt.isZero() && p.amt.isPositive() !== (taker.side === 'BUY')) return undefined;
+    return { position: p, qty: Decimal.ZERO, value: Decimal.ZERO, fee: Decimal.ZERO };
   }
 
   /**
@@ -1653,12 +1681,13 @@ export class Exchange {
     qty: Decimal,
     price: Decimal,
     fee: Decimal,
+    value: Decimal = qty.mul(price),
   ): { realized: Decimal; position: EnginePosition } {
     const st = settingsOf(acc, symbol);
     const p = this.ensurePosition(acc, symbol, positionSide);
-    const signed = side === 'BUY' ? qty : qty.neg();
+    const buy = side === 'BUY';
     const wasFlat = p.amt.isZero();
-    const r = applyFill(p.amt, p.cost, signed, price);
+    const r = applyFill(p.amt, p.cost, buy ? qty : qty.neg(), price, buy ? value : value.neg());
     // a leg that closes or flips can leave reduce-only orders that no longer reduce (reduceOnlySweep)
     if (!wasFlat && r.amt.sign() !== p.amt.sign()) addToSetOf(this.legsCrossedZero, symbol, acc);
     const moved = this.moveMargin(st.marginType === 'ISOLATED', acc.crossWallet, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
@@ -1688,6 +1717,7 @@ export class Exchange {
     time: number,
     events: EngineEvent[],
     touched: Touched,
+    sums?: TakerSums,
   ): void {
     const maker = f.maker;
     const makerAcc = this.accounts.get(maker.accountId) as Account;
@@ -1697,8 +1727,17 @@ export class Exchange {
     // liquidation orders pay the clearance fee instead of a taker fee (docs/liquidation.md)
     const takerFee = taker.type === 'LIQUIDATION' ? Decimal.ZERO : money(value.mul(takerAcc.takerRate));
     const tradeId = this.nextTradeId++;
-    const m = this.applyToAccount(makerAcc, maker.symbol, maker.positionSide, maker.side, f.qty, f.price, makerFee);
-    const t = this.applyToAccount(takerAcc, taker.symbol, taker.positionSide, taker.side, f.qty, f.price, takerFee);
+    const m = this.applyToAccount(makerAcc, maker.symbol, maker.positionSide, maker.side, f.qty, f.price, makerFee, value);
+    let t: { realized: Decimal; position: EnginePosition };
+    if (sums === undefined)
+      t = this.applyToAccount(takerAcc, taker.symbol, taker.positionSide, taker.side, f.qty, f.price, takerFee, value);
+    else {
+      // applied with the others' after the last fill (executeFills); it adds to the leg: nothing realized
+      sums.qty = sums.qty.add(f.qty);
+      sums.value = sums.value.add(value);
+      sums.fee = sums.fee.add(takerFee);
+      t = { realized: Decimal.ZERO, position: sums.position };
+    }
     this.orderFilled(maker, makerAcc, f, value, makerFee, tradeId, true, m, time, events, touched);
     this.orderFilled(taker, takerAcc, f, value, takerFee, tradeId, false, t, time, events, touched);
     if (maker.status === 'FILLED') {

@@ -22,12 +22,17 @@ export interface FillResult {
   readonly closedFraction: { num: Decimal; den: Decimal } | undefined;
 }
 
-/** Applies a signed fill (`qty` > 0 buy, < 0 sell) at `price` to a leg with size `amt` and cost `cost`. */
-export function applyFill(amt: Decimal, cost: Decimal, qty: Decimal, price: Decimal): FillResult {
+/**
+ * Applies a signed fill (`qty` > 0 buy, < 0 sell) at `price` to a leg with size `amt` and cost `cost`.
+ * `value` is the fill's signed notional qty × price (given when the caller has it). Fills that only add
+ * to the leg may be applied at once with their summed quantity and value (`price` is then not read):
+ * the leg's size and cost come out as they do fill by fill.
+ */
+export function applyFill(amt: Decimal, cost: Decimal, qty: Decimal, price: Decimal, value: Decimal = qty.mul(price)): FillResult {
   if (amt.isZero() || amt.sign() === qty.sign()) {
     return {
       amt: amt.add(qty),
-      cost: cost.add(qty.mul(price)),
+      cost: cost.add(value),
       realized: Decimal.ZERO,
       closedQty: Decimal.ZERO,
       openedQty: qty.abs(),
