@@ -328,9 +328,8 @@ export class Exchange {
    * Queues the orders a command closed (in event order, from events[from]: a fast-path command queues
    * those before `from` itself, its own order first), then forgets the closed orders past the retention,
    * oldest closed first. Deterministic: engine time and counts only.
-   * @internal
    */
-  forgetClosedOrders(events: readonly EngineEvent[], from: number): void {
+  private forgetClosedOrders(events: readonly EngineEvent[], from: number): void {
     for (let i = from; i < events.length; i++) {
       const e = events[i] as EngineEvent;
       // an amendment leaves the order open (if it then trades or expires, those events follow); any other
@@ -366,9 +365,14 @@ export class Exchange {
       // The fast path checks the command's time itself (and leaves a bad one to the general path): a
       // field read here, from commands of every shape, is a slow megamorphic load; in the fast path's
       // code for one command type it is a plain one.
-      // the fast path queues the orders it closed itself (forgetClosedOrders)
       const fast = this.tryFast(cmd);
-      if (fast !== undefined) return fast;
+      if (fast !== undefined) {
+        // the fast path queued the orders its command closed before events[closedFrom], its own first
+        const fp = this.fast as OrderFastPath;
+        this.forgetClosedOrders(fast.events, fp.closedFrom);
+        fp.closedFrom = 1;
+        return fast;
+      }
       const time = cmd.time;
       if (!Number.isSafeInteger(time) || time < 0) reject(badParam('timestamp'));
       const events: EngineEvent[] = [];

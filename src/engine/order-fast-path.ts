@@ -64,13 +64,8 @@ export interface FastPathHost {
   orderAnswer(o: Order): OrderAnswer;
   /** closes an open order (book, account) and answers its ORDER_TRADE_UPDATE */
   closeOrderEvent(o: Order, exec: 'CANCELED', time: number): EngineEvent;
-  /** keeps a closed order among the closed ones */
+  /** keeps a closed order among the closed ones (the exchange then queues those of events[closedFrom…]) */
   queueClosed(o: Order): void;
-  /**
-   * queues the orders closed in events[from…] (in event order: those before it are queued already),
-   * then forgets the closed orders past the retention; the end of every accepted fast command
-   */
-  forgetClosedOrders(events: readonly EngineEvent[], from: number): void;
   processTriggers(s: SymbolState, time: number, events: EngineEvent[]): void;
   /** a taker's planned fills (the general path's own), and what follows them (exchange.ts `submit`) */
   executeFills(
@@ -308,6 +303,12 @@ export class OrderFastPath {
   private readonly bounds = new FastBounds();
   /** `limitOrder`'s answer, reused (its float fields hold doubles from the start, its tick count small integers) */
   private readonly gridOrder: GridOrder = { ticks: 0, totalUnits: 0, qtyUnits: 0, mark: 0.5, price: 0.5, qty: 0.5 };
+  /**
+   * The accepted command's events from which the exchange queues the orders they closed (in event
+   * order): the fast path queued those before it itself, its own order first. Read and reset to 1 by the
+   * exchange after each accepted fast command.
+   */
+  closedFrom = 1;
   /** `check`'s order change, reused */
   private readonly change = newOrderChange();
 
@@ -818,7 +819,6 @@ export class OrderFastPath {
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);
     this.triggers(s, time, events);
-    this.ex.forgetClosedOrders(events, 1);
     return { ok: true, events, result };
   }
 
@@ -911,7 +911,7 @@ export class OrderFastPath {
     // (its NEW event is the first), then the makers its fills closed, then those the later events name
     this.ex.queueClosed(order);
     for (const f of fills) this.ex.queueClosed(f.maker);
-    this.ex.forgetClosedOrders(events, settled);
+    this.closedFrom = settled;
     this.stats.taken++;
     return { ok: true, events, result };
   }
@@ -969,7 +969,6 @@ export class OrderFastPath {
     const result = this.ex.orderAnswer(o);
     this.ex.advanceTime(time);
     this.triggers(s, time, events);
-    this.ex.forgetClosedOrders(events, 1);
     return { ok: true, events, result };
   }
 
@@ -996,7 +995,6 @@ export class OrderFastPath {
     const events = [this.ex.closeOrderEvent(o, 'CANCELED', time)];
     this.ex.queueClosed(o);
     this.ex.advanceTime(time);
-    this.ex.forgetClosedOrders(events, 1);
     return { ok: true, events, result: this.ex.orderAnswer(o) };
   }
 }
