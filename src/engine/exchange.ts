@@ -216,8 +216,6 @@ export class Exchange {
   readonly symbols = new Map<string, SymbolState>();
   private nextOrderId = 1;
   private nextTradeId = 1;
-  /** trading fees collected by the venue */
-  feesCollected = Decimal.ZERO;
   /** @internal accounts that have held a position in each symbol (pruned lazily): the mark tick visits only these */
   readonly holders = new Map<string, Set<Account>>();
   /** @internal ADL queues ranked during the current command (liquidation.ts), by "symbol:sign" */
@@ -301,6 +299,16 @@ export class Exchange {
     this.nextOrderId = c.nextOrderId;
     this.nextTradeId = c.nextTradeId;
     this.time = c.time;
+  }
+
+  /**
+   * Trading fees collected by the venue: every fee is booked as an account's commission, so this is their
+   * sum, added up when read (a fill then books its fee once, not twice).
+   */
+  get feesCollected(): Decimal {
+    let sum = Decimal.ZERO;
+    for (const a of this.accounts.values()) sum = sum.add(a.commission);
+    return sum;
   }
 
   /** @internal The remembered orders: open ones, then closed ones in the order they closed (for snapshots). */
@@ -1708,7 +1716,6 @@ export class Exchange {
     } else if (wasFlat) addToSetOf(this.holders, symbol, acc);
     acc.realizedPnl = acc.realizedPnl.add(r.realized);
     acc.commission = acc.commission.add(fee);
-    this.feesCollected = this.feesCollected.add(fee);
     return { realized: r.realized, position: p };
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { dec } from '../core/index.js';
 import { Exchange } from './exchange.js';
 import { SnapshotError, restoreSnapshot, takeSnapshot, type EngineSnapshot } from './snapshot.js';
 
@@ -70,7 +71,7 @@ describe('engine snapshots', () => {
     assert.deepEqual(json(next(restored)), json(next(ex)));
   });
 
-  it('refuses what is not a snapshot, an unknown symbol, a dangling order id and a wrong state hash', () => {
+  it('refuses what is not a snapshot, an unknown symbol, a dangling order id, fees that are not the commissions and a wrong state hash', () => {
     const good = takeSnapshot(market());
     const copy = (): EngineSnapshot => JSON.parse(JSON.stringify(good)) as EngineSnapshot;
     assert.throws(() => restoreSnapshot({} as EngineSnapshot), SnapshotError);
@@ -85,5 +86,10 @@ describe('engine snapshots', () => {
     const tampered = copy();
     (tampered.accounts[1] as { crossWallet: string }).crossWallet = '1000000';
     assert.throws(() => restoreSnapshot(tampered), /state hash/);
+    // the venue's fees are its accounts' commissions added up: a total that is not is refused
+    assert.ok(!dec(good.feesCollected).isZero(), 'the market traded');
+    const fees = copy();
+    fees.feesCollected = dec(fees.feesCollected).add(dec('0.00000001')).toString();
+    assert.throws(() => restoreSnapshot(fees), /fees collected/);
   });
 });

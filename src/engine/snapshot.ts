@@ -215,15 +215,14 @@ export function takeSnapshot(ex: Exchange): EngineSnapshot {
 
 /**
  * Rebuilds an exchange from a snapshot. Throws SnapshotError when the snapshot is not one, names a
- * symbol the instruments do not have, refers to an order it does not contain, or does not hash to the
- * state hash it carries.
+ * symbol the instruments do not have, refers to an order it does not contain, gives fees collected other
+ * than its accounts' commissions, or does not hash to the state hash it carries.
  */
 export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable<Instrument>): Exchange {
   if (snapshot?.format !== SNAPSHOT_FORMAT) throw new SnapshotError('not a perpsim engine snapshot');
   if (snapshot.version !== SNAPSHOT_VERSION) throw new SnapshotError(`unsupported snapshot version ${String(snapshot.version)}`);
   const ex = instruments === undefined ? new Exchange() : new Exchange(instruments);
   ex.restoreCounters(snapshot.counters);
-  ex.feesCollected = dec(snapshot.feesCollected);
 
   const byId = new Map<number, Order>();
   for (const r of snapshot.orders) {
@@ -293,6 +292,12 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
     restored.marginCall = r.marginCall;
     ex.accounts.set(restored.accountId, restored);
   }
+  // the venue's fees are the accounts' commissions added up (Exchange.feesCollected): a snapshot whose
+  // total says otherwise is not one the engine wrote
+  if (!ex.feesCollected.eq(dec(snapshot.feesCollected)))
+    throw new SnapshotError(
+      `snapshot's fees collected ${snapshot.feesCollected} differ from its accounts' commissions ${ex.feesCollected}`,
+    );
 
   for (const r of snapshot.symbols) {
     const s = ex.symbols.get(r.symbol);
