@@ -23,6 +23,12 @@
  * its 32 MiB L3 is shared with other tenants), and prints the misses per message of each, as steady as
  * the instruction count. A change that moves data around is judged by those.
  *
+ * BENCH_TARGET=ioc counts bench:ioc's loop instead (ioc-alone.bench.ts): one exchange, 20,000 pairs of
+ * warm-up (makers' GTC orders, then an IOC that takes them: BENCH_FILLS fills, default 1), then BENCH_N
+ * (4,000) pairs or none; the figures are per pair. An IOC is 3 % of the mix, so a change to it moves the
+ * mix's figures by less than their noise; here it is most of what is counted (two runs of one build agree
+ * to ~1 %).
+ *
  * BENCH_FUNCTIONS=n also lists the n functions that cost the most a message (their own instructions and
  * misses, not their callees'), the engine's JIT-compiled functions named through V8's perf map
  * (`--perf-basic-prof`): where to look first. V8 then logs every object the collector moves, so the
@@ -35,9 +41,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { V8_START_FLAGS } from '../../src/cli/v8-tuning.js';
 
-const N = Number(process.env['BENCH_N'] ?? 60_000);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const BENCH = join(dirname(fileURLToPath(import.meta.url)), 'engine.bench.js');
+/** what is counted: the engine bench's message mix, or (`ioc`) bench:ioc's pairs of makers' orders and an IOC */
+const TARGET = process.env['BENCH_TARGET'] === 'ioc' ? 'ioc' : 'mix';
+const N = Number(process.env['BENCH_N'] ?? (TARGET === 'ioc' ? 4_000 : 60_000));
+/** the mix's replays (fresh exchanges); the IOC pairs run on one exchange after its warm-up */
+const ROUNDS = TARGET === 'ioc' ? 1 : Number(process.env['BENCH_ROUNDS'] ?? 3);
+const BENCH = join(dirname(fileURLToPath(import.meta.url)), TARGET === 'ioc' ? 'ioc-alone.bench.js' : 'engine.bench.js');
+/** what one unit of the figures is */
+const UNIT = TARGET === 'ioc' ? 'pair' : 'message';
 
 /** A function's share: the optimizing compilers, the garbage collector, or the rest (the program itself). */
 type Part = 'compiler' | 'gc' | 'program';
@@ -222,25 +233,27 @@ const dir = mkdtempSync(join(tmpdir(), 'perpsim-instructions-'));
 try {
   const t0 = Date.now();
   const [replay, setup] = await Promise.all([run(dir, true), run(dir, false)]);
-  const messages = N * ROUNDS;
+  const messages = N * ROUNDS; // units: messages, or IOC pairs
   const per = (p: Part, k: keyof Costs = 'ir') => (replay.parts[p][k] - setup.parts[p][k]) / messages;
   const all = per('compiler') + per('gc') + per('program');
   const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
   console.log(
-    `bench/engine instructions: the engine bench's message mix (seed ${process.env['BENCH_SEED'] ?? 42}), ${fmt(N)} messages × ${ROUNDS} replays`,
+    TARGET === 'ioc'
+      ? `bench/engine instructions: bench:ioc's pairs (makers' GTC orders, then the IOC that takes them, ${process.env['BENCH_FILLS']?.split(',')[0] ?? 1} fill(s)), ${fmt(N)} pairs after 20,000 of warm-up`
+      : `bench/engine instructions: the engine bench's message mix (seed ${process.env['BENCH_SEED'] ?? 42}), ${fmt(N)} messages × ${ROUNDS} replays`,
   );
-  console.log(`  instructions per message: ${fmt(all - per('compiler'))} without the optimizing compiler (${fmt(all)} with it)`);
+  console.log(`  instructions per ${UNIT}: ${fmt(all - per('compiler'))} without the optimizing compiler (${fmt(all)} with it)`);
   console.log(`    of which the garbage collector: ${fmt(per('gc'))}; the engine and V8's builtins: ${fmt(per('program'))}`);
   if (CACHE) {
     const fmt1 = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     const misses = (k: 'd1' | 'l2' | 'i1') =>
       `${fmt1(per('gc', k) + per('program', k))} (the garbage collector ${fmt1(per('gc', k))}, the engine and builtins ${fmt1(per('program', k))})`;
-    console.log(`  data cache misses per message, simulated (reads and writes; without the optimizing compiler):`);
+    console.log(`  data cache misses per ${UNIT}, simulated (reads and writes; without the optimizing compiler):`);
     console.log(`    L1 (32 KiB): ${misses('d1')}`);
     console.log(`    L2 (512 KiB): ${misses('l2')}`);
     // code is read through its own first-level cache; a message whose code was pushed out by other
     // messages' code refetches it from L2 (docs/engine.md: an IOC alone against one in the mix)
-    console.log(`  instruction cache misses per message, simulated (L1i, 32 KiB): ${misses('i1')}`);
+    console.log(`  instruction cache misses per ${UNIT}, simulated (L1i, 32 KiB): ${misses('i1')}`);
   }
   if (FUNCTIONS > 0) {
     const zero: Costs = { ir: 0, d1: 0, l2: 0, i1: 0 };
@@ -256,7 +269,7 @@ try {
     });
     rows.sort((x, y) => y.ir - x.ir);
     console.log(
-      `  the ${FUNCTIONS} functions that cost the most a message (own instructions${CACHE ? ', L1 and L2 data misses, L1 instruction misses' : ''}):`,
+      `  the ${FUNCTIONS} functions that cost the most a ${UNIT} (own instructions${CACHE ? ', L1 and L2 data misses, L1 instruction misses' : ''}):`,
     );
     for (const r of rows.slice(0, FUNCTIONS))
       console.log(

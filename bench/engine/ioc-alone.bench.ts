@@ -14,6 +14,9 @@
  * BENCH_FILLS (default "1,2"): how many makers' orders each IOC takes, a list: with 2, two makers of
  * different accounts rest at the same price and the IOC takes both (two fills). The step from one to two
  * is what one more fill costs, warm and cold.
+ *
+ * Counted in instructions: `BENCH_TARGET=ioc npm run bench:instructions` (engine-instructions.bench.ts),
+ * pairs of the first BENCH_FILLS count.
  */
 import { Exchange, type Command } from '../../src/engine/index.js';
 import { tuneV8 } from '../../src/cli/v8-tuning.js';
@@ -76,6 +79,24 @@ function freshExchange(): { ex: Exchange; time: number } {
 /** Quantity text of `units` thousandths (below 1). */
 const qtyText = (units: number) => `0.${String(units).padStart(3, '0')}`;
 
+/**
+ * Pair i from engine time `time`: the makers' GTC orders (one a fill, placed and executed here) and the IOC
+ * that takes them (answered, not executed). The taker buys 0.010 and sells 0.007 a fill in turn: legs grow
+ * slowly, and fills both add and reduce.
+ */
+function makersThenIoc(ex: Exchange, i: number, fills: number, time: number): Command {
+  const buy = i % 2 === 0;
+  const ticks = buy ? CENTER_TICKS + 1 : CENTER_TICKS - 1;
+  const units = buy ? 10 : 7;
+  for (let f = 0; f < fills; f++)
+    must(ex, limit(time + f, ids[(i * fills + f) % MAKERS] as string, buy ? 'SELL' : 'BUY', ticks, qtyText(units), 'GTC'));
+  return limit(time + fills, ids[MAKERS + (i % TAKERS)] as string, buy ? 'BUY' : 'SELL', ticks, qtyText(units * fills), 'IOC');
+}
+
+function mustFill(r: ReturnType<Exchange['execute']>, i: number): void {
+  if (!r.ok || (r.result as { status?: unknown }).status !== 'FILLED') throw new Error(`IOC ${i} did not fill: ${JSON.stringify(r)}`);
+}
+
 function pass(thrash: Int32Array | undefined, fills: number): Float64Array {
   const fresh = freshExchange();
   const ex = fresh.ex;
@@ -83,18 +104,13 @@ function pass(thrash: Int32Array | undefined, fills: number): Float64Array {
   const lat = new Float64Array(N);
   let sink = 0;
   for (let i = 0; i < N; i++) {
-    // the taker buys 0.010 and sells 0.007 a fill in turn: legs grow slowly, and fills both add and reduce
-    const buy = i % 2 === 0;
-    const ticks = buy ? CENTER_TICKS + 1 : CENTER_TICKS - 1;
-    const units = buy ? 10 : 7;
-    for (let f = 0; f < fills; f++)
-      must(ex, limit(++time, ids[(i * fills + f) % MAKERS] as string, buy ? 'SELL' : 'BUY', ticks, qtyText(units), 'GTC'));
-    const ioc = limit(++time, ids[MAKERS + (i % TAKERS)] as string, buy ? 'BUY' : 'SELL', ticks, qtyText(units * fills), 'IOC');
+    const ioc = makersThenIoc(ex, i, fills, time + 1);
+    time += fills + 1;
     if (thrash !== undefined) for (let j = 0; j < thrash.length; j += 16) sink += thrash[j] as number;
     const t0 = process.hrtime.bigint();
     const r = ex.execute(ioc);
     lat[i] = Number(process.hrtime.bigint() - t0) / 1000;
-    if (!r.ok || (r.result as { status?: unknown }).status !== 'FILLED') throw new Error(`IOC ${i} did not fill: ${JSON.stringify(r)}`);
+    mustFill(r, i);
   }
   if (sink < 0) console.log(sink); // the reads' sum is used, so the reading loop is not dropped as dead code
   return lat;
@@ -109,6 +125,25 @@ function report(name: string, lat: Float64Array): void {
   console.log(
     `  ${name.padEnd(36)} p50 ${fmt2(at(0.5))} µs, p90 ${fmt2(at(0.9))} µs, p99 ${fmt2(at(0.99))} µs; slower than 5 µs ${((100 * slow) / s.length).toFixed(1)} %`,
   );
+}
+
+// BENCH_MODE=instructions (engine-instructions.bench.ts with BENCH_TARGET=ioc runs it under callgrind):
+// one exchange, WARM pairs of the first BENCH_FILLS count, then N more unless BENCH_REPLAY=0; the two
+// runs' difference is N pairs' own instructions, the code long compiled
+if (process.env['BENCH_MODE'] === 'instructions') {
+  const fills = FILLS[0] as number;
+  const fresh = freshExchange();
+  let time = fresh.time;
+  const pairs = (from: number, count: number) => {
+    for (let i = from; i < from + count; i++) {
+      mustFill(fresh.ex.execute(makersThenIoc(fresh.ex, i, fills, time + 1)), i);
+      time += fills + 1;
+    }
+  };
+  const WARM = 20_000;
+  pairs(0, WARM);
+  if (process.env['BENCH_REPLAY'] !== '0') pairs(WARM, N);
+  process.exit(0);
 }
 
 const buffer = new Int32Array(Math.max(16, THRASH_BYTES >> 2)).fill(1);
