@@ -429,22 +429,13 @@ export class Decimal {
  * rounds to a double past it, and ±∞ gives ±∞ or NaN, so the checks see both.
  */
 function sumSmall(a: number, ea: number, b: number, eb: number): Decimal | undefined {
+  // the operand with fewer places is aligned to the other's scale (one exact multiplication)
   const d = ea - eb;
-  if (d === 0) {
-    const r = a + b;
-    return safe(r) ? new Decimal(r + 0, ea) : undefined;
-  }
-  if (d > 0 && d <= SAFE_SHIFT) {
-    const bAt = b * (POW10_DOUBLE[d] as number);
-    const r = a + bAt;
-    return safe(bAt) && safe(r) ? new Decimal(r + 0, ea) : undefined;
-  }
-  if (d < 0 && d >= -SAFE_SHIFT) {
-    const aAt = a * (POW10_DOUBLE[-d] as number);
-    const r = aAt + b;
-    return safe(aAt) && safe(r) ? new Decimal(r + 0, eb) : undefined;
-  }
-  return undefined;
+  if (d > SAFE_SHIFT || d < -SAFE_SHIFT) return undefined;
+  const aAt = d < 0 ? a * (POW10_DOUBLE[-d] as number) : a;
+  const bAt = d > 0 ? b * (POW10_DOUBLE[d] as number) : b;
+  const r = aAt + bAt;
+  return safe(aAt) && safe(bAt) && safe(r) ? new Decimal(r + 0, d < 0 ? eb : ea) : undefined;
 }
 
 /** a·10^-ea + b·10^-eb in bigints (either not a safe integer, or their sum is not) */

@@ -988,7 +988,7 @@ export class Exchange {
   /**
    * Sums to apply a taker's fills to its account at once, when they all add to its cross leg (it is flat or
    * on the taker's side), no maker is its own account and it pays taker fees: its leg's size and cost, its
-   * wallet, commission and the fees collected then come out exactly as fill by fill (sums of exact
+   * wallet and its commission then come out exactly as fill by fill (sums of exact
    * figures; each fee is rounded by itself first), and nothing reads them between its fills. Otherwise
    * undefined: fill by fill (a closing fill's realized profit is rounded per fill, an isolated leg's
    * margin too).
