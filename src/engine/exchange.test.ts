@@ -302,6 +302,32 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(a.crossWallet.toString(), '10939.5', '10,000 + 1,000 PnL − 60.5 fees');
   });
 
+  it('a fill after a leverage change or a position-mode round trip uses the settings and the leg as they are now', () => {
+    const ex = setup();
+    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+    ok(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 10 });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '600', '6,000 notional at 10x');
+    // with the position open: the next fill's initial margin is at 20x (300, not 600)
+    ok(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 20 });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '900');
+    // flat, to hedge mode and back: the empty legs are dropped each way, and a new fill opens a leg the
+    // account holds (a dropped one would trade unseen)
+    ok(ex, order('mm', 'BUY', '0.2', '60000'));
+    ok(ex, order('user', 'SELL', '0.2'));
+    ok(ex, { type: 'setPositionMode', time: t(), accountId: 'user', dualSidePosition: true });
+    assert.equal(pos(ex, 'user'), undefined);
+    ok(ex, { type: 'setPositionMode', time: t(), accountId: 'user', dualSidePosition: false });
+    ok(ex, order('mm', 'SELL', '0.1', '60000'));
+    ok(ex, order('user', 'BUY', '0.1'));
+    assert.equal(pos(ex, 'user')?.amt.toString(), '0.1');
+    assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '300');
+    assert.equal(acc(ex, 'user').positions.size, 1);
+  });
+
   it('money is booked at 8 places: fees, isolated margin, funding (the fund takes the rounding)', () => {
     const ex = setup({ mm: '10000000', a: '100000', b: '100000', c: '100000' });
     // ETHUSDT: 0.003 × 3,000.01 = 9.00003; taker 0.05 % = 0.004500015 → 0.00450002, maker 0.02 % = 0.001800006 → 0.00180001

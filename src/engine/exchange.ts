@@ -83,7 +83,10 @@ import {
   hasClientOrderId,
   isPendingConditional,
   newAccount,
+  forgetLookups,
+  legOf,
   newOrder,
+  openOrderOf,
   positionKey,
   type Account,
   type EnginePosition,
@@ -508,10 +511,12 @@ export class Exchange {
   /** @internal */
   ensurePosition(account: Account, symbol: string, side: CommandPositionSide): EnginePosition {
     const key = positionKey(symbol, side);
-    let p = account.positions.get(key);
+    let p = legOf(account, key);
     if (p === undefined) {
       p = { symbol, positionSide: side, amt: Decimal.ZERO, cost: Decimal.ZERO, isolatedWallet: Decimal.ZERO };
       account.positions.set(key, p);
+      account.lookedUpLegKey = key;
+      account.lookedUpLeg = p;
     }
     return p;
   }
@@ -599,6 +604,7 @@ export class Exchange {
       if (after.isNegative()) reject(ERR.MIN_LEVERAGE_RATIO);
     }
     a.settings.set(cmd.symbol, { leverage: lev, marginType: current.marginType });
+    forgetLookups(a);
     this.risk.markDirty(a); // the margin sweep's position margin uses the leverage
     events.push({ e: 'ACCOUNT_CONFIG_UPDATE', accountId: a.accountId, E: cmd.time, T: cmd.time, ac: { s: cmd.symbol, l: lev } });
     return { leverage: lev, maxNotionalValue: maxNotional.toString(), symbol: cmd.symbol };
@@ -618,6 +624,7 @@ export class Exchange {
     if (this.symbolHasOrders(a, cmd.symbol)) reject(ERR.MARGIN_TYPE_OPEN_ORDERS);
     if (this.symbolHasPosition(a, cmd.symbol)) reject(ERR.MARGIN_TYPE_POSITION);
     a.settings.set(cmd.symbol, { leverage: current.leverage, marginType: cmd.marginType });
+    forgetLookups(a);
     events.push({
       e: 'SETTINGS_CHANGE',
       accountId: a.accountId,
@@ -636,6 +643,7 @@ export class Exchange {
     a.dualSidePosition = cmd.dualSidePosition;
     // Empty legs of the old mode carry nothing; drop them so the new mode starts clean.
     for (const [k, p] of a.positions) if (p.amt.isZero() && p.isolatedWallet.isZero()) a.positions.delete(k);
+    forgetLookups(a);
     events.push({ e: 'SETTINGS_CHANGE', accountId: a.accountId, E: cmd.time, change: { dualSidePosition: cmd.dualSidePosition } });
     return { code: 200, msg: 'success' };
   }
@@ -1015,7 +1023,7 @@ export class Exchange {
 
   /** How much of its leg a reduce-only order may still close: the leg's size when the order's side reduces it, else 0. */
   private reducibleBy(o: Order): Decimal {
-    const amt = (this.accounts.get(o.accountId) as Account).positions.get(positionKey(o.symbol, o.positionSide))?.amt ?? Decimal.ZERO;
+    const amt = legOf(this.accounts.get(o.accountId) as Account, positionKey(o.symbol, o.positionSide))?.amt ?? Decimal.ZERO;
     return (o.side === 'SELL' && amt.isPositive()) || (o.side === 'BUY' && amt.isNegative()) ? amt.abs() : Decimal.ZERO;
   }
 
@@ -1400,7 +1408,7 @@ export class Exchange {
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     if (keepsPlace && replacing !== undefined) {
       s.book.replace(replacing, order);
-      a.openOrders.set(orderId, order);
+      openOrderOf(a, order);
       events.push(this.orderUpdate(order, 'AMENDMENT', cmd.time));
       return this.orderAnswer(order);
     }
@@ -1413,7 +1421,7 @@ export class Exchange {
       // fully filled by its own matching: nothing rests
     } else if (rests) {
       order.status = order.executedQty.isZero() ? 'NEW' : 'PARTIALLY_FILLED';
-      a.openOrders.set(orderId, order);
+      openOrderOf(a, order);
       s.book.add(order);
     } else if (order.executedQty.lt(order.origQty)) {
       order.status = plan.takerExpiredBySTP ? 'EXPIRED_IN_MATCH' : 'EXPIRED';
@@ -1557,7 +1565,7 @@ export class Exchange {
       priceProtect: v.priceProtect,
     });
     this.remember(order);
-    a.openOrders.set(orderId, order);
+    openOrderOf(a, order);
     s.conditional.set(orderId, order);
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     events.push(this.orderUpdate(order, 'NEW', cmd.time));
@@ -1731,7 +1739,7 @@ export class Exchange {
     sums?: TakerSums,
   ): void {
     const maker = f.maker;
-    const makerAcc = this.accounts.get(maker.accountId) as Account;
+    const makerAcc = maker.owner as Account;
     const value = f.qty.mul(f.price);
     // fees are booked at MONEY_SCALE places, half away from zero
     const makerFee = money(value.mul(makerAcc.makerRate));
@@ -1792,7 +1800,7 @@ export class Exchange {
   closeOrderEvent(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, status?: 'EXPIRED_IN_MATCH'): OrderUpdate {
     const s = this.symbols.get(o.symbol) as SymbolState;
     if (!s.conditional.delete(o.orderId)) s.book.remove(o);
-    (this.accounts.get(o.accountId) as Account).openOrders.delete(o.orderId);
+    (o.owner as Account).openOrders.delete(o.orderId);
     o.status = status ?? exec;
     o.updateTime = time;
     return this.orderUpdate(o, exec, time);

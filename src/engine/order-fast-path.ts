@@ -41,7 +41,9 @@ import type { Level } from './order-book.js';
 import {
   hasClientOrderId,
   MAX_AMENDMENTS,
+  legOf,
   newLimitOrder,
+  openOrderOf,
   positionKey,
   type Account,
   type Order,
@@ -501,7 +503,7 @@ export class OrderFastPath {
     const bounds = this.bounds;
     const t = bounds.totalsFor(b, g.index);
     if (bounds.builtFor(t, g.index)) return t;
-    const leg = a.positions.get(g.bothKey);
+    const leg = legOf(a, g.bothKey);
     const lev = settingsOf(a, g.symbol).leverage;
     bounds.initTotals(t, g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, lev, this.capOf(g, lev));
     if (sum) for (const o of a.openOrders.values()) if (o.symbol === g.symbol) bounds.addOrder(t, o, mark, 1);
@@ -814,7 +816,7 @@ export class OrderFastPath {
     // ---- proven: apply what the general path applies ------------------------------------------
     const order = this.newOrder(a, s, g, cmd.side, tif, ticks, qtyUnits, stp, clientId, time);
     const events = [this.ex.orderUpdate(order, 'NEW', time)];
-    a.openOrders.set(order.orderId, order);
+    openOrderOf(a, order);
     s.book.add(order);
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);
@@ -902,7 +904,7 @@ export class OrderFastPath {
     // the taker's bound follows its trade (its available balance is at least what the proof found, its
     // position is its leg's now); the makers' accounts, and any other whose orders the trade or the
     // triggers changed, lose theirs, as after a general-path command
-    const leg = a.positions.get(g.bothKey);
+    const leg = legOf(a, g.bothKey);
     bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.ex.processTriggers(s, time, events);
     for (const m of touched.keys()) if (m !== a) this.invalidate(m);

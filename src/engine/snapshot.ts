@@ -14,7 +14,9 @@ import {
   addToSetOf,
   defaultClientOrderId,
   newAccount,
+  forgetLookups,
   newOrder,
+  openOrderOf,
   positionKey,
   type Account,
   type Order,
@@ -282,7 +284,8 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
         isolatedWallet: dec(p.isolatedWallet),
       });
     }
-    for (const id of r.openOrders) restored.openOrders.set(id, order(id));
+    for (const id of r.openOrders) openOrderOf(restored, order(id));
+    forgetLookups(restored);
     restored.deposits = dec(r.deposits);
     restored.withdrawals = dec(r.withdrawals);
     restored.realizedPnl = dec(r.realizedPnl);

@@ -52,6 +52,17 @@ export interface Order {
   amendments: number;
   /** @internal the exchange has queued it among the closed orders it remembers (set once, when it closes) */
   closedQueued: boolean;
+  /**
+   * @internal the account whose open order it is, set when it opens (`openOrderOf`): a fill reaches its
+   * maker's account through it instead of a lookup by id. Not state (not in snapshots or the hash).
+   */
+  owner: Account | undefined;
+}
+
+/** Puts `o` among `a`'s open orders and links it to `a` (Order.owner). */
+export function openOrderOf(a: Account, o: Order): void {
+  o.owner = a;
+  a.openOrders.set(o.orderId, o);
 }
 
 /** Binance's limit of amends per order: the 10,000th is refused (-5026). */
@@ -201,6 +212,7 @@ class OrderRecord implements Order {
   declare priceMatch: PriceMatch;
   declare updateTime: number;
   declare closedQueued: boolean;
+  declare owner: Account | undefined;
   declare readonly givenClientOrderId: string | undefined;
   declare readonly selfTradePreventionMode: SelfTradePrevention;
   declare readonly time: number;
@@ -233,6 +245,7 @@ class OrderRecord implements Order {
     this.priceMatch = priceMatch;
     this.updateTime = updateTime;
     this.closedQueued = false;
+    this.owner = undefined;
     this.givenClientOrderId = givenClientOrderId;
     this.selfTradePreventionMode = selfTradePreventionMode;
     this.time = time;
@@ -355,6 +368,35 @@ export interface Account {
   fastBlock: number;
   /** @internal which recomputations the account is marked for (dirty-accounts.ts); not state */
   dirtyBits: number;
+  /**
+   * @internal the last lookups of `settings` (settingsOf) and of `positions` (legOf, ensurePosition), and
+   * their keys: an order's fills read the same symbol's settings and leg again and again, and the maps
+   * behind them are cold by then. Not state; `forgetLookups` drops them whenever either map changes
+   * other than through ensurePosition.
+   */
+  lookedUpSymbol: string | undefined;
+  lookedUpSettings: SymbolSettings | undefined;
+  lookedUpLegKey: string | undefined;
+  lookedUpLeg: EnginePosition | undefined;
+}
+
+/** Drops an account's cached lookups (Account.lookedUpSymbol…): after its settings or legs map changed. */
+export function forgetLookups(a: Account): void {
+  a.lookedUpSymbol = undefined;
+  a.lookedUpSettings = undefined;
+  a.lookedUpLegKey = undefined;
+  a.lookedUpLeg = undefined;
+}
+
+/** The account's leg with key `key` (positionKey), if it has one. */
+export function legOf(a: Account, key: string): EnginePosition | undefined {
+  if (a.lookedUpLegKey === key) return a.lookedUpLeg;
+  const p = a.positions.get(key);
+  if (p !== undefined) {
+    a.lookedUpLegKey = key;
+    a.lookedUpLeg = p;
+  }
+  return p;
 }
 
 /** The insurance fund is an account of its own (it cannot be created or traded by users). */
@@ -429,6 +471,10 @@ export function newAccount(id: string, makerRate: Decimal, takerRate: Decimal): 
     dualSidePosition: false,
     openOrders: new Map(),
     fastBlock: -1,
+    lookedUpSymbol: undefined,
+    lookedUpSettings: undefined,
+    lookedUpLegKey: undefined,
+    lookedUpLeg: undefined,
     settings: new Map(),
     positions: new Map(),
     crossWallet: DECIMAL_ZERO,
