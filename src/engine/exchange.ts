@@ -93,7 +93,7 @@ import {
   type Order,
   type PlannedFill,
   type SymbolState,
-  type Touched,
+  Touched,
 } from './state.js';
 
 export type Result =
@@ -985,7 +985,7 @@ export class Exchange {
     time: number,
     events: EngineEvent[],
   ): Touched {
-    const touched: Touched = new Map();
+    const touched = new Touched();
     const sums = fills.length > 1 ? this.takerSums(taker, takerAcc, fills) : undefined;
     for (const f of fills) this.executeFill(taker, takerAcc, s, f, time, events, touched, sums);
     if (sums !== undefined)
@@ -1015,10 +1015,12 @@ export class Exchange {
    * those still open, and so do the touched accounts' reduce-only orders that no longer reduce.
    */
   settleFills(s: SymbolState, touched: Touched, reduceOnlyExpired: readonly Order[], time: number, events: EngineEvent[]): void {
-    for (const [a, positions] of touched) events.push(this.accountUpdate(a, 'ORDER', time, Decimal.ZERO, positions));
+    const { accounts, legs } = touched;
+    for (let i = 0; i < accounts.length; i++)
+      events.push(this.accountUpdate(accounts[i] as Account, 'ORDER', time, Decimal.ZERO, legs[i] as EnginePosition[]));
     for (const m of reduceOnlyExpired)
       if (m.status === 'NEW' || m.status === 'PARTIALLY_FILLED') this.closeOrder(m, 'EXPIRED', time, events);
-    if (touched.size > 0) this.reduceOnlySweep(s, touched.keys(), time, events);
+    if (touched.size > 0) this.reduceOnlySweep(s, accounts, time, events);
   }
 
   /** How much of its leg a reduce-only order may still close: the leg's size when the order's side reduces it, else 0. */
@@ -1786,9 +1788,7 @@ export class Exchange {
     o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     o.updateTime = time;
     events.push(this.orderUpdate(o, 'TRADE', time, { qty: f.qty, price: f.price, fee, tradeId, maker, realized: res.realized }));
-    const legs = touched.get(acc);
-    if (legs === undefined) touched.set(acc, [res.position]);
-    else if (!legs.includes(res.position)) legs.push(res.position);
+    touched.add(acc, res.position);
   }
 
   /** @internal */

@@ -907,7 +907,7 @@ export class OrderFastPath {
     const leg = legOf(a, g.bothKey);
     bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.ex.processTriggers(s, time, events);
-    for (const m of touched.keys()) if (m !== a) this.invalidate(m);
+    for (const m of touched.accounts) if (m !== a) this.invalidate(m);
     this.dropNamed(events, settled, a, orderId);
     // the closed orders in the order of their first event, as the general path queues them: the taker
     // (its NEW event is the first), then the makers its fills closed, then those the later events name

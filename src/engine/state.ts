@@ -315,8 +315,32 @@ export interface PlannedFill {
   readonly price: Decimal;
 }
 
-/** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
-export type Touched = Map<Account, EnginePosition[]>;
+/**
+ * The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. A
+ * trade touches a few accounts: two arrays searched in order cost less than a map made for each trade.
+ */
+export class Touched {
+  /** the accounts, in the order their first fill came */
+  readonly accounts: Account[] = [];
+  /** the legs of `accounts[i]` that changed, in the order they first changed */
+  readonly legs: EnginePosition[][] = [];
+
+  get size(): number {
+    return this.accounts.length;
+  }
+
+  /** Records that `leg` of account `a` changed. */
+  add(a: Account, leg: EnginePosition): void {
+    const i = this.accounts.indexOf(a);
+    if (i < 0) {
+      this.accounts.push(a);
+      this.legs.push([leg]);
+      return;
+    }
+    const legs = this.legs[i] as EnginePosition[];
+    if (!legs.includes(leg)) legs.push(leg);
+  }
+}
 
 export interface EnginePosition {
   readonly symbol: string;
