@@ -86,7 +86,6 @@ import {
   forgetLookups,
   legOf,
   newOrder,
-  openOrderOf,
   positionKey,
   type Account,
   type EnginePosition,
@@ -1410,7 +1409,7 @@ export class Exchange {
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     if (keepsPlace && replacing !== undefined) {
       s.book.replace(replacing, order);
-      openOrderOf(a, order);
+      a.openOrders.set(orderId, order);
       events.push(this.orderUpdate(order, 'AMENDMENT', cmd.time));
       return this.orderAnswer(order);
     }
@@ -1423,7 +1422,7 @@ export class Exchange {
       // fully filled by its own matching: nothing rests
     } else if (rests) {
       order.status = order.executedQty.isZero() ? 'NEW' : 'PARTIALLY_FILLED';
-      openOrderOf(a, order);
+      a.openOrders.set(orderId, order);
       s.book.add(order);
     } else if (order.executedQty.lt(order.origQty)) {
       order.status = plan.takerExpiredBySTP ? 'EXPIRED_IN_MATCH' : 'EXPIRED';
@@ -1567,7 +1566,7 @@ export class Exchange {
       priceProtect: v.priceProtect,
     });
     this.remember(order);
-    openOrderOf(a, order);
+    a.openOrders.set(orderId, order);
     s.conditional.set(orderId, order);
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     events.push(this.orderUpdate(order, 'NEW', cmd.time));
@@ -1741,7 +1740,7 @@ export class Exchange {
     sums?: TakerSums,
   ): void {
     const maker = f.maker;
-    const makerAcc = maker.owner as Account;
+    const makerAcc = this.accounts.get(maker.accountId) as Account;
     const value = f.qty.mul(f.price);
     // fees are booked at MONEY_SCALE places, half away from zero
     const makerFee = money(value.mul(makerAcc.makerRate));
@@ -1800,7 +1799,7 @@ export class Exchange {
   closeOrderEvent(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, status?: 'EXPIRED_IN_MATCH'): OrderUpdate {
     const s = this.symbols.get(o.symbol) as SymbolState;
     if (!s.conditional.delete(o.orderId)) s.book.remove(o);
-    (o.owner as Account).openOrders.delete(o.orderId);
+    (this.accounts.get(o.accountId) as Account).openOrders.delete(o.orderId);
     o.status = status ?? exec;
     o.updateTime = time;
     return this.orderUpdate(o, exec, time);

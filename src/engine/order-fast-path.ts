@@ -43,7 +43,6 @@ import {
   MAX_AMENDMENTS,
   legOf,
   newLimitOrder,
-  openOrderOf,
   positionKey,
   type Account,
   type Order,
@@ -816,7 +815,7 @@ export class OrderFastPath {
     // ---- proven: apply what the general path applies ------------------------------------------
     const order = this.newOrder(a, s, g, cmd.side, tif, ticks, qtyUnits, stp, clientId, time);
     const events = [this.ex.orderUpdate(order, 'NEW', time)];
-    openOrderOf(a, order);
+    a.openOrders.set(order.orderId, order);
     s.book.add(order);
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);

@@ -16,7 +16,6 @@ import {
   newAccount,
   forgetLookups,
   newOrder,
-  openOrderOf,
   positionKey,
   type Account,
   type Order,
@@ -284,7 +283,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
         isolatedWallet: dec(p.isolatedWallet),
       });
     }
-    for (const id of r.openOrders) openOrderOf(restored, order(id));
+    for (const id of r.openOrders) restored.openOrders.set(id, order(id));
     forgetLookups(restored);
     restored.deposits = dec(r.deposits);
     restored.withdrawals = dec(r.withdrawals);

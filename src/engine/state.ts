@@ -52,17 +52,6 @@ export interface Order {
   amendments: number;
   /** @internal the exchange has queued it among the closed orders it remembers (set once, when it closes) */
   closedQueued: boolean;
-  /**
-   * @internal the account whose open order it is, set when it opens (`openOrderOf`): a fill reaches its
-   * maker's account through it instead of a lookup by id. Not state (not in snapshots or the hash).
-   */
-  owner: Account | undefined;
-}
-
-/** Puts `o` among `a`'s open orders and links it to `a` (Order.owner). */
-export function openOrderOf(a: Account, o: Order): void {
-  o.owner = a;
-  a.openOrders.set(o.orderId, o);
 }
 
 /** Binance's limit of amends per order: the 10,000th is refused (-5026). */
@@ -212,7 +201,6 @@ class OrderRecord implements Order {
   declare priceMatch: PriceMatch;
   declare updateTime: number;
   declare closedQueued: boolean;
-  declare owner: Account | undefined;
   declare readonly givenClientOrderId: string | undefined;
   declare readonly selfTradePreventionMode: SelfTradePrevention;
   declare readonly time: number;
@@ -245,7 +233,6 @@ class OrderRecord implements Order {
     this.priceMatch = priceMatch;
     this.updateTime = updateTime;
     this.closedQueued = false;
-    this.owner = undefined;
     this.givenClientOrderId = givenClientOrderId;
     this.selfTradePreventionMode = selfTradePreventionMode;
     this.time = time;
