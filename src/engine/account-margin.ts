@@ -56,11 +56,7 @@ export interface AccountView {
 const DEFAULT_SETTINGS: SymbolSettings = Object.freeze({ leverage: DEFAULT_LEVERAGE, marginType: 'CROSSED' });
 
 export function settingsOf(account: Account, symbol: string): SymbolSettings {
-  if (account.lookedUpSymbol === symbol) return account.lookedUpSettings as SymbolSettings;
-  const st = account.settings.get(symbol) ?? DEFAULT_SETTINGS;
-  account.lookedUpSymbol = symbol;
-  account.lookedUpSettings = st;
-  return st;
+  return account.settings.get(symbol) ?? DEFAULT_SETTINGS;
 }
 
 export function viewOf(account: Account): AccountView {
