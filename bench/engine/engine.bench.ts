@@ -17,6 +17,8 @@
  * are compared at the end. The same order flow is then fed to nodejs-order-book (float prices, no
  * accounts, no margin) and timed the same way.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GCProfiler } from 'node:v8';
 import { OrderBook, Side as NobSide, type LimitOrderOptions } from 'nodejs-order-book';
 import { Exchange, type Command, type EngineEvent, type Result, type Side } from '../../src/engine/index.js';
@@ -369,8 +371,12 @@ const genAsks = bookSide(gen, 'SELL');
 gen = new Exchange(); // let the generation exchange go: it keeps every order it ever accepted
 
 // ---- perpsim: throughput pass, then latency pass ---------------------------------------------------
-function freshExchange(): Exchange {
-  const ex = new Exchange();
+/** Makes an empty exchange: this checkout's engine, or (BENCH_AB) another build's. */
+type MakeExchange = () => Exchange;
+const thisEngine: MakeExchange = () => new Exchange();
+
+function freshExchange(make: MakeExchange = thisEngine): Exchange {
+  const ex = make();
   for (const c of setup) {
     const r = ex.execute(c);
     if (!r.ok) throw new Error(`setup command rejected: ${JSON.stringify(c)} ${JSON.stringify(r.error)}`);
@@ -474,8 +480,8 @@ function tradesOf(r: Result): number {
   return n;
 }
 
-function latencyPass(): LatencyRun {
-  const ex = freshExchange();
+function latencyPass(make: MakeExchange = thisEngine): LatencyRun {
+  const ex = freshExchange(make);
   const run: Tally = {
     latNs: new Float64Array(N),
     fills: new Uint8Array(N),
@@ -581,6 +587,57 @@ if (process.env['BENCH_MODE'] === 'instructions') {
     const ex = freshExchange();
     if (replay) for (let i = 0; i < cmds.length; i += 500) replayChunk(ex, i, Math.min(cmds.length, i + 500));
   }
+  process.exit(0);
+}
+
+// BENCH_AB=<another build's dist/src/engine/index.js>: this checkout's engine (A) against that one (B),
+// latency passes alternating in this one process, BENCH_AB_PAIRS pairs (default 10), and nothing else.
+// Two runs of the whole bench a minute apart differ by a quarter as the shared host's load moves; two
+// passes a second apart mostly see the same host, so the pairs' ratios show a change of a few per cent
+// (the same engine as A and B: IOC p50 within ~3 % at the median; run it both ways round). B gets
+// BENCH_AB_WARM warm-up passes (default 1; A's warm-up is the generation pass).
+if (process.env['BENCH_AB'] !== undefined) {
+  const other = (await import(pathToFileURL(resolve(process.env['BENCH_AB'])).href)) as { Exchange: new () => Exchange };
+  const makeB: MakeExchange = () => new other.Exchange();
+  const pairs = Number(process.env['BENCH_AB_PAIRS'] ?? 10);
+  /** the figures compared, in µs or messages */
+  const NAMES = ['p50', 'p99', 'slower than 5 µs', 'IOC 1 fill p50', 'IOC 2 fills p50'] as const;
+  const figures = (run: LatencyRun): number[] => {
+    const all = Float64Array.from(run.latNs).sort();
+    const iocP50 = (fills: number) =>
+      percentile(Float64Array.from(run.latNs.filter((_, i) => kinds[i] === IOC && run.fills[i] === fills)).sort(), 50) / 1000;
+    const slow = run.latNs.filter((ns) => ns > TARGETS.p99us * 1000).length;
+    return [percentile(all, 50) / 1000, percentile(all, 99) / 1000, slow, iocP50(1), iocP50(2)];
+  };
+  for (let w = 0; w < Number(process.env['BENCH_AB_WARM'] ?? 1); w++) latencyPass(makeB);
+  const a: number[][] = [];
+  const b: number[][] = [];
+  const hashes = new Set<string>();
+  console.log(`bench/engine A/B: A this checkout, B ${process.env['BENCH_AB']}; ${pairs} pairs of latency passes`);
+  for (let k = 0; k < pairs; k++) {
+    // which engine goes first alternates: neither always runs right after the other's garbage
+    const order: [number[][], MakeExchange][] = [
+      [a, thisEngine],
+      [b, makeB],
+    ];
+    if (k % 2 === 1) order.reverse();
+    for (const [rows, make] of order) {
+      const run = latencyPass(make);
+      hashes.add(run.hash);
+      rows.push(figures(run));
+    }
+    const fa = a[k] as number[];
+    const fb = b[k] as number[];
+    console.log(`  pair ${k + 1} (A / B): ` + NAMES.map((n, i) => `${n} ${fmt2(fa[i] as number)} / ${fmt2(fb[i] as number)}`).join(', '));
+  }
+  NAMES.forEach((n, i) => {
+    const ratios = Float64Array.from(a.map((fa, k) => ((b[k] as number[])[i] as number) / (fa[i] as number))).sort();
+    const lower = ratios.filter((r) => r < 1).length;
+    console.log(
+      `  ${n.padEnd(17)} B/A: median ${fmt2(percentile(ratios, 50))}, from ${fmt2(ratios[0] as number)} to ${fmt2(ratios[ratios.length - 1] as number)}; B lower in ${lower} of ${pairs}`,
+    );
+  });
+  console.log(`  state hashes: ${hashes.size === 1 ? `equal (${[...hashes].join('')})` : `DIFFER (${[...hashes].join(', ')})`}`);
   process.exit(0);
 }
 
