@@ -56,7 +56,11 @@ export interface AccountView {
 const DEFAULT_SETTINGS: SymbolSettings = Object.freeze({ leverage: DEFAULT_LEVERAGE, marginType: 'CROSSED' });
 
 export function settingsOf(account: Account, symbol: string): SymbolSettings {
-  return account.settings.get(symbol) ?? DEFAULT_SETTINGS;
+  if (account.lookedUpSymbol === symbol) return account.lookedUpSettings as SymbolSettings;
+  const st = account.settings.get(symbol) ?? DEFAULT_SETTINGS;
+  account.lookedUpSymbol = symbol;
+  account.lookedUpSettings = st;
+  return st;
 }
 
 export function viewOf(account: Account): AccountView {

@@ -83,6 +83,8 @@ import {
   hasClientOrderId,
   isPendingConditional,
   newAccount,
+  forgetLookups,
+  legOf,
   newOrder,
   positionKey,
   type Account,
@@ -90,7 +92,7 @@ import {
   type Order,
   type PlannedFill,
   type SymbolState,
-  type Touched,
+  Touched,
 } from './state.js';
 
 export type Result =
@@ -508,10 +510,12 @@ export class Exchange {
   /** @internal */
   ensurePosition(account: Account, symbol: string, side: CommandPositionSide): EnginePosition {
     const key = positionKey(symbol, side);
-    let p = account.positions.get(key);
+    let p = legOf(account, key);
     if (p === undefined) {
       p = { symbol, positionSide: side, amt: Decimal.ZERO, cost: Decimal.ZERO, isolatedWallet: Decimal.ZERO };
       account.positions.set(key, p);
+      account.lookedUpLegKey = key;
+      account.lookedUpLeg = p;
     }
     return p;
   }
@@ -599,6 +603,7 @@ export class Exchange {
       if (after.isNegative()) reject(ERR.MIN_LEVERAGE_RATIO);
     }
     a.settings.set(cmd.symbol, { leverage: lev, marginType: current.marginType });
+    forgetLookups(a);
     this.risk.markDirty(a); // the margin sweep's position margin uses the leverage
     events.push({ e: 'ACCOUNT_CONFIG_UPDATE', accountId: a.accountId, E: cmd.time, T: cmd.time, ac: { s: cmd.symbol, l: lev } });
     return { leverage: lev, maxNotionalValue: maxNotional.toString(), symbol: cmd.symbol };
@@ -618,6 +623,7 @@ export class Exchange {
     if (this.symbolHasOrders(a, cmd.symbol)) reject(ERR.MARGIN_TYPE_OPEN_ORDERS);
     if (this.symbolHasPosition(a, cmd.symbol)) reject(ERR.MARGIN_TYPE_POSITION);
     a.settings.set(cmd.symbol, { leverage: current.leverage, marginType: cmd.marginType });
+    forgetLookups(a);
     events.push({
       e: 'SETTINGS_CHANGE',
       accountId: a.accountId,
@@ -636,6 +642,7 @@ export class Exchange {
     a.dualSidePosition = cmd.dualSidePosition;
     // Empty legs of the old mode carry nothing; drop them so the new mode starts clean.
     for (const [k, p] of a.positions) if (p.amt.isZero() && p.isolatedWallet.isZero()) a.positions.delete(k);
+    forgetLookups(a);
     events.push({ e: 'SETTINGS_CHANGE', accountId: a.accountId, E: cmd.time, change: { dualSidePosition: cmd.dualSidePosition } });
     return { code: 200, msg: 'success' };
   }
@@ -977,7 +984,7 @@ export class Exchange {
     time: number,
     events: EngineEvent[],
   ): Touched {
-    const touched: Touched = new Map();
+    const touched = new Touched();
     const sums = fills.length > 1 ? this.takerSums(taker, takerAcc, fills) : undefined;
     for (const f of fills) this.executeFill(taker, takerAcc, s, f, time, events, touched, sums);
     if (sums !== undefined)
@@ -1007,15 +1014,17 @@ export class Exchange {
    * those still open, and so do the touched accounts' reduce-only orders that no longer reduce.
    */
   settleFills(s: SymbolState, touched: Touched, reduceOnlyExpired: readonly Order[], time: number, events: EngineEvent[]): void {
-    for (const [a, positions] of touched) events.push(this.accountUpdate(a, 'ORDER', time, Decimal.ZERO, positions));
+    const { accounts, legs } = touched;
+    for (let i = 0; i < accounts.length; i++)
+      events.push(this.accountUpdate(accounts[i] as Account, 'ORDER', time, Decimal.ZERO, legs[i] as EnginePosition[]));
     for (const m of reduceOnlyExpired)
       if (m.status === 'NEW' || m.status === 'PARTIALLY_FILLED') this.closeOrder(m, 'EXPIRED', time, events);
-    if (touched.size > 0) this.reduceOnlySweep(s, touched.keys(), time, events);
+    if (touched.size > 0) this.reduceOnlySweep(s, accounts, time, events);
   }
 
   /** How much of its leg a reduce-only order may still close: the leg's size when the order's side reduces it, else 0. */
   private reducibleBy(o: Order): Decimal {
-    const amt = (this.accounts.get(o.accountId) as Account).positions.get(positionKey(o.symbol, o.positionSide))?.amt ?? Decimal.ZERO;
+    const amt = legOf(this.accounts.get(o.accountId) as Account, positionKey(o.symbol, o.positionSide))?.amt ?? Decimal.ZERO;
     return (o.side === 'SELL' && amt.isPositive()) || (o.side === 'BUY' && amt.isNegative()) ? amt.abs() : Decimal.ZERO;
   }
 
@@ -1778,9 +1787,7 @@ export class Exchange {
     o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     o.updateTime = time;
     events.push(this.orderUpdate(o, 'TRADE', time, { qty: f.qty, price: f.price, fee, tradeId, maker, realized: res.realized }));
-    const legs = touched.get(acc);
-    if (legs === undefined) touched.set(acc, [res.position]);
-    else if (!legs.includes(res.position)) legs.push(res.position);
+    touched.add(acc, res.position);
   }
 
   /** @internal */

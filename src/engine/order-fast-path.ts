@@ -41,6 +41,7 @@ import type { Level } from './order-book.js';
 import {
   hasClientOrderId,
   MAX_AMENDMENTS,
+  legOf,
   newLimitOrder,
   positionKey,
   type Account,
@@ -501,7 +502,7 @@ export class OrderFastPath {
     const bounds = this.bounds;
     const t = bounds.totalsFor(b, g.index);
     if (bounds.builtFor(t, g.index)) return t;
-    const leg = a.positions.get(g.bothKey);
+    const leg = legOf(a, g.bothKey);
     const lev = settingsOf(a, g.symbol).leverage;
     bounds.initTotals(t, g.index, leg === undefined ? 0 : leg.amt.toNumber() * mark, lev, this.capOf(g, lev));
     if (sum) for (const o of a.openOrders.values()) if (o.symbol === g.symbol) bounds.addOrder(t, o, mark, 1);
@@ -902,10 +903,10 @@ export class OrderFastPath {
     // the taker's bound follows its trade (its available balance is at least what the proof found, its
     // position is its leg's now); the makers' accounts, and any other whose orders the trade or the
     // triggers changed, lose theirs, as after a general-path command
-    const leg = a.positions.get(g.bothKey);
+    const leg = legOf(a, g.bothKey);
     bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.ex.processTriggers(s, time, events);
-    for (const m of touched.keys()) if (m !== a) this.invalidate(m);
+    for (const m of touched.accounts) if (m !== a) this.invalidate(m);
     this.dropNamed(events, settled, a, orderId);
     // the closed orders in the order of their first event, as the general path queues them: the taker
     // (its NEW event is the first), then the makers its fills closed, then those the later events name

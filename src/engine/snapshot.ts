@@ -14,6 +14,7 @@ import {
   addToSetOf,
   defaultClientOrderId,
   newAccount,
+  forgetLookups,
   newOrder,
   positionKey,
   type Account,
@@ -283,6 +284,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
       });
     }
     for (const id of r.openOrders) restored.openOrders.set(id, order(id));
+    forgetLookups(restored);
     restored.deposits = dec(r.deposits);
     restored.withdrawals = dec(r.withdrawals);
     restored.realizedPnl = dec(r.realizedPnl);

@@ -302,8 +302,32 @@ export interface PlannedFill {
   readonly price: Decimal;
 }
 
-/** The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. */
-export type Touched = Map<Account, EnginePosition[]>;
+/**
+ * The legs a command's fills changed, by account (in first-fill order): one ACCOUNT_UPDATE each. A
+ * trade touches a few accounts: two arrays searched in order cost less than a map made for each trade.
+ */
+export class Touched {
+  /** the accounts, in the order their first fill came */
+  readonly accounts: Account[] = [];
+  /** the legs of `accounts[i]` that changed, in the order they first changed */
+  readonly legs: EnginePosition[][] = [];
+
+  get size(): number {
+    return this.accounts.length;
+  }
+
+  /** Records that `leg` of account `a` changed. */
+  add(a: Account, leg: EnginePosition): void {
+    const i = this.accounts.indexOf(a);
+    if (i < 0) {
+      this.accounts.push(a);
+      this.legs.push([leg]);
+      return;
+    }
+    const legs = this.legs[i] as EnginePosition[];
+    if (!legs.includes(leg)) legs.push(leg);
+  }
+}
 
 export interface EnginePosition {
   readonly symbol: string;
@@ -355,6 +379,35 @@ export interface Account {
   fastBlock: number;
   /** @internal which recomputations the account is marked for (dirty-accounts.ts); not state */
   dirtyBits: number;
+  /**
+   * @internal the last lookups of `settings` (settingsOf) and of `positions` (legOf, ensurePosition), and
+   * their keys: an order's fills read the same symbol's settings and leg again and again, and the maps
+   * behind them are cold by then. Not state; `forgetLookups` drops them whenever either map changes
+   * other than through ensurePosition.
+   */
+  lookedUpSymbol: string | undefined;
+  lookedUpSettings: SymbolSettings | undefined;
+  lookedUpLegKey: string | undefined;
+  lookedUpLeg: EnginePosition | undefined;
+}
+
+/** Drops an account's cached lookups (Account.lookedUpSymbol…): after its settings or legs map changed. */
+export function forgetLookups(a: Account): void {
+  a.lookedUpSymbol = undefined;
+  a.lookedUpSettings = undefined;
+  a.lookedUpLegKey = undefined;
+  a.lookedUpLeg = undefined;
+}
+
+/** The account's leg with key `key` (positionKey), if it has one. */
+export function legOf(a: Account, key: string): EnginePosition | undefined {
+  if (a.lookedUpLegKey === key) return a.lookedUpLeg;
+  const p = a.positions.get(key);
+  if (p !== undefined) {
+    a.lookedUpLegKey = key;
+    a.lookedUpLeg = p;
+  }
+  return p;
 }
 
 /** The insurance fund is an account of its own (it cannot be created or traded by users). */
@@ -429,6 +482,10 @@ export function newAccount(id: string, makerRate: Decimal, takerRate: Decimal): 
     dualSidePosition: false,
     openOrders: new Map(),
     fastBlock: -1,
+    lookedUpSymbol: undefined,
+    lookedUpSettings: undefined,
+    lookedUpLegKey: undefined,
+    lookedUpLeg: undefined,
     settings: new Map(),
     positions: new Map(),
     crossWallet: DECIMAL_ZERO,
