@@ -1718,10 +1718,11 @@ export class Exchange {
     p.cost = r.cost;
     this.risk.markDirty(acc);
     // the symbol's holders change only when a leg opens from flat or closes (a leg that stays open keeps
-    // its account among them)
+    // its account among them); in one-way mode the leg that closed was the symbol's only open one (the
+    // mode changes only with every leg flat)
     if (r.amt.isZero()) {
       const set = this.holders.get(symbol);
-      if (set !== undefined && !this.positionsOf(acc, symbol).some((q) => !q.amt.isZero())) set.delete(acc);
+      if (set !== undefined && (!acc.dualSidePosition || !this.positionsOf(acc, symbol).some((q) => !q.amt.isZero()))) set.delete(acc);
     } else if (wasFlat) addToSetOf(this.holders, symbol, acc);
     acc.realizedPnl = acc.realizedPnl.add(r.realized);
     acc.commission = acc.commission.add(fee);
