@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Decimal } from '../core/index.js';
 import { Exchange } from './exchange.js';
-import { hasClientOrderId, internedId, newAccount, newLimitOrder, newOrder } from './state.js';
+import {
+  forgetLookups,
+  hasClientOrderId,
+  internedId,
+  legOf,
+  newAccount,
+  newLimitOrder,
+  newOrder,
+  Touched,
+  type EnginePosition,
+} from './state.js';
 
 const d = Decimal.parse;
 const T = 1_700_000_000_000;
@@ -124,5 +134,43 @@ describe('accounts (state.ts)', () => {
       [...ex.accounts.keys()].filter((k) => k === 'bob'),
       ['bob'],
     );
+  });
+
+  it('legOf answers the leg in the map, remembers it, and forgets it with forgetLookups', () => {
+    const a = newAccount('u', d('0.0002'), d('0.0005'));
+    const leg: EnginePosition = { symbol: 'BTCUSDT', positionSide: 'BOTH', amt: d('1'), cost: d('60000'), isolatedWallet: Decimal.ZERO };
+    assert.equal(legOf(a, 'BTCUSDT:BOTH'), undefined);
+    assert.equal(a.lookedUpLegKey, undefined, 'a missing leg is not remembered');
+    a.positions.set('BTCUSDT:BOTH', leg);
+    assert.equal(legOf(a, 'BTCUSDT:BOTH'), leg);
+    assert.equal(a.lookedUpLeg, leg);
+    // the map changes behind the cache's back: only forgetLookups makes the next lookup see it
+    a.positions.delete('BTCUSDT:BOTH');
+    forgetLookups(a);
+    assert.equal(legOf(a, 'BTCUSDT:BOTH'), undefined);
+  });
+});
+
+describe('the legs a trade touched (Touched)', () => {
+  it('keeps each account once, in first-fill order, with each of its legs once, in first-change order', () => {
+    const [x, y] = [newAccount('x', d('0'), d('0')), newAccount('y', d('0'), d('0'))];
+    const leg = (symbol: string): EnginePosition => ({
+      symbol,
+      positionSide: 'BOTH',
+      amt: Decimal.ZERO,
+      cost: Decimal.ZERO,
+      isolatedWallet: Decimal.ZERO,
+    });
+    const [xb, xe, yb] = [leg('BTCUSDT'), leg('ETHUSDT'), leg('BTCUSDT')];
+    const t = new Touched();
+    assert.equal(t.size, 0);
+    t.add(y, yb);
+    t.add(x, xb);
+    t.add(y, yb);
+    t.add(x, xe);
+    t.add(x, xb);
+    assert.equal(t.size, 2);
+    assert.deepEqual(t.accounts, [y, x]);
+    assert.deepEqual(t.legs, [[yb], [xb, xe]]);
   });
 });
