@@ -73,6 +73,11 @@ const amendBuy = (orderId: number, quantity: string, price: string): ModifyOrder
 });
 
 const acc = (ex: Exchange, id: string) => ex.accounts.get(id) as Account;
+/** Puts `id`'s BTCUSDT on isolated margin at `leverage`. */
+const isolatedAt = (ex: Exchange, id: string, leverage: number) => {
+  ok(ex, { type: 'setMarginType', time: t(), accountId: id, symbol: 'BTCUSDT', marginType: 'ISOLATED' });
+  ok(ex, { type: 'setLeverage', time: t(), accountId: id, symbol: 'BTCUSDT', leverage });
+};
 const pos = (ex: Exchange, id: string, symbol = 'BTCUSDT', side: 'BOTH' | 'LONG' | 'SHORT' = 'BOTH') =>
   acc(ex, id).positions.get(`${symbol}:${side}`);
 
@@ -284,8 +289,7 @@ describe('engine: orders, matching, fees and positions', () => {
 
   it('isolated: IM moves into the position on increase and is released pro rata on reduce', () => {
     const ex = setup();
-    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
-    ok(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 10 });
+    isolatedAt(ex, 'user', 10);
     ok(ex, order('mm', 'SELL', '1', '60000'));
     ok(ex, order('user', 'BUY', '1'));
     const a = acc(ex, 'user');
@@ -304,8 +308,7 @@ describe('engine: orders, matching, fees and positions', () => {
 
   it('a fill after a leverage change or a position-mode round trip uses the settings and the leg as they are now', () => {
     const ex = setup();
-    ok(ex, { type: 'setMarginType', time: t(), accountId: 'user', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
-    ok(ex, { type: 'setLeverage', time: t(), accountId: 'user', symbol: 'BTCUSDT', leverage: 10 });
+    isolatedAt(ex, 'user', 10);
     ok(ex, order('mm', 'SELL', '0.1', '60000'));
     ok(ex, order('user', 'BUY', '0.1'));
     assert.equal(pos(ex, 'user')?.isolatedWallet.toString(), '600', '6,000 notional at 10x');
@@ -337,8 +340,7 @@ describe('engine: orders, matching, fees and positions', () => {
     assert.equal(acc(ex, 'mm').commission.toString(), '0.00180001');
     assert.equal(ex.feesCollected.toString(), '0.00630003');
     // isolated at 3x: 0.013 × 60,000.5 / 3 = 260.0021666… moves into the position rounded up
-    ok(ex, { type: 'setMarginType', time: t(), accountId: 'b', symbol: 'BTCUSDT', marginType: 'ISOLATED' });
-    ok(ex, { type: 'setLeverage', time: t(), accountId: 'b', symbol: 'BTCUSDT', leverage: 3 });
+    isolatedAt(ex, 'b', 3);
     ok(ex, order('mm', 'SELL', '0.013', '60000.5'));
     ok(ex, order('b', 'BUY', '0.013', '60000.5'));
     assert.equal(pos(ex, 'b')?.isolatedWallet.toString(), '260.00216667');
