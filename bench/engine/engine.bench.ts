@@ -480,6 +480,13 @@ function tradesOf(r: Result): number {
   return n;
 }
 
+/** A latency pass's IOC orders that took `lo` to `hi` fills: their latencies (ns), sorted. */
+function iocLatencies(run: Tally, lo: number, hi: number): Float64Array {
+  return Float64Array.from(
+    run.latNs.filter((_, i) => kinds[i] === IOC && (run.fills[i] as number) >= lo && (run.fills[i] as number) <= hi),
+  ).sort();
+}
+
 function latencyPass(make: MakeExchange = thisEngine): LatencyRun {
   const ex = freshExchange(make);
   const run: Tally = {
@@ -604,8 +611,7 @@ if (process.env['BENCH_AB'] !== undefined) {
   const NAMES = ['p50', 'p99', 'slower than 5 µs', 'IOC 1 fill p50', 'IOC 2 fills p50'] as const;
   const figures = (run: LatencyRun): number[] => {
     const all = Float64Array.from(run.latNs).sort();
-    const iocP50 = (fills: number) =>
-      percentile(Float64Array.from(run.latNs.filter((_, i) => kinds[i] === IOC && run.fills[i] === fills)).sort(), 50) / 1000;
+    const iocP50 = (fills: number) => percentile(iocLatencies(run, fills, fills), 50) / 1000;
     const slow = run.latNs.filter((ns) => ns > TARGETS.p99us * 1000).length;
     return [percentile(all, 50) / 1000, percentile(all, 99) / 1000, slow, iocP50(1), iocP50(2)];
   };
@@ -637,7 +643,10 @@ if (process.env['BENCH_AB'] !== undefined) {
       `  ${n.padEnd(17)} B/A: median ${fmt2(percentile(ratios, 50))}, from ${fmt2(ratios[0] as number)} to ${fmt2(ratios[ratios.length - 1] as number)}; B lower in ${lower} of ${pairs}`,
     );
   });
-  console.log(`  state hashes: ${hashes.size === 1 ? `equal (${[...hashes].join('')})` : `DIFFER (${[...hashes].join(', ')})`}`);
+  hashes.add(genHash);
+  console.log(
+    `  state hashes of every pass and the generation run: ${hashes.size === 1 ? `equal (${genHash})` : `DIFFER (${[...hashes].join(', ')})`}`,
+  );
   process.exit(0);
 }
 
@@ -824,11 +833,7 @@ for (const k of [0, 1, 2, 3] as const) {
     ['2 fills', 2, 2],
     ['3+ fills', 3, 255],
   ] as const) {
-    const sub = Float64Array.from(
-      perpLatency.latNs.filter(
-        (_, i) => kinds[i] === IOC && (perpLatency.fills[i] as number) >= lo && (perpLatency.fills[i] as number) <= hi,
-      ),
-    ).sort();
+    const sub = iocLatencies(perpLatency, lo, hi);
     if (sub.length > 0) parts.push(`${label} n=${fmt(sub.length)} p50 ${us(percentile(sub, 50))} µs`);
   }
   console.log(`    IOC by fills: ${parts.join('; ')}`);

@@ -13,8 +13,8 @@ import { Exchange } from './exchange.js';
 import {
   addToSetOf,
   defaultClientOrderId,
-  newAccount,
   forgetLookups,
+  newAccount,
   newOrder,
   positionKey,
   type Account,
