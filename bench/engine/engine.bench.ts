@@ -663,12 +663,34 @@ const perpThroughput = best(perpRuns);
 const nobT = best(nobRuns);
 const perpCpu = Math.min(...perpRuns.map((r) => r.cpuSeconds));
 const nobCpu = Math.min(...nobRuns.map((r) => r.cpuSeconds));
+/**
+ * The host's own share of the tail: N timings, with the same timer, of a fixed stretch of integer
+ * arithmetic (~0.7–0.9 µs here, about a median message) that touches no memory. Any of them slower than
+ * the target was stopped by the host (an interrupt, the hypervisor taking the CPU away), not by its work:
+ * on this project's VMs that is a few hundred to ~1,000 of 300,000, more in a busy hour. Run right after
+ * each perpsim latency pass, in the same host conditions; the one after the counted pass is printed.
+ */
+function hostFloorPass(): { latNs: Float64Array; sink: number } {
+  const latNs = new Float64Array(N);
+  let sink = 0;
+  for (let m = 0; m < N; m++) {
+    const a = process.hrtime.bigint();
+    let x = m;
+    for (let k = 0; k < 150; k++) x = (x * 31 + k) | 0;
+    sink ^= x;
+    latNs[m] = Number(process.hrtime.bigint() - a);
+  }
+  return { latNs, sink };
+}
+
 // Latency: ROUNDS alternating passes of each too; the pass with the median p99 counts (a pass that ran
 // while the host was busy, or a quiet one, is neither), and every pass's p99 is printed.
 const perpLatencies: LatencyRun[] = [];
 const nobLatencies: ReturnType<typeof nobLatency>[] = [];
+const hostFloors: ReturnType<typeof hostFloorPass>[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   perpLatencies.push(latencyPass());
+  hostFloors.push(hostFloorPass());
   nobLatencies.push(nobLatency());
 }
 /** each pass's p99 (ns), in pass order */
@@ -815,6 +837,16 @@ console.log(`  (timer overhead ≈ ${timerNs.toFixed(0)} ns per message, include
   console.log(
     `  slower than ${TARGETS.p99us} µs: ${fmt(total)} messages (${((100 * total) / N).toFixed(2)} %; the target allows 1 %): ` +
       KINDS.map((k, i) => `${k} ${fmt(over[i] ?? 0)}`).join(', '),
+  );
+  // slower than 10 µs: mostly the host's interruptions (a median message is ~0.7 µs; an IOC's work alone is ≤ ~8 µs)
+  const beyond = (lat: Float64Array) => lat.reduce((n, ns) => n + (ns > 10_000 ? 1 : 0), 0);
+  const floor = hostFloors[perpLatencies.indexOf(perpLatency)] as ReturnType<typeof hostFloorPass>;
+  const floorSorted = Float64Array.from(floor.latNs).sort();
+  const floorOver = floor.latNs.reduce((n, ns) => n + (ns > TARGETS.p99us * 1000 ? 1 : 0), 0);
+  console.log(
+    `    of them slower than 10 µs: ${fmt(beyond(perpLatency.latNs))}; the host alone, timed right after that pass ` +
+      `(${fmt(N)} × a fixed ${us(percentile(floorSorted, 50))} µs of arithmetic, no memory): ${fmt(floorOver)} slower than ${TARGETS.p99us} µs, ` +
+      `${fmt(beyond(floor.latNs))} slower than 10 µs`,
   );
 }
 for (const k of [0, 1, 2, 3] as const) {

@@ -84,6 +84,19 @@ function checkInvariants(ex: Exchange): void {
     const ask = s.book.bestAsk();
     if (bid !== undefined && ask !== undefined) assert.ok(bid < ask, 'the book is never crossed');
   }
+  // an order is among its account's open orders exactly while the exchange's order index (what order
+  // queries read) holds it with an open status
+  let open = 0;
+  for (const a of ex.accounts.values())
+    for (const [id, o] of a.openOrders) {
+      assert.equal(ex.orders.get(id), o, `open order ${id} is the one the index holds`);
+      assert.equal(o.accountId, a.accountId);
+      assert.ok(o.status === 'NEW' || o.status === 'PARTIALLY_FILLED', `open order ${id} is ${o.status}`);
+      open++;
+    }
+  let remembered = 0;
+  for (const o of ex.orders.values()) if (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED') remembered++;
+  assert.equal(remembered, open, "every order the index holds as open is among its account's open orders");
   // a resting reduce-only order (one-way reduceOnly, hedge closing order) always reduces its leg: it
   // expires when the leg closes or flips, and fills no more than the leg
   for (const a of ex.accounts.values())
