@@ -1071,7 +1071,8 @@ export class Exchange {
     outer: for (let i = 0; i < book.size; i++) {
       const level = book.at(i) as Level;
       if (limitTicks !== undefined && (side === 'BUY' ? level.ticks > limitTicks : level.ticks < limitTicks)) break;
-      for (const maker of level.orders) {
+      for (let j = 0; j < level.size; j++) {
+        const maker = level.order(j);
         if (remaining.isZero()) break outer;
         if (maker.accountId === accountId && stp !== 'NONE') {
           if (stp === 'EXPIRE_TAKER') {

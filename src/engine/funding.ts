@@ -24,7 +24,8 @@ export function impactPrice(book: OrderBook, side: 'BUY' | 'SELL', notional: Dec
   for (let i = 0; i < levels.size; i++) {
     const level = levels.at(i) as Level;
     const price = Decimal.fromUnits(BigInt(level.ticks), 0).mul(tickSize);
-    for (const o of level.orders) {
+    for (let j = 0; j < level.size; j++) {
+      const o = level.order(j);
       const avail = o.origQty.sub(o.executedQty);
       const need = notional.sub(value).div(price, CALC_SCALE, 'UP');
       const q = Decimal.min(avail, need);

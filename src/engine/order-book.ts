@@ -2,31 +2,10 @@
  * One central limit order book per symbol: price levels keyed by price in ticks, each a FIFO queue
  * (price-time priority). Read best first: bids highest first, asks lowest first.
  */
+import { Level } from './price-level.js';
 import type { Order } from './state.js';
 
-/** A price level. Read it within a command: an emptied level leaves the book. */
-export interface Level {
-  readonly ticks: number;
-  readonly orders: Order[];
-}
-
-/**
- * Takes `order` out of a level's queue; false when it is not there. The head (a filled maker) leaves by
- * `shift`, which V8 does without copying a long queue; from elsewhere the later orders move up one by one
- * (`splice` would also allocate the array of what it removed).
- */
-function dequeue(orders: Order[], order: Order): boolean {
-  const i = orders.indexOf(order);
-  if (i < 0) return false;
-  if (i === 0) {
-    orders.shift();
-    return true;
-  }
-  const n = orders.length;
-  for (let k = i + 1; k < n; k++) orders[k - 1] = orders[k] as Order;
-  orders.pop();
-  return true;
-}
+export { Level };
 
 /** Ticks per page of a book side (a power of two): a page holds the levels of PAGE consecutive prices. */
 const PAGE_BITS = 10;
@@ -126,7 +105,7 @@ class BookSide {
     const ticks = order.ticks;
     const page = this.pageFor(ticks, true) as Page;
     const level = page.levels[ticks % PAGE];
-    if (level !== undefined) level.orders.push(order);
+    if (level !== undefined) level.push(order);
     else this.newLevel(page, ticks, order);
   }
 
@@ -136,8 +115,8 @@ class BookSide {
    */
   move(order: Order, from: number): boolean {
     const level = this.find(from);
-    if (level === undefined || !dequeue(level.orders, order)) return false;
-    if (level.orders.length === 0 && order.ticks !== from) this.dropLevel(level);
+    if (level === undefined || !level.remove(order)) return false;
+    if (level.size === 0 && order.ticks !== from) this.dropLevel(level);
     this.add(order);
     return true;
   }
@@ -146,16 +125,13 @@ class BookSide {
   replace(prev: Order, next: Order): boolean {
     const level = this.find(prev.ticks);
     if (level === undefined || prev.ticks !== next.ticks) return false;
-    const i = level.orders.indexOf(prev);
-    if (i < 0) return false;
-    level.orders[i] = next;
-    return true;
+    return level.replace(prev, next);
   }
 
   remove(order: Order): boolean {
     const level = this.find(order.ticks);
-    if (level === undefined || !dequeue(level.orders, order)) return false;
-    if (level.orders.length === 0) this.dropLevel(level);
+    if (level === undefined || !level.remove(order)) return false;
+    if (level.size === 0) this.dropLevel(level);
     return true;
   }
 
@@ -223,7 +199,7 @@ class BookSide {
   }
 
   private newLevel(page: Page, ticks: number, order: Order): void {
-    const level: Level = { ticks, orders: [order] };
+    const level = new Level(ticks, order);
     const i = ticks % PAGE;
     page.levels[i] = level;
     page.bits[i >> 5] = (page.bits[i >> 5] as number) | (1 << (i & 31));

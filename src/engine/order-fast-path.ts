@@ -859,7 +859,8 @@ export class OrderFastPath {
     outer: for (let i = 0; i < book.size; i++) {
       const level = book.at(i) as Level;
       if (side === 'BUY' ? level.ticks > ticks : level.ticks < ticks) break;
-      for (const maker of level.orders) {
+      for (let j = 0; j < level.size; j++) {
+        const maker = level.order(j);
         if (remaining === 0) break outer;
         if (maker.accountId === a.accountId || maker.reduceOnly) return undefined;
         const origUnits = unitsOf(maker.origQty, g.qtyScale);
