@@ -15,7 +15,7 @@ const QUEUE_SLOTS = 4;
 export class Level {
   /** orders in the queue */
   size = 1;
-  private o0: Order;
+  private o0: Order | undefined;
   private o1: Order | undefined = undefined;
   private o2: Order | undefined = undefined;
   private o3: Order | undefined = undefined;
@@ -34,7 +34,7 @@ export class Level {
   order(i: number): Order {
     switch (i) {
       case 0:
-        return this.o0;
+        return this.o0 as Order;
       case 1:
         return this.o1 as Order;
       case 2:
@@ -49,7 +49,7 @@ export class Level {
   private set(i: number, o: Order | undefined): void {
     switch (i) {
       case 0:
-        this.o0 = o as Order;
+        this.o0 = o;
         return;
       case 1:
         this.o1 = o;
