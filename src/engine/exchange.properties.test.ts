@@ -94,6 +94,12 @@ function checkInvariants(ex: Exchange): void {
       assert.ok(o.status === 'NEW' || o.status === 'PARTIALLY_FILLED', `open order ${id} is ${o.status}`);
       open++;
     }
+  // each account's count of its reduce-only open orders (which lets the reduce-only sweep pass it by) is right
+  for (const a of ex.accounts.values()) {
+    let reduceOnly = 0;
+    for (const o of a.openOrders.values()) if (o.reduceOnly) reduceOnly++;
+    assert.equal(a.reduceOnlyOrders, reduceOnly, `account ${a.accountId}'s reduce-only open orders`);
+  }
   let remembered = 0;
   for (const o of ex.orders.values()) if (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED') remembered++;
   assert.equal(remembered, open, "every order the index holds as open is among its account's open orders");

@@ -79,7 +79,9 @@ import { fnv1a64 } from './state-hash.js';
 import {
   MAX_AMENDMENTS,
   INSURANCE_FUND_ID,
+  addOpenOrder,
   addToSetOf,
+  deleteOpenOrder,
   forgetLookups,
   hasClientOrderId,
   isPendingConditional,
@@ -87,6 +89,7 @@ import {
   newAccount,
   newOrder,
   positionKey,
+  setOpenOrder,
   type Account,
   type EnginePosition,
   type Order,
@@ -1041,7 +1044,7 @@ export class Exchange {
     const crossed = this.legsCrossedZero.get(symbol);
     if (crossed === undefined || crossed.size === 0) return;
     for (const a of accounts) {
-      if (!crossed.delete(a)) continue;
+      if (!crossed.delete(a) || a.reduceOnlyOrders === 0) continue;
       let stale: Order[] | undefined;
       for (const o of a.openOrders.values())
         if (o.reduceOnly && o.symbol === symbol && !isPendingConditional(o) && !this.reducibleBy(o).isPositive()) (stale ??= []).push(o);
@@ -1167,7 +1170,7 @@ export class Exchange {
   private fire(o: Order, s: SymbolState, time: number, events: EngineEvent[]): void {
     const a = this.accounts.get(o.accountId) as Account;
     s.conditional.delete(o.orderId);
-    a.openOrders.delete(o.orderId);
+    deleteOpenOrder(a, o);
     const limit = o.origType === 'STOP' || o.origType === 'TAKE_PROFIT';
     let quantity = o.origQty;
     if (o.closePosition) {
@@ -1410,7 +1413,7 @@ export class Exchange {
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     if (keepsPlace && replacing !== undefined) {
       s.book.replace(replacing, order);
-      a.openOrders.set(orderId, order);
+      setOpenOrder(a, order);
       events.push(this.orderUpdate(order, 'AMENDMENT', cmd.time));
       return this.orderAnswer(order);
     }
@@ -1423,14 +1426,14 @@ export class Exchange {
       // fully filled by its own matching: nothing rests
     } else if (rests) {
       order.status = order.executedQty.isZero() ? 'NEW' : 'PARTIALLY_FILLED';
-      a.openOrders.set(orderId, order);
+      setOpenOrder(a, order);
       s.book.add(order);
     } else if (order.executedQty.lt(order.origQty)) {
       order.status = plan.takerExpiredBySTP ? 'EXPIRED_IN_MATCH' : 'EXPIRED';
       order.updateTime = cmd.time;
       events.push(this.orderUpdate(order, 'EXPIRED', cmd.time));
     }
-    if (replacing !== undefined && a.openOrders.get(orderId) === replacing) a.openOrders.delete(orderId);
+    if (replacing !== undefined && a.openOrders.get(orderId) === replacing) deleteOpenOrder(a, replacing);
     this.settleFills(s, touched, plan.reduceOnlyExpired, cmd.time, events);
     return this.orderAnswer(order);
   }
@@ -1567,7 +1570,7 @@ export class Exchange {
       priceProtect: v.priceProtect,
     });
     this.remember(order);
-    a.openOrders.set(orderId, order);
+    addOpenOrder(a, order);
     s.conditional.set(orderId, order);
     if (order.timeInForce === 'GTD') this.gtdOrders.add(order);
     events.push(this.orderUpdate(order, 'NEW', cmd.time));
@@ -1710,8 +1713,10 @@ export class Exchange {
     const buy = side === 'BUY';
     const wasFlat = p.amt.isZero();
     const r = applyFill(p.amt, p.cost, buy ? qty : qty.neg(), price, buy ? value : value.neg());
-    // a leg that closes or flips can leave reduce-only orders that no longer reduce (reduceOnlySweep)
-    if (!wasFlat && r.amt.sign() !== p.amt.sign()) addToSetOf(this.legsCrossedZero, symbol, acc);
+    // a leg that closes or flips can leave reduce-only orders that no longer reduce (reduceOnlySweep);
+    // an account without any has none to expire (a reduce-only order placed later is checked against
+    // the leg as it is then)
+    if (!wasFlat && acc.reduceOnlyOrders > 0 && r.amt.sign() !== p.amt.sign()) addToSetOf(this.legsCrossedZero, symbol, acc);
     const moved = this.moveMargin(st.marginType === 'ISOLATED', acc.crossWallet, p.isolatedWallet, r, fee, price, st.leverage, p.amt);
     acc.crossWallet = moved.cross;
     p.isolatedWallet = moved.iso;
@@ -1764,7 +1769,7 @@ export class Exchange {
     this.orderFilled(taker, takerAcc, f, value, takerFee, tradeId, false, t, time, events, touched);
     if (maker.status === 'FILLED') {
       s.book.remove(maker);
-      makerAcc.openOrders.delete(maker.orderId);
+      deleteOpenOrder(makerAcc, maker);
     }
     s.lastPrice = f.price;
     events.push(new TradeEvent(time, taker.symbol, tradeId, f.price, f.qty, taker.side === 'SELL'));
@@ -1801,7 +1806,7 @@ export class Exchange {
   closeOrderEvent(o: Order, exec: 'CANCELED' | 'EXPIRED', time: number, status?: 'EXPIRED_IN_MATCH'): OrderUpdate {
     const s = this.symbols.get(o.symbol) as SymbolState;
     if (!s.conditional.delete(o.orderId)) s.book.remove(o);
-    (this.accounts.get(o.accountId) as Account).openOrders.delete(o.orderId);
+    deleteOpenOrder(this.accounts.get(o.accountId) as Account, o);
     o.status = status ?? exec;
     o.updateTime = time;
     return this.orderUpdate(o, exec, time);

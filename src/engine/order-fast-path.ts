@@ -44,6 +44,7 @@ import {
   legOf,
   newLimitOrder,
   positionKey,
+  addOpenOrder,
   type Account,
   type Order,
   type PlannedFill,
@@ -815,7 +816,7 @@ export class OrderFastPath {
     // ---- proven: apply what the general path applies ------------------------------------------
     const order = this.newOrder(a, s, g, cmd.side, tif, ticks, qtyUnits, stp, clientId, time);
     const events = [this.ex.orderUpdate(order, 'NEW', time)];
-    a.openOrders.set(order.orderId, order);
+    addOpenOrder(a, order);
     s.book.add(order);
     const result = this.ex.orderAnswer(order);
     this.ex.advanceTime(time);

@@ -17,6 +17,7 @@ import {
   newAccount,
   newOrder,
   positionKey,
+  setOpenOrder,
   type Account,
   type Order,
   type OrderStatus,
@@ -283,7 +284,7 @@ export function restoreSnapshot(snapshot: EngineSnapshot, instruments?: Iterable
         isolatedWallet: dec(p.isolatedWallet),
       });
     }
-    for (const id of r.openOrders) restored.openOrders.set(id, order(id));
+    for (const id of r.openOrders) setOpenOrder(restored, order(id));
     forgetLookups(restored);
     restored.deposits = dec(r.deposits);
     restored.withdrawals = dec(r.withdrawals);

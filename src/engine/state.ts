@@ -380,6 +380,12 @@ export interface Account {
   /** @internal which recomputations the account is marked for (dirty-accounts.ts); not state */
   dirtyBits: number;
   /**
+   * @internal how many of `openOrders` are reduce-only (kept by `addOpenOrder`, `setOpenOrder` and
+   * `deleteOpenOrder`, the only writers of that map): an account without any has nothing for the reduce-only sweep to expire when
+   * its leg closes or flips. Not state.
+   */
+  reduceOnlyOrders: number;
+  /**
    * @internal the last lookups of `settings` (settingsOf) and of `positions` (legOf, ensurePosition), and
    * their keys: an order's fills read the same symbol's settings and leg again and again, and the maps
    * behind them are cold by then. Not state; `forgetLookups` drops them whenever either map changes
@@ -389,6 +395,24 @@ export interface Account {
   lookedUpSettings: SymbolSettings | undefined;
   lookedUpLegKey: string | undefined;
   lookedUpLeg: EnginePosition | undefined;
+}
+
+/** Adds order `o` to its account `a`'s open orders, where no order with its id is. */
+export function addOpenOrder(a: Account, o: Order): void {
+  a.openOrders.set(o.orderId, o);
+  if (o.reduceOnly) a.reduceOnlyOrders++;
+}
+
+/** Puts order `o` among account `a`'s open orders, in place of the one with its id if there is one (an amend). */
+export function setOpenOrder(a: Account, o: Order): void {
+  const before = a.openOrders.get(o.orderId);
+  if (before !== undefined && before.reduceOnly) a.reduceOnlyOrders--;
+  addOpenOrder(a, o);
+}
+
+/** Takes open order `o` out of its account `a`'s open orders (nothing when it is not there). */
+export function deleteOpenOrder(a: Account, o: Order): void {
+  if (a.openOrders.delete(o.orderId) && o.reduceOnly) a.reduceOnlyOrders--;
 }
 
 /** Drops an account's cached lookups (Account.lookedUpSymbol…): after its settings or legs map changed. */
@@ -499,5 +523,6 @@ export function newAccount(id: string, makerRate: Decimal, takerRate: Decimal): 
     insuranceClear: DECIMAL_ZERO,
     marginCall: false,
     dirtyBits: 0,
+    reduceOnlyOrders: 0,
   };
 }
