@@ -877,7 +877,8 @@ console.log(`  work done: ${fmt(perpLatency.trades)} trades, ${fmt(perpLatency.e
   console.log(
     `  fast path (latency pass, pre-fill included): ${fmt(f.served ?? 0)} commands answered, ${fmt(f.declined ?? 0)} to the general path; ` +
       `trades' margin proven in floats ${fmt(f.tradesProven ?? 0)}, left to the exact check ${fmt(f.tradesUnproven ?? 0)}; ` +
-      `margin calls too close ${fmt(f.marginTooClose ?? 0)}; bounds rebuilt ${fmt(f.boundRebuilds ?? 0)} (exactly ${fmt(f.exactRebuilds ?? 0)})`,
+      `margin calls too close ${fmt(f.marginTooClose ?? 0)}; bounds rebuilt ${fmt(f.boundRebuilds ?? 0)} (exactly ${fmt(f.exactRebuilds ?? 0)}); ` +
+      `makers' bounds that followed their fill ${fmt(f.makersFollowed ?? 0)}`,
   );
 }
 console.log('  results by command:');

@@ -267,6 +267,15 @@ export class FastBounds {
     }
   }
 
+  /**
+   * Takes `qty` × `price` of a resting `side` order that filled out of totals `t` (what `add` with sign -1
+   * takes), and the order from the count when it `closed` (filled whole).
+   */
+  takeFilled(t: number, side: 'BUY' | 'SELL', qty: number, price: number, mark: number, closed: boolean): void {
+    if (closed) this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) - 1;
+    this.add(t, side, qty, price, mark, -1);
+  }
+
   /** Adds (sign 1) or takes away (sign -1) an open order as the margin formulas count it. */
   addOrder(t: number, o: Order, mark: number, sign: 1 | -1): void {
     this.f[t + T_COUNT] = (this.f[t + T_COUNT] as number) + sign;

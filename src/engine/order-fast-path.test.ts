@@ -251,6 +251,42 @@ describe('order fast path', () => {
     }
   });
 
+  it("keeps a filled maker's bound, following its fill: its next order that just fits is accepted, one tick more is -2019", () => {
+    for (const fastPath of [true, false]) {
+      // u: 100 USDT at 20×; t takes u's order with an IOC
+      const { ex, buy } = trader(fastPath, '100');
+      for (const c of [
+        { type: 'createAccount', time: 1, accountId: 't' },
+        { type: 'deposit', time: 1, accountId: 't', asset: 'USDT', amount: '1000000' },
+      ] as Command[])
+        assert.ok(ex.execute(c).ok);
+      // 0.02 × 50,000 = 1,000 of notional: 50 USDT of margin
+      assert.ok(buy('50000', '0.020').ok);
+      const ioc = ex.execute({
+        type: 'placeOrder',
+        time: 2,
+        accountId: 't',
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        orderType: 'LIMIT',
+        quantity: '0.020',
+        price: '50000',
+        timeInForce: 'IOC',
+      });
+      assert.ok(ioc.ok, JSON.stringify(ioc));
+      // u is 0.02 long at the mark, has paid 0.2 USDT of maker fee: 99.8 − 50 = 49.8 USDT available,
+      // what a BUY of 0.02 at 49,800 needs (below the mark: no open loss)
+      const rebuilt = ex.fast?.stats.boundRebuilds ?? 0;
+      const tooMuch = buy('49800.1', '0.020');
+      assert.deepEqual(tooMuch.ok ? undefined : tooMuch.error, { code: -2019, msg: 'Margin is insufficient.' }, `fastPath ${fastPath}`);
+      assert.ok(buy('49800', '0.020').ok, `an order using the last cent is accepted (fastPath ${fastPath})`);
+      if (fastPath) {
+        assert.equal(ex.fast?.stats.makersFollowed, 1, "the maker's bound followed its fill");
+        assert.equal(ex.fast?.stats.boundRebuilds, rebuilt, 'and was not rebuilt for the next orders');
+      }
+    }
+  });
+
   it('refuses a command with a bad time on both paths alike: place, amend and cancel at -1 or 2.5 change nothing', () => {
     const answers: string[] = [];
     for (const fastPath of [true, false]) {

@@ -295,6 +295,8 @@ export class OrderFastPath {
     exactRebuilds: 0,
     tradesProven: 0,
     tradesUnproven: 0,
+    /** makers' bounds that followed an IOC's fill instead of being rebuilt (`followMakerFill`) */
+    makersFollowed: 0,
   };
   private readonly grids = new Map<string, Grid | null>();
   /** the symbol whose grid was asked for last, and that grid */
@@ -908,7 +910,7 @@ export class OrderFastPath {
     const leg = legOf(a, g.bothKey);
     bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.ex.processTriggers(s, time, events);
-    for (const m of touched.accounts) if (m !== a) this.invalidate(m);
+    for (const m of touched.accounts) if (m !== a && !this.followMakerFill(m, fills, g, mark)) this.invalidate(m);
     this.dropNamed(events, settled, a, orderId);
     // the closed orders in the order of their first event, as the general path queues them: the taker
     // (its NEW event is the first), then the makers its fills closed, then those the later events name
@@ -917,6 +919,53 @@ export class OrderFastPath {
     this.closedFrom = settled;
     this.stats.taken++;
     return { ok: true, events, result };
+  }
+
+  /**
+   * A maker's kept bound follows the fill an IOC just made of its order, as the taker's follows its trade
+   * (`lowAfterTrade`, the same three terms): true when it did. Rebuilding the bound instead reads every
+   * open order of the account, on its next order command. Only a one-way account on a cross symbol whose
+   * bound and totals there are current, with one fill in the trade; otherwise false (the caller drops the
+   * bound). Its reduce-only orders that expired after the trade, and its triggered orders, are events
+   * after the ACCOUNT_UPDATEs, which drop the bound then (`dropNamed`).
+   *
+   * The order's remaining quantity at its price leaves the symbol's order totals (the whole order when
+   * filled), the leg's notional at the mark moves by the fill, and equity by side × qty × (mark − price)
+   * less the maker fee (rounded up by at most FEE_ROUNDING).
+   */
+  private followMakerFill(m: Account, fills: readonly PlannedFill[], g: Grid, mark: number): boolean {
+    let fill: PlannedFill | undefined;
+    for (const f of fills)
+      if (f.maker.accountId === m.accountId) {
+        if (fill !== undefined) return false;
+        fill = f;
+      }
+    if (fill === undefined || m.dualSidePosition) return false;
+    const bounds = this.bounds;
+    const h = bounds.accountBlock(m, false);
+    if (h < 0 || bounds.epochOf(h) !== this.epoch || bounds.opsOf(h) >= MAX_OPS) return false;
+    const t = bounds.totalsFor(h, g.index);
+    if (!bounds.builtFor(t, g.index) || settingsOf(m, g.symbol).marginType !== 'CROSSED') return false;
+    const maker = fill.maker;
+    const q = fill.qty.toNumber();
+    const p = fill.price.toNumber();
+    const sign = maker.side === 'BUY' ? 1 : -1;
+    const n = bounds.notional(t);
+    const lev = bounds.leverage(t);
+    const n2 = n + sign * q * mark;
+    const after = bounds.after;
+    bounds.copy(after, t);
+    bounds.takeFilled(after, maker.side, q, p, mark, maker.status === 'FILLED');
+    const equity = sign * q * (mark - p) - q * p * m.makerRate.toNumber() - FEE_ROUNDING;
+    const positionMargin = (Math.abs(n2) - Math.abs(n)) / lev;
+    const orderMargin = bounds.margin(after, n2, lev, true) - bounds.margin(t, n, lev, false);
+    const mag = q * (mark + p) + Math.abs(n) + Math.abs(n2);
+    const low = bounds.lowOf(h) + equity - positionMargin - orderMargin - SLACK * mag - SLACK;
+    bounds.copy(t, after);
+    const leg = legOf(m, g.bothKey);
+    bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
+    this.stats.makersFollowed++;
+    return true;
   }
 
   /** modifyOrder: a new price and/or quantity for a one-way LIMIT GTC/GTX order (partly filled too), without trading. */
