@@ -260,8 +260,22 @@ describe('order fast path', () => {
         { type: 'deposit', time: 1, accountId: 't', asset: 'USDT', amount: '1000000' },
       ] as Command[])
         assert.ok(ex.execute(c).ok);
-      // 0.02 × 50,000 = 1,000 of notional: 50 USDT of margin
+      // 0.02 × 50,000 = 1,000 of notional: 50 USDT of margin; seven small SELL orders above the mark, which
+      // the BUY covers (one-way netting), make u an account whose bound follows a fill (8 open orders)
       assert.ok(buy('50000', '0.020').ok);
+      for (let i = 0; i < 7; i++) {
+        const sell = ex.execute({
+          type: 'placeOrder',
+          time: 2,
+          accountId: 'u',
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          orderType: 'LIMIT',
+          quantity: '0.001',
+          price: '51000',
+        });
+        assert.ok(sell.ok, JSON.stringify(sell));
+      }
       const ioc = ex.execute({
         type: 'placeOrder',
         time: 2,
@@ -274,8 +288,8 @@ describe('order fast path', () => {
         timeInForce: 'IOC',
       });
       assert.ok(ioc.ok, JSON.stringify(ioc));
-      // u is 0.02 long at the mark, has paid 0.2 USDT of maker fee: 99.8 − 50 = 49.8 USDT available,
-      // what a BUY of 0.02 at 49,800 needs (below the mark: no open loss)
+      // u is 0.02 long at the mark, has paid 0.2 USDT of maker fee: 99.8 − 50 = 49.8 USDT available (the
+      // SELL orders only reduce the long), what a BUY of 0.02 at 49,800 needs (below the mark: no open loss)
       const rebuilt = ex.fast?.stats.boundRebuilds ?? 0;
       const tooMuch = buy('49800.1', '0.020');
       assert.deepEqual(tooMuch.ok ? undefined : tooMuch.error, { code: -2019, msg: 'Margin is insufficient.' }, `fastPath ${fastPath}`);

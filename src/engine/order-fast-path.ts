@@ -256,6 +256,14 @@ const MAX_OPS = 10_000;
 const FEE_ROUNDING = 5e-9;
 
 /**
+ * A maker's bound follows an IOC's fill (`followMakerFill`) when it counts at least this many open orders
+ * on the symbol; a smaller one is dropped and rebuilt on the account's next command, which then reads
+ * only a few orders. Following costs the IOC ~0.2 µs a maker (measured: the bench's IOC p50 +7 % with
+ * every maker followed, its makers holding one or two orders each), and the IOC is the latency that counts.
+ */
+const FOLLOW_MIN_ORDERS = 8;
+
+/**
  * An account's available-balance bound and its totals on one symbol (their base in FastBounds), built
  * afresh for one order (`freshBound`): valid until the next `freshBound`.
  */
@@ -934,18 +942,18 @@ export class OrderFastPath {
    * less the maker fee (rounded up by at most FEE_ROUNDING).
    */
   private followMakerFill(m: Account, fills: readonly PlannedFill[], g: Grid, mark: number): boolean {
+    const bounds = this.bounds;
+    const h = bounds.accountBlock(m, false);
+    if (h < 0 || bounds.epochOf(h) !== this.epoch || bounds.opsOf(h) >= MAX_OPS) return false;
+    const t = bounds.totalsFor(h, g.index);
+    if (!bounds.builtFor(t, g.index) || bounds.count(t) < FOLLOW_MIN_ORDERS) return false;
     let fill: PlannedFill | undefined;
     for (const f of fills)
       if (f.maker.accountId === m.accountId) {
         if (fill !== undefined) return false;
         fill = f;
       }
-    if (fill === undefined || m.dualSidePosition) return false;
-    const bounds = this.bounds;
-    const h = bounds.accountBlock(m, false);
-    if (h < 0 || bounds.epochOf(h) !== this.epoch || bounds.opsOf(h) >= MAX_OPS) return false;
-    const t = bounds.totalsFor(h, g.index);
-    if (!bounds.builtFor(t, g.index) || settingsOf(m, g.symbol).marginType !== 'CROSSED') return false;
+    if (fill === undefined || m.dualSidePosition || settingsOf(m, g.symbol).marginType !== 'CROSSED') return false;
     const maker = fill.maker;
     const q = fill.qty.toNumber();
     const p = fill.price.toNumber();
