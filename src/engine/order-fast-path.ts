@@ -933,8 +933,8 @@ export class OrderFastPath {
    * A maker's kept bound follows the fill an IOC just made of its order, as the taker's follows its trade
    * (`lowAfterTrade`, the same three terms): true when it did. Rebuilding the bound instead reads every
    * open order of the account, on its next order command. Only a one-way account on a cross symbol whose
-   * bound and totals there are current, with one fill in the trade; otherwise false (the caller drops the
-   * bound). Its reduce-only orders that expired after the trade, and its triggered orders, are events
+   * bound and totals there are current and count at least FOLLOW_MIN_ORDERS open orders, with one fill in
+   * the trade; otherwise false (the caller drops the bound). Its reduce-only orders that expired after the trade, and its triggered orders, are events
    * after the ACCOUNT_UPDATEs, which drop the bound then (`dropNamed`).
    *
    * The order's remaining quantity at its price leaves the symbol's order totals (the whole order when

@@ -381,8 +381,8 @@ export interface Account {
   dirtyBits: number;
   /**
    * @internal how many of `openOrders` are reduce-only (kept by `addOpenOrder`, `setOpenOrder` and
-   * `deleteOpenOrder`, the only writers of that map): an account without any has nothing for the reduce-only sweep to expire when
-   * its leg closes or flips. Not state.
+   * `deleteOpenOrder`, the only writers of that map): an account without any has nothing for the
+   * reduce-only sweep to expire when its leg closes or flips. Not state.
    */
   reduceOnlyOrders: number;
   /**
