@@ -180,6 +180,22 @@ export class FastBounds {
   }
 
   /**
+   * A float lower bound of an account's available balance after a trade, from bound `low` before it: equity
+   * moves by `equity`, the symbol's position notional by `dn` (its position margin from |n|/lev to
+   * |n + dn|/lev, n and lev those of totals `before`), and its open-order margin from that of `before`
+   * (a lower bound) to that of the scratch totals `after` with the new notional (an upper bound); less
+   * SLACK × the magnitudes, `mag` (the trade's own) and the notionals'.
+   */
+  lowAfter(low: number, before: number, dn: number, equity: number, mag: number): number {
+    const n = this.notional(before);
+    const lev = this.leverage(before);
+    const n2 = n + dn;
+    const positionMargin = (Math.abs(n2) - Math.abs(n)) / lev;
+    const orderMargin = this.margin(this.after, n2, lev, true) - this.margin(before, n, lev, false);
+    return low + equity - positionMargin - orderMargin - SLACK * (mag + (Math.abs(n) + Math.abs(n2))) - SLACK;
+  }
+
+  /**
    * The base of the account block's totals for the symbol of Grid.index `index`: built when their
    * T_INDEX is `index`, still to be built (`initTotals`) otherwise. The first symbol's totals sit in the
    * account block; a block is made for another symbol seen for the first time.

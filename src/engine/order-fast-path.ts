@@ -39,12 +39,12 @@ import { FastBounds, newOrderChange, REL, SLACK } from './fast-bounds.js';
 import type { OrderAnswer } from './order-answer.js';
 import type { Level } from './order-book.js';
 import {
+  addOpenOrder,
   hasClientOrderId,
   MAX_AMENDMENTS,
   legOf,
   newLimitOrder,
   positionKey,
-  addOpenOrder,
   type Account,
   type Order,
   type PlannedFill,
@@ -674,9 +674,6 @@ export class OrderFastPath {
       dn += sign * q * mark;
       mag += q * (mark + p);
     }
-    const n = bounds.notional(before);
-    const lev = bounds.leverage(before);
-    const n2 = n + dn;
     const withRest = bounds.after;
     bounds.copy(withRest, before);
     if (rest.isPositive() && !reduceOnly) {
@@ -685,10 +682,7 @@ export class OrderFastPath {
       bounds.add(withRest, side, r, p, mark, 1);
       mag += r * (mark + p);
     }
-    const positionMargin = (Math.abs(n2) - Math.abs(n)) / lev;
-    const orderMargin = bounds.margin(withRest, n2, lev, true) - bounds.margin(before, n, lev, false);
-    mag += Math.abs(n) + Math.abs(n2);
-    const after = low + equity - positionMargin - orderMargin - SLACK * mag - SLACK;
+    const after = bounds.lowAfter(low, before, dn, equity, mag);
     if (after >= 0) this.stats.tradesProven++;
     else this.stats.tradesUnproven++;
     return after;
@@ -958,18 +952,11 @@ export class OrderFastPath {
     const q = fill.qty.toNumber();
     const p = fill.price.toNumber();
     const sign = maker.side === 'BUY' ? 1 : -1;
-    const n = bounds.notional(t);
-    const lev = bounds.leverage(t);
-    const n2 = n + sign * q * mark;
-    const after = bounds.after;
-    bounds.copy(after, t);
-    bounds.takeFilled(after, maker.side, q, p, mark, maker.status === 'FILLED');
+    bounds.copy(bounds.after, t);
+    bounds.takeFilled(bounds.after, maker.side, q, p, mark, maker.status === 'FILLED');
     const equity = sign * q * (mark - p) - q * p * m.makerRate.toNumber() - FEE_ROUNDING;
-    const positionMargin = (Math.abs(n2) - Math.abs(n)) / lev;
-    const orderMargin = bounds.margin(after, n2, lev, true) - bounds.margin(t, n, lev, false);
-    const mag = q * (mark + p) + Math.abs(n) + Math.abs(n2);
-    const low = bounds.lowOf(h) + equity - positionMargin - orderMargin - SLACK * mag - SLACK;
-    bounds.copy(t, after);
+    const low = bounds.lowAfter(bounds.lowOf(h), t, sign * q * mark, equity, q * (mark + p));
+    bounds.copy(t, bounds.after);
     const leg = legOf(m, g.bothKey);
     bounds.followTrade(h, t, low, leg === undefined ? 0 : leg.amt.toNumber() * mark);
     this.stats.makersFollowed++;
